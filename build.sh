@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One entry point for building, testing and measuring Engine.
+#   ./build.sh            install what is missing, publish the native-AOT server to artifacts/bin/engine
+#   ./build.sh test       the above, then the whole test suite (unit, property, loopback, AOT smoke)
+#   ./build.sh bench      BenchmarkDotNet micro-benchmarks (perf/Engine.Benchmarks)
+#   ./build.sh pingpong   1000-client ping-pong: engine against a LiteNetLib echo server
+#   ./build.sh clean      remove build output
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_native_toolchain() {
+  # Native AOT links with clang (or gcc) and needs zlib's headers.
+  local missing=()
+  command -v clang >/dev/null 2>&1 || ls /usr/bin/clang-[0-9]* >/dev/null 2>&1 || missing+=(clang)
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if ! command -v clang >/dev/null 2>&1; then
+    # Debian ships versioned binaries; point the AOT compiler at the newest one.
+    local cl; cl=$(ls /usr/bin/clang-[0-9]* 2>/dev/null | sort -V | tail -n 1)
+    export CppCompilerAndLinker="$cl"
+  fi
+}
+
+publish_engine() {
+  ensure_native_toolchain
+  log "publishing native-AOT engine"
+  local extra=()
+  [ -n "${CppCompilerAndLinker:-}" ] && extra+=("-p:CppCompilerAndLinker=$CppCompilerAndLinker")
+  dotnet publish engine/Engine.Host/Engine.Host.csproj -c Release -r linux-x64 \
+    -o artifacts/bin "${extra[@]}" -nologo -clp:NoSummary
+  log "artifacts/bin/engine ($(du -h artifacts/bin/engine | cut -f1))"
+}
+
+run_tests() {
+  log "building the solution"
+  dotnet build Engine.sln -c Release -nologo -clp:NoSummary
+  log "running tests"
+  ENGINE_BINARY="$root/artifacts/bin/engine" dotnet test tests/Engine.Tests/Engine.Tests.csproj \
+    -c Release --no-build -nologo --logger "console;verbosity=normal" --blame-hang-timeout 5m
+}
+
+case "${1:-publish}" in
+  publish|"") publish_engine ;;
+  test) publish_engine; run_tests ;;
+  bench) shift; dotnet run -c Release --project perf/Engine.Benchmarks -- bench "$@" ;;
+  pingpong) shift; publish_engine; dotnet run -c Release --project perf/Engine.Benchmarks -- pingpong --engine "$root/artifacts/bin/engine" "$@" ;;
+  clean) rm -rf artifacts BenchmarkDotNet.Artifacts ;;
+  *) echo "usage: ./build.sh [publish|test|bench|pingpong|clean]" >&2; exit 2 ;;
+esac
