@@ -1,0 +1,177 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Engine.Protocol.Handshake;
+using Engine.Protocol.Sessions;
+using Engine.Protocol.Wire;
+
+namespace Engine.Protocol;
+
+/// <summary>
+/// The client end of a connection, sans-IO: feed it datagrams from the server and a time, ask it
+/// for datagrams to send. The client SDK drives one over a socket; the load test drives thousands
+/// over a few batch sockets. Not thread-safe.
+/// </summary>
+public sealed class ClientConnection
+{
+    private readonly ClientConnectionOptions _options;
+    private readonly byte[] _cookie = new byte[ProtocolConstants.CookieSize];
+    private ulong _nonce;
+    private bool _hasCookie;
+    private long _connectStartedUs;
+    private long _nextHelloUs;
+    private Connection? _connection;
+    private long _droppedPackets;
+
+    public ClientConnection(ClientConnectionOptions? options = null)
+    {
+        _options = options ?? ClientConnectionOptions.Default;
+    }
+
+    public ClientState State { get; private set; }
+    public DisconnectReason DisconnectReason { get; private set; }
+    public RejectReason RejectReason { get; private set; }
+
+    /// <summary>The server-assigned id; 0 until connected.</summary>
+    public ulong ConnectionId => _connection?.Id ?? 0;
+
+    /// <summary>Identifies this attempt in the handshake replies.</summary>
+    public ulong Nonce => _nonce;
+
+    /// <summary>Datagrams from the server this end ignored (wrong nonce, unexpected, malformed).</summary>
+    public long DroppedPackets => _droppedPackets;
+
+    public bool IsConnected => State == ClientState.Connected;
+    public Connection? Session => _connection;
+
+    public ConnectionStats Stats => _connection is null ? default : _connection.Stats;
+
+    /// <summary>Starts (or restarts) the handshake.</summary>
+    public void Connect(long nowUs)
+    {
+        _nonce = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
+        _hasCookie = false;
+        _connection = null;
+        DisconnectReason = DisconnectReason.None;
+        RejectReason = RejectReason.None;
+        State = ClientState.SendingHello;
+        _connectStartedUs = nowUs;
+        _nextHelloUs = nowUs;
+    }
+
+    /// <summary>Closes the session; the disconnect packets still come out of <see cref="PollSend"/>.</summary>
+    public void Disconnect(DisconnectReason reason = DisconnectReason.ClientRequest)
+    {
+        if (State == ClientState.Connected)
+        {
+            _connection!.Close(reason);
+        }
+        Finish(reason);
+    }
+
+    public bool SendUnreliable(ReadOnlySpan<byte> payload) => State == ClientState.Connected && _connection!.QueueUnreliable(payload);
+
+    public void Receive<THandler>(ReadOnlySpan<byte> datagram, long nowUs, ref THandler handler)
+        where THandler : struct, IMessageHandler
+    {
+        if (!Accept(datagram, nowUs, ref handler))
+        {
+            _droppedPackets++;
+        }
+    }
+
+    private bool Accept<THandler>(ReadOnlySpan<byte> datagram, long nowUs, ref THandler handler)
+        where THandler : struct, IMessageHandler
+    {
+        if (datagram.IsEmpty)
+        {
+            return false;
+        }
+        switch ((PacketType)datagram[0])
+        {
+            case PacketType.Challenge when State is ClientState.SendingHello or ClientState.SendingCookie:
+                if (HandshakePackets.TryReadChallenge(datagram, out var nonce, out var cookie) != DropReason.None || nonce != _nonce)
+                {
+                    return false;
+                }
+                cookie.CopyTo(_cookie);
+                _hasCookie = true;
+                State = ClientState.SendingCookie;
+                _nextHelloUs = nowUs;
+                return true;
+            case PacketType.Welcome when State is ClientState.SendingHello or ClientState.SendingCookie:
+                if (HandshakePackets.TryReadWelcome(datagram, out var welcome) != DropReason.None || welcome.Nonce != _nonce)
+                {
+                    return false;
+                }
+                _connection = new Connection(welcome.ConnectionId, new ConnectionOptions
+                {
+                    TimeoutUs = welcome.TimeoutMs * 1000L,
+                    PingIntervalUs = welcome.PingIntervalMs * 1000L,
+                    MaxPayload = Math.Clamp(welcome.MaxPayload, ProtocolConstants.MinMaxPayload, _options.MaxPayload),
+                }, nowUs);
+                State = ClientState.Connected;
+                return true;
+            case PacketType.Reject when State is ClientState.SendingHello or ClientState.SendingCookie:
+                if (HandshakePackets.TryReadReject(datagram, out var rejectNonce, out var reason) != DropReason.None || rejectNonce != _nonce)
+                {
+                    return false;
+                }
+                RejectReason = reason;
+                Finish(DisconnectReason.Rejected);
+                return true;
+            default:
+                if (State != ClientState.Connected
+                    || SessionHeader.TryRead(datagram, out var header) != DropReason.None
+                    || header.ConnectionId != _connection!.Id
+                    || _connection.Receive(header, datagram, nowUs, ref handler) != DropReason.None)
+                {
+                    return false;
+                }
+                if (_connection.IsClosed)
+                {
+                    Finish(_connection.CloseReason);
+                }
+                return true;
+        }
+    }
+
+    /// <summary>Runs the timers: hello resends, connect timeout, session timeout.</summary>
+    public void Update(long nowUs)
+    {
+        switch (State)
+        {
+            case ClientState.SendingHello or ClientState.SendingCookie when nowUs - _connectStartedUs > _options.ConnectTimeoutUs:
+                Finish(DisconnectReason.ConnectTimeout);
+                break;
+            case ClientState.Connected when _connection!.HasTimedOut(nowUs):
+                _connection.Close(DisconnectReason.Timeout);
+                Finish(DisconnectReason.Timeout);
+                break;
+        }
+    }
+
+    /// <summary>Writes the next datagram to send, or returns 0. Call until it returns 0.</summary>
+    public int PollSend(Span<byte> destination, long nowUs)
+    {
+        switch (State)
+        {
+            case ClientState.SendingHello or ClientState.SendingCookie when nowUs >= _nextHelloUs:
+                _nextHelloUs = nowUs + _options.HelloResendUs;
+                return HandshakePackets.WriteHello(destination, _nonce, _hasCookie ? _cookie : default);
+            case ClientState.Connected or ClientState.Disconnected when _connection is not null:
+                return _connection.PollSend(destination, nowUs);
+            default:
+                return 0;
+        }
+    }
+
+    private void Finish(DisconnectReason reason)
+    {
+        if (State == ClientState.Disconnected)
+        {
+            return;
+        }
+        State = ClientState.Disconnected;
+        DisconnectReason = reason;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Engine.Protocol;
+
+/// <summary>Why a datagram was dropped. Every drop is counted under one of these; none throws.</summary>
+public enum DropReason : byte
+{
+    None = 0,
+    TooShort,
+    Oversized,
+    Truncated,
+    UnknownType,
+    BadFlags,
+    BadMagic,
+    VersionMismatch,
+    BadHelloSize,
+    BadCookie,
+    ExpiredCookie,
+    UnknownSession,
+    AddressMismatch,
+    Duplicate,
+    Stale,
+    MalformedMessage,
+    UnknownMessage,
+    UnexpectedPacket,
+    ServerFull,
+    ShuttingDown,
+}
+
+public static class DropReasons
+{
+    public const int Count = (int)DropReason.ShuttingDown + 1;
+
+    private static readonly string[] s_names = Enum.GetNames<DropReason>().Select(ToSnakeCase).ToArray();
+
+    /// <summary>Stable snake_case names used by logs and metrics ("too_short", "bad_cookie").</summary>
+    public static string Name(DropReason reason) => (uint)reason < (uint)s_names.Length ? s_names[(int)reason] : "unknown";
+
+    private static string ToSnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

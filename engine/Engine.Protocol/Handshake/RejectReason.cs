@@ -1,0 +1,10 @@
+namespace Engine.Protocol.Handshake;
+
+/// <summary>Why the server refused a hello; sent in the reject packet.</summary>
+public enum RejectReason : byte
+{
+    None = 0,
+    VersionMismatch = 1,
+    ServerFull = 2,
+    ShuttingDown = 3,
+}

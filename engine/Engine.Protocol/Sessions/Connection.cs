@@ -1,0 +1,247 @@
+using System.Buffers.Binary;
+using Engine.Protocol.Wire;
+
+namespace Engine.Protocol.Sessions;
+
+/// <summary>
+/// One established session, sans-IO: it takes parsed packets and a time, and writes the packets to
+/// send. Server sessions and <see cref="ClientConnection"/> both use it. Owned by one thread.
+/// </summary>
+public sealed class Connection
+{
+    private const int PingMessageSize = 1 + 1 + 8;
+    private const int ControlReserve = 2 * PingMessageSize;
+
+    private readonly ConnectionOptions _options;
+    private readonly byte[] _pending;
+    private int _pendingLength;
+    private AckWindow _acks = new();
+    private ConnectionStats _stats;
+    private long _lastReceiveUs;
+    private long _nextPingUs;
+    private bool _pongOwed;
+    private long _pongEcho;
+    private int _disconnectsToSend;
+    private bool _closed;
+
+    public Connection(ulong id, ConnectionOptions options, long nowUs)
+    {
+        Id = id;
+        _options = options;
+        _pending = new byte[options.MaxPayload - ProtocolConstants.SessionHeaderSize - ControlReserve];
+        _lastReceiveUs = nowUs;
+        _nextPingUs = nowUs + options.PingIntervalUs;
+    }
+
+    public ulong Id { get; }
+    public bool IsClosed => _closed;
+    public DisconnectReason CloseReason { get; private set; }
+    public ref readonly ConnectionStats Stats => ref _stats;
+    public long LastReceiveUs => _lastReceiveUs;
+    public ConnectionOptions Options => _options;
+
+    /// <summary>The largest application message that fits in one packet.</summary>
+    public int MaxMessageSize => _pending.Length - 1 - Varint.SizeOf((uint)_pending.Length);
+
+    /// <summary>Whether <see cref="PollSend"/> would write a packet now.</summary>
+    public bool HasOutput(long nowUs) => _disconnectsToSend > 0 || (!_closed && (_pendingLength > 0 || _pongOwed || nowUs >= _nextPingUs));
+
+    public bool HasTimedOut(long nowUs) => nowUs - _lastReceiveUs > _options.TimeoutUs;
+
+    /// <summary>
+    /// Takes one session packet whose header is already parsed. The whole packet is validated before
+    /// any message is acted on, so a malformed packet changes nothing.
+    /// </summary>
+    public DropReason Receive<THandler>(in SessionHeader header, ReadOnlySpan<byte> packet, long nowUs, ref THandler handler)
+        where THandler : struct, IMessageHandler
+    {
+        if (_closed)
+        {
+            return DropReason.UnexpectedPacket;
+        }
+        if (packet.Length > _options.MaxPayload)
+        {
+            return DropReason.Oversized;
+        }
+        var body = packet.Slice(ProtocolConstants.SessionHeaderSize);
+        var invalid = Validate(body);
+        if (invalid != DropReason.None)
+        {
+            return invalid;
+        }
+        if (!_acks.TryAcceptIncoming(header.Sequence, out var stale))
+        {
+            return stale;
+        }
+        if (header.HasAck)
+        {
+            _acks.ApplyAcks(header.Ack, header.AckBits, ref _stats);
+        }
+        _lastReceiveUs = nowUs;
+        _stats.PacketsReceived++;
+        _stats.BytesReceived += packet.Length;
+
+        while (!body.IsEmpty)
+        {
+            var kind = (MessageKind)body[0];
+            Varint.TryRead(body.Slice(1), out var length, out var lengthBytes);
+            var payload = body.Slice(1 + lengthBytes, (int)length);
+            body = body.Slice(1 + lengthBytes + (int)length);
+            switch (kind)
+            {
+                case MessageKind.Ping:
+                    _pongOwed = true;
+                    _pongEcho = BinaryPrimitives.ReadInt64LittleEndian(payload);
+                    break;
+                case MessageKind.Pong:
+                    OnPong(BinaryPrimitives.ReadInt64LittleEndian(payload), nowUs);
+                    break;
+                case MessageKind.Disconnect:
+                    _closed = true;
+                    _pendingLength = 0;
+                    CloseReason = (DisconnectReason)payload[0];
+                    return DropReason.None;
+                case MessageKind.Unreliable:
+                    _stats.MessagesReceived++;
+                    handler.OnMessage(payload);
+                    break;
+            }
+        }
+        return DropReason.None;
+    }
+
+    /// <summary>Checks every message's kind and length against the bytes present.</summary>
+    internal static DropReason Validate(ReadOnlySpan<byte> body)
+    {
+        while (!body.IsEmpty)
+        {
+            var kind = (MessageKind)body[0];
+            if (!Varint.TryRead(body.Slice(1), out var length, out var lengthBytes) || length > (uint)(body.Length - 1 - lengthBytes))
+            {
+                return DropReason.MalformedMessage;
+            }
+            var expected = kind switch
+            {
+                MessageKind.Ping or MessageKind.Pong => 8,
+                MessageKind.Disconnect => 1,
+                MessageKind.Unreliable => (int)length,
+                _ => -1,
+            };
+            if (expected < 0)
+            {
+                return DropReason.UnknownMessage;
+            }
+            if (expected != (int)length)
+            {
+                return DropReason.MalformedMessage;
+            }
+            body = body.Slice(1 + lengthBytes + (int)length);
+        }
+        return DropReason.None;
+    }
+
+    /// <summary>Queues an application message for the next packet; false when it does not fit (send first) or the connection is closed.</summary>
+    public bool QueueUnreliable(ReadOnlySpan<byte> payload)
+    {
+        var needed = 1 + Varint.SizeOf((uint)payload.Length) + payload.Length;
+        if (_closed || needed > _pending.Length - _pendingLength)
+        {
+            return false;
+        }
+        var target = _pending.AsSpan(_pendingLength);
+        target[0] = (byte)MessageKind.Unreliable;
+        var lengthBytes = Varint.Write(target.Slice(1), (uint)payload.Length);
+        payload.CopyTo(target.Slice(1 + lengthBytes));
+        _pendingLength += needed;
+        _stats.MessagesSent++;
+        return true;
+    }
+
+    /// <summary>Closes from this side: queued messages are discarded and the disconnect is sent a few times.</summary>
+    public void Close(DisconnectReason reason)
+    {
+        if (_closed)
+        {
+            return;
+        }
+        _closed = true;
+        CloseReason = reason;
+        _pendingLength = 0;
+        _disconnectsToSend = _options.DisconnectRepeats;
+    }
+
+    /// <summary>Writes the next packet due (queued messages, ping, pong, disconnect); 0 when nothing is due.</summary>
+    public int PollSend(Span<byte> destination, long nowUs)
+    {
+        if (_disconnectsToSend > 0)
+        {
+            _disconnectsToSend--;
+            var offset = WriteHeader(destination);
+            destination[offset++] = (byte)MessageKind.Disconnect;
+            destination[offset++] = 1;
+            destination[offset++] = (byte)CloseReason;
+            return Sent(offset);
+        }
+        if (!HasOutput(nowUs))
+        {
+            return 0;
+        }
+        var length = WriteHeader(destination);
+        if (nowUs >= _nextPingUs)
+        {
+            length += WriteTimestamp(destination.Slice(length), MessageKind.Ping, nowUs);
+            _nextPingUs = nowUs + _options.PingIntervalUs;
+        }
+        if (_pongOwed)
+        {
+            length += WriteTimestamp(destination.Slice(length), MessageKind.Pong, _pongEcho);
+            _pongOwed = false;
+        }
+        _pending.AsSpan(0, _pendingLength).CopyTo(destination.Slice(length));
+        length += _pendingLength;
+        _pendingLength = 0;
+        return Sent(length);
+    }
+
+    private int WriteHeader(Span<byte> destination)
+    {
+        var sequence = _acks.NextSend(ref _stats);
+        var header = new SessionHeader(Id, sequence, _acks.LatestReceived, _acks.ReceivedBits, _stats.PacketsReceived > 0);
+        return header.Write(destination);
+    }
+
+    private int Sent(int length)
+    {
+        _stats.PacketsSent++;
+        _stats.BytesSent += length;
+        return length;
+    }
+
+    private static int WriteTimestamp(Span<byte> destination, MessageKind kind, long timeUs)
+    {
+        destination[0] = (byte)kind;
+        destination[1] = 8;
+        BinaryPrimitives.WriteInt64LittleEndian(destination.Slice(2), timeUs);
+        return PingMessageSize;
+    }
+
+    private void OnPong(long echoedUs, long nowUs)
+    {
+        var rtt = nowUs - echoedUs;
+        if (echoedUs <= 0 || rtt < 0 || rtt > _options.TimeoutUs)
+        {
+            return;
+        }
+        _stats.LastRttUs = rtt;
+        if (_stats.SmoothedRttUs == 0)
+        {
+            _stats.SmoothedRttUs = rtt;
+            _stats.RttVarianceUs = rtt / 2;
+        }
+        else
+        {
+            _stats.RttVarianceUs = ((3 * _stats.RttVarianceUs) + Math.Abs(_stats.SmoothedRttUs - rtt)) / 4;
+            _stats.SmoothedRttUs = ((7 * _stats.SmoothedRttUs) + rtt) / 8;
+        }
+    }
+}

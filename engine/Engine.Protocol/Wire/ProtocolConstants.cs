@@ -1,0 +1,34 @@
+namespace Engine.Protocol.Wire;
+
+/// <summary>Sizes and magic numbers of protocol v1; docs/PROTOCOL.md describes every byte.</summary>
+public static class ProtocolConstants
+{
+    public const ushort Version = 1;
+
+    /// <summary>"ENG1" read as a little-endian u32.</summary>
+    public const uint Magic = 0x31474E45;
+
+    public const byte TypeMask = 0x1F;
+    public const byte FlagsMask = 0xE0;
+
+    /// <summary>Every hello is exactly this long, so no server reply is ever larger than the request that caused it.</summary>
+    public const int HelloSize = 128;
+    public const int CookieSize = 24;
+    public const int ChallengeSize = 1 + 8 + CookieSize;
+    public const int WelcomeSize = 1 + 8 + 8 + 4 + 2 + 2;
+    public const int RejectSize = 1 + 8 + 1;
+
+    /// <summary>type(1) + connection id(8) + sequence(2) + ack(2) + ack bits(4).</summary>
+    public const int SessionHeaderSize = 17;
+
+    /// <summary>Offset of the connection id; its first byte names the owning shard.</summary>
+    public const int ConnectionIdOffset = 1;
+
+    public const int DefaultMaxPayload = 1200;
+
+    /// <summary>1500-byte Ethernet MTU minus IPv4 and UDP headers.</summary>
+    public const int MaxDatagram = 1472;
+
+    /// <summary>The smallest a datagram's payload can be configured to (a header plus a useful message).</summary>
+    public const int MinMaxPayload = 256;
+}
