@@ -1,1 +1,3 @@
-return 0;
+using Engine.Host;
+
+return EngineHost.Run(args);

@@ -1,0 +1,11 @@
+using Engine.Server;
+
+namespace Engine.Host.Configuration;
+
+/// <summary>What the host reads: the server's options plus its own (logging).</summary>
+internal sealed class HostSettings
+{
+    public ServerOptions Server { get; } = new();
+    public string LogLevel { get; set; } = "information";
+    public string LogFormat { get; set; } = "console";
+}

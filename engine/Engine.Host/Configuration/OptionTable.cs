@@ -1,0 +1,72 @@
+using Engine.Server;
+
+namespace Engine.Host.Configuration;
+
+/// <summary>Every option the host accepts: its command-line name, what it means and its default. --help prints this table.</summary>
+internal static class OptionTable
+{
+    public sealed record Option(string Name, string Description, Func<ServerOptions, object>? Default, bool IsFlag = false, bool IsHostOnly = false)
+    {
+        /// <summary>The configuration key: the name without dashes, matched case-insensitively to a property.</summary>
+        public string Key => Name.Replace("-", "", StringComparison.Ordinal);
+
+        public string EnvironmentVariable => "ENGINE_" + Name.Replace('-', '_').ToUpperInvariant();
+    }
+
+    public static readonly IReadOnlyList<Option> All =
+    [
+        new("bind", "address to listen on (:: = IPv6 and IPv4)", o => o.Bind),
+        new("port", "UDP port", o => o.Port),
+        new("shards", "shard threads, 0 = one per core", o => o.Shards),
+        new("config", "JSON file with any of these options", null, IsHostOnly: true),
+        new("pin-threads", "pin each shard thread to a core", o => o.PinThreads),
+        new("receive-buffer-bytes", "SO_RCVBUF per shard socket", o => o.ReceiveBufferBytes),
+        new("send-buffer-bytes", "SO_SNDBUF per shard socket", o => o.SendBufferBytes),
+        new("batch-size", "datagrams per recvmmsg/sendmmsg", o => o.BatchSize),
+        new("max-payload", "largest UDP payload sent or accepted, bytes", o => o.MaxPayload),
+        new("timeout-ms", "silence that ends a session", o => o.TimeoutMs),
+        new("ping-interval-ms", "ping and keep-alive interval", o => o.PingIntervalMs),
+        new("max-sessions", "sessions the server accepts in all", o => o.MaxSessions),
+        new("timer-interval-ms", "how often shards run timeouts and keep-alives", o => o.TimerIntervalMs),
+        new("shutdown-timeout-ms", "how long shutdown waits for disconnects to go out", o => o.ShutdownTimeoutMs),
+        new("echo", "send application messages back to their sender", o => o.Echo, IsFlag: true),
+        new("stats-interval-seconds", "seconds between stats lines, 0 = off", o => o.StatsIntervalSeconds),
+        new("log-level", "trace, debug, information, warning, error", _ => "information", IsHostOnly: true),
+        new("log-format", "console or json", _ => "console", IsHostOnly: true),
+    ];
+
+    public static Option? Find(string name) => All.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public static string Help()
+    {
+        var defaults = new ServerOptions();
+        var lines = new List<string>
+        {
+            "engine: authoritative UDP game server",
+            "",
+            "usage: engine [options]",
+            "",
+            "Every option can also be set as an environment variable (ENGINE_PORT, ENGINE_MAX_SESSIONS, ...)",
+            "or in the JSON file given by --config (keys as in the table, e.g. {\"port\": 7777, \"max-payload\": 1200}).",
+            "Command line beats environment beats file.",
+            "",
+            "options:",
+        };
+        foreach (var option in All)
+        {
+            var value = option.Default?.Invoke(defaults) switch
+            {
+                null => "",
+                bool b => b ? "true" : "false",
+                var v => v.ToString(),
+            };
+            var left = option.IsFlag ? $"  --{option.Name}[=true|false]" : $"  --{option.Name} <value>";
+            lines.Add($"{left,-38} {option.Description}{(value.Length > 0 ? $" (default: {value})" : "")}");
+        }
+        lines.Add($"{"  --help",-38} show this help");
+        lines.Add("");
+        lines.Add("signals: SIGTERM/SIGINT shut down gracefully (clients are told why); SIGUSR1 prints a stats line now.");
+        lines.Add("exit codes: 0 clean shutdown, 1 runtime failure, 2 bad arguments or configuration.");
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Engine.Host.Configuration;
+using Engine.Server;
+using Engine.Server.Diagnostics;
+using Engine.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Engine.Host;
+
+/// <summary>The `engine` executable: configuration, logging, signals and the stats line around a <see cref="GameServer"/>.</summary>
+internal static class EngineHost
+{
+    public const int ExitOk = 0;
+    public const int ExitFailure = 1;
+    public const int ExitBadConfiguration = 2;
+
+    // Raw signal number: PosixSignal has no named member for it.
+    private const int SigUsr1 = 10;
+
+    public static int Run(string[] args)
+    {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.Out.WriteLine(OptionTable.Help());
+            return ExitOk;
+        }
+        HostSettings settings;
+        try
+        {
+            settings = ConfigurationLoader.Load(args);
+        }
+        catch (ConfigurationError error)
+        {
+            foreach (var line in error.Message.Split(Environment.NewLine))
+            {
+                Console.Error.WriteLine($"engine: {line}");
+            }
+            return ExitBadConfiguration;
+        }
+
+        using var loggerFactory = CreateLoggerFactory(settings);
+        var logger = loggerFactory.CreateLogger("Engine");
+        if (!TransportPlatform.IsSupported)
+        {
+            HostLog.CannotStart(logger, $"Engine's transport needs Linux; this is {TransportPlatform.Description}");
+            return ExitFailure;
+        }
+
+        using var server = new GameServer(settings.Server, loggerFactory);
+        try
+        {
+            server.Start();
+        }
+        catch (TransportException ex)
+        {
+            HostLog.CannotStart(logger, ex.Message);
+            return ExitFailure;
+        }
+
+        using var shutdown = new ManualResetEventSlim();
+        using var statsNow = new AutoResetEvent(false);
+        void OnStop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            HostLog.SignalReceived(logger, context.Signal.ToString());
+            shutdown.Set();
+        }
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStop);
+        using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)SigUsr1, context =>
+        {
+            context.Cancel = true;
+            statsNow.Set();
+        });
+
+        var stats = new StatsReporter(server, logger);
+        var interval = settings.Server.StatsIntervalSeconds > 0 ? TimeSpan.FromSeconds(settings.Server.StatsIntervalSeconds) : Timeout.InfiniteTimeSpan;
+        var nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
+        var exitCode = ExitOk;
+        while (!shutdown.IsSet)
+        {
+            // Wake for the stats interval, SIGUSR1 or shutdown, whichever first; check shard health.
+            var signalled = WaitHandle.WaitAny([shutdown.WaitHandle, statsNow], TimeSpan.FromMilliseconds(200));
+            if (server.HasFailedShard)
+            {
+                HostLog.ShardFailed(logger);
+                exitCode = ExitFailure;
+                break;
+            }
+            if (signalled == 1 || (interval != Timeout.InfiniteTimeSpan && Stopwatch.GetTimestamp() >= nextStats))
+            {
+                stats.Report();
+                nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
+            }
+        }
+        server.Stop(TimeSpan.FromMilliseconds(settings.Server.ShutdownTimeoutMs));
+        return exitCode;
+    }
+
+    private static ILoggerFactory CreateLoggerFactory(HostSettings settings) =>
+        LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(Enum.Parse<LogLevel>(settings.LogLevel, ignoreCase: true));
+            if (settings.LogFormat == "json")
+            {
+                builder.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            }
+            else
+            {
+                builder.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss.fff ";
+                    o.ColorBehavior = LoggerColorBehavior.Disabled;
+                });
+            }
+        });
+
+    /// <summary>Rates since the previous line, from the summed shard counters.</summary>
+    private sealed class StatsReporter(GameServer server, ILogger logger)
+    {
+        private ServerStatistics _last;
+        private long _lastTimestamp = Stopwatch.GetTimestamp();
+
+        public void Report()
+        {
+            var now = Stopwatch.GetTimestamp();
+            var seconds = Math.Max(1e-3, (now - _lastTimestamp) / (double)Stopwatch.Frequency);
+            var s = server.GetStatistics();
+            HostLog.Stats(logger, s.Sessions,
+                (long)((s.DatagramsIn - _last.DatagramsIn) / seconds),
+                (long)((s.DatagramsOut - _last.DatagramsOut) / seconds),
+                (long)((s.BytesIn - _last.BytesIn) / seconds),
+                (long)((s.BytesOut - _last.BytesOut) / seconds),
+                s.Drops, s.KernelDrops, s.MisroutedSessionPackets, GC.GetTotalAllocatedBytes(precise: true));
+            _last = s;
+            _lastTimestamp = now;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Host;
+
+/// <summary>The host's log lines (the server's own are in Engine.Server.Diagnostics.EngineLog).</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(100, LogLevel.Information, "stats sessions={Sessions} rx={RxPerSecond}/s tx={TxPerSecond}/s rx_bytes={RxBytesPerSecond}/s tx_bytes={TxBytesPerSecond}/s drops={Drops} kernel_drops={KernelDrops} misrouted={Misrouted} alloc={AllocatedBytes}")]
+    public static partial void Stats(ILogger logger, int sessions, long rxPerSecond, long txPerSecond, long rxBytesPerSecond, long txBytesPerSecond, long drops, long kernelDrops, long misrouted, long allocatedBytes);
+
+    [LoggerMessage(101, LogLevel.Information, "received {Signal}: shutting down")]
+    public static partial void SignalReceived(ILogger logger, string signal);
+
+    [LoggerMessage(102, LogLevel.Critical, "cannot start: {Reason}")]
+    public static partial void CannotStart(ILogger logger, string reason);
+
+    [LoggerMessage(103, LogLevel.Critical, "a shard failed; shutting down")]
+    public static partial void ShardFailed(ILogger logger);
+}

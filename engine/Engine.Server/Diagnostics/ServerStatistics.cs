@@ -1,0 +1,15 @@
+namespace Engine.Server.Diagnostics;
+
+/// <summary>A point-in-time sum of every shard's counters.</summary>
+public readonly record struct ServerStatistics(
+    int Sessions,
+    long DatagramsIn,
+    long DatagramsOut,
+    long BytesIn,
+    long BytesOut,
+    long Drops,
+    long SessionsOpened,
+    long SessionsClosed,
+    long SessionsTimedOut,
+    long MisroutedSessionPackets,
+    long KernelDrops);

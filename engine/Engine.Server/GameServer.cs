@@ -1,0 +1,193 @@
+using System.Net;
+using Engine.Server.Diagnostics;
+using Engine.Server.Shards;
+using Engine.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Engine.Server;
+
+/// <summary>
+/// The server: N shards on one UDP port, each a pinned thread with its own reuseport socket, and
+/// a kernel program steering each session's packets to the shard that owns it.
+/// </summary>
+public sealed class GameServer : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly List<Shard> _shards = new();
+    private EngineMetrics? _metrics;
+    private volatile bool _stopping;
+    private int _failedShards;
+
+    public GameServer(ServerOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+        Options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Engine.Server");
+    }
+
+    public ServerOptions Options { get; }
+    public IPEndPoint? LocalEndPoint { get; private set; }
+    public int ShardCount => _shards.Count;
+    public bool IsStopping => _stopping;
+
+    /// <summary>Set when a shard thread died on a bug; health checks report it.</summary>
+    public bool HasFailedShard => Volatile.Read(ref _failedShards) > 0;
+
+    public int SessionCount
+    {
+        get
+        {
+            var total = 0;
+            foreach (var shard in _shards)
+            {
+                total += shard.SessionCount;
+            }
+            return total;
+        }
+    }
+
+    public IReadOnlyList<ShardCounters> ShardCounters => _shards.Select(s => s.Counters).ToArray();
+
+    /// <summary>Opens the shard sockets in shard order (the kernel indexes the reuseport group by bind order), attaches the steering program and starts the shard threads.</summary>
+    public void Start()
+    {
+        if (_shards.Count > 0)
+        {
+            throw new InvalidOperationException("The server is already started.");
+        }
+        if (!TransportPlatform.IsSupported)
+        {
+            EngineLog.PlatformNotSupported(_logger, TransportPlatform.Description);
+            throw new PlatformNotSupportedException($"Engine's transport needs Linux; this is {TransportPlatform.Description}.");
+        }
+        var shardCount = Options.EffectiveShards;
+        var secret = Protocol.Handshake.HandshakeCookies.NewSecret();
+        var port = Options.Port;
+        try
+        {
+            for (var i = 0; i < shardCount; i++)
+            {
+                var socket = BatchSocket.Open(new BatchSocketOptions
+                {
+                    BindAddress = IPAddress.Parse(Options.Bind),
+                    Port = port,
+                    ReusePort = true,
+                    ReceiveBufferBytes = Options.ReceiveBufferBytes,
+                    SendBufferBytes = Options.SendBufferBytes,
+                });
+                port = socket.LocalEndPoint.Port;
+                _shards.Add(new Shard(i, this, socket, secret, _logger));
+            }
+            _shards[0].Socket.AttachSteeringProgram(shardCount);
+        }
+        catch
+        {
+            DisposeShards();
+            throw;
+        }
+        var first = _shards[0].Socket;
+        LocalEndPoint = first.LocalEndPoint;
+        if (first.ReceiveBufferBytes < Options.ReceiveBufferBytes)
+        {
+            EngineLog.SmallSocketBuffer(_logger, Options.ReceiveBufferBytes, first.ReceiveBufferBytes);
+        }
+        _metrics = new EngineMetrics(_shards);
+        foreach (var shard in _shards)
+        {
+            shard.Start();
+        }
+        EngineLog.Listening(_logger, LocalEndPoint.ToString(), shardCount, first.ReceiveBufferBytes, first.SendBufferBytes,
+            first.GsoEnabled ? "on" : "off", shardCount > 1 ? "kernel (reuseport cBPF)" : "single shard");
+    }
+
+    /// <summary>The least-loaded shard, with a slot reserved on it for the session about to be placed.</summary>
+    internal Shard PlaceSession()
+    {
+        var best = _shards[0];
+        var bestLoad = best.Load;
+        for (var i = 1; i < _shards.Count; i++)
+        {
+            var load = _shards[i].Load;
+            if (load < bestLoad)
+            {
+                best = _shards[i];
+                bestLoad = load;
+            }
+        }
+        best.Reserve();
+        return best;
+    }
+
+    internal void OnShardFailed(int index) => Interlocked.Increment(ref _failedShards);
+
+    public ServerStatistics GetStatistics()
+    {
+        long inCount = 0, outCount = 0, bytesIn = 0, bytesOut = 0, drops = 0, opened = 0, closed = 0, timedOut = 0, misrouted = 0, kernel = 0;
+        foreach (var shard in _shards)
+        {
+            var c = shard.Counters;
+            inCount += Volatile.Read(ref c.DatagramsIn);
+            outCount += Volatile.Read(ref c.DatagramsOut);
+            bytesIn += Volatile.Read(ref c.BytesIn);
+            bytesOut += Volatile.Read(ref c.BytesOut);
+            drops += c.TotalDrops();
+            opened += Volatile.Read(ref c.SessionsOpened);
+            closed += Volatile.Read(ref c.SessionsClosed);
+            timedOut += Volatile.Read(ref c.SessionsTimedOut);
+            misrouted += Volatile.Read(ref c.MisroutedSessionPackets);
+            kernel += shard.Socket.Counters.KernelDrops;
+        }
+        return new ServerStatistics(SessionCount, inCount, outCount, bytesIn, bytesOut, drops, opened, closed, timedOut, misrouted, kernel);
+    }
+
+    /// <summary>Stops accepting, sends every client a disconnect saying the server is shutting down, and waits for the shards.</summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        if (_stopping)
+        {
+            return true;
+        }
+        _stopping = true;
+        EngineLog.ShuttingDown(_logger, SessionCount);
+        foreach (var shard in _shards)
+        {
+            shard.RequestStop();
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        var clean = true;
+        foreach (var shard in _shards)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (!shard.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero))
+            {
+                EngineLog.ShardStuck(_logger, shard.Index);
+                clean = false;
+            }
+        }
+        EngineLog.Stopped(_logger);
+        return clean;
+    }
+
+    public void Dispose()
+    {
+        Stop(TimeSpan.FromMilliseconds(Options.ShutdownTimeoutMs));
+        _metrics?.Dispose();
+        DisposeShards();
+    }
+
+    private void DisposeShards()
+    {
+        foreach (var shard in _shards)
+        {
+            if (!shard.IsRunning)
+            {
+                shard.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+using Engine.Protocol;
+using Engine.Protocol.Handshake;
+using Engine.Protocol.Sessions;
+using Engine.Protocol.Time;
+using Engine.Protocol.Wire;
+using Engine.Server.Concurrency;
+using Engine.Server.Diagnostics;
+using Engine.Server.Sessions;
+using Engine.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Server.Shards;
+
+/// <summary>
+/// One shard: one pinned thread, one reuseport socket, its own sessions and buffers. Nothing on
+/// the hot path is shared with other shards; new sessions arrive through <see cref="Inbox"/>.
+/// </summary>
+internal sealed partial class Shard : IDisposable
+{
+    private readonly GameServer _server;
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly BatchSocket _socket;
+    private readonly ReceiveBatch _receive;
+    private readonly SendBatch _send;
+    private readonly Dictionary<ulong, Session> _sessions = new();
+    private readonly List<Session> _flushList = new();
+    private readonly List<Session> _expired = new();
+    private readonly ConnectionOptions _connectionOptions;
+    private readonly long _timerIntervalUs;
+    private Thread? _thread;
+    private long _nextTimerUs;
+    private int _sessionCount;
+    private int _reserved;
+    private volatile bool _stopRequested;
+
+    public Shard(int index, GameServer server, BatchSocket socket, byte[] cookieSecret, ILogger logger)
+    {
+        Index = index;
+        _server = server;
+        _options = server.Options;
+        _socket = socket;
+        _logger = logger;
+        _receive = new ReceiveBatch(_options.BatchSize, ProtocolConstants.MaxDatagram + 1);
+        _send = new SendBatch(_options.BatchSize, ProtocolConstants.MaxDatagram);
+        _cookies = new HandshakeCookies(cookieSecret);
+        _connectionOptions = new ConnectionOptions
+        {
+            TimeoutUs = _options.TimeoutMs * 1000L,
+            PingIntervalUs = _options.PingIntervalMs * 1000L,
+            MaxPayload = _options.MaxPayload,
+        };
+        _timerIntervalUs = _options.TimerIntervalMs * 1000L;
+        Inbox = new BoundedQueue<Admission>(4096);
+    }
+
+    public int Index { get; }
+    public ShardCounters Counters { get; } = new();
+    public BatchSocket Socket => _socket;
+    public BoundedQueue<Admission> Inbox { get; }
+
+    /// <summary>Sessions plus admissions on their way here: what placement balances.</summary>
+    public int Load => Volatile.Read(ref _sessionCount) + Volatile.Read(ref _reserved);
+    public int SessionCount => Volatile.Read(ref _sessionCount);
+    public bool IsRunning => _thread is { IsAlive: true };
+
+    public void Reserve() => Interlocked.Increment(ref _reserved);
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = $"engine-shard-{Index}" };
+        _thread.Start();
+    }
+
+    public void RequestStop() => _stopRequested = true;
+
+    public bool Join(TimeSpan timeout) => _thread is null || _thread.Join(timeout);
+
+    private void Run()
+    {
+        if (_options.PinThreads)
+        {
+            var cpu = Index % Environment.ProcessorCount;
+            EngineLog.ShardStarted(_logger, Index, ThreadAffinity.TryPinCurrentThread(cpu) ? cpu : -1);
+        }
+        else
+        {
+            EngineLog.ShardStarted(_logger, Index, -1);
+        }
+        try
+        {
+            Loop();
+        }
+        catch (Exception ex)
+        {
+            // A bug, not bad input: bad input is dropped and counted on the way in.
+            EngineLog.ShardFailed(_logger, Index, ex);
+            _server.OnShardFailed(Index);
+        }
+    }
+
+    private void Loop()
+    {
+        _nextTimerUs = MonotonicClock.NowUs + _timerIntervalUs;
+        while (!_stopRequested)
+        {
+            var now = MonotonicClock.NowUs;
+            DrainInbox(now);
+            var received = _socket.Receive(_receive);
+            for (var i = 0; i < received; i++)
+            {
+                Handle(_receive.Payload(i), in _receive.Source(i), now);
+            }
+            if (now >= _nextTimerUs)
+            {
+                RunTimers(now);
+                _nextTimerUs = now + _timerIntervalUs;
+            }
+            Flush(now);
+            if (received == 0)
+            {
+                var waitMs = (int)Math.Clamp((_nextTimerUs - now + 999) / 1000, 1, 100);
+                _socket.WaitReadable(waitMs);
+            }
+        }
+        CloseAllSessions(DisconnectReason.ServerShuttingDown);
+    }
+
+    private void Handle(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
+    {
+        Counters.DatagramsIn++;
+        Counters.BytesIn += datagram.Length;
+        if (datagram.Length > _options.MaxPayload)
+        {
+            Counters.Drop(datagram.Length > ProtocolConstants.MaxDatagram ? DropReason.Truncated : DropReason.Oversized);
+            return;
+        }
+        if (datagram.IsEmpty)
+        {
+            Counters.Drop(DropReason.TooShort);
+            return;
+        }
+        switch ((PacketType)(datagram[0] & ProtocolConstants.TypeMask))
+        {
+            case PacketType.Session:
+                HandleSessionPacket(datagram, source, now);
+                break;
+            case PacketType.Hello:
+                HandleHello(datagram, source, now);
+                break;
+            default:
+                Counters.Drop(DropReason.UnknownType);
+                break;
+        }
+    }
+
+    private void HandleSessionPacket(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
+    {
+        var reason = SessionHeader.TryRead(datagram, out var header);
+        if (reason != DropReason.None)
+        {
+            Counters.Drop(reason);
+            return;
+        }
+        if (SessionHeader.ShardOf(header.ConnectionId) != Index)
+        {
+            Counters.MisroutedSessionPackets++;
+        }
+        if (!_sessions.TryGetValue(header.ConnectionId, out var session))
+        {
+            Counters.Drop(DropReason.UnknownSession);
+            return;
+        }
+        if (session.Address != source)
+        {
+            Counters.Drop(DropReason.AddressMismatch);
+            return;
+        }
+        Counters.OwnSessionPackets++;
+        var handler = new SessionMessageHandler(session.Connection, _options.Echo);
+        reason = session.Connection.Receive(header, datagram, now, ref handler);
+        if (reason != DropReason.None)
+        {
+            Counters.Drop(reason);
+            return;
+        }
+        if (session.Connection.IsClosed)
+        {
+            RemoveSession(session);
+            return;
+        }
+        QueueFlush(session, now);
+    }
+
+    private void RunTimers(long now)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Connection.HasTimedOut(now))
+            {
+                _expired.Add(session);
+            }
+            else
+            {
+                QueueFlush(session, now);
+            }
+        }
+        foreach (var session in _expired)
+        {
+            Counters.SessionsTimedOut++;
+            RemoveSession(session);
+        }
+        _expired.Clear();
+        PruneRecentAdmissions(now);
+    }
+
+    private void QueueFlush(Session session, long now)
+    {
+        if (!session.QueuedForFlush && session.Connection.HasOutput(now))
+        {
+            session.QueuedForFlush = true;
+            _flushList.Add(session);
+        }
+    }
+
+    /// <summary>Writes every queued session's packets into the send batch and hands it to the kernel.</summary>
+    private void Flush(long now)
+    {
+        foreach (var session in _flushList)
+        {
+            session.QueuedForFlush = false;
+            while (true)
+            {
+                var length = session.Connection.PollSend(NextDatagram(), now);
+                if (length == 0)
+                {
+                    break;
+                }
+                CommitDatagram(session.Address, length);
+            }
+        }
+        _flushList.Clear();
+        SendQueued();
+    }
+
+    private Span<byte> NextDatagram()
+    {
+        if (_send.IsFull)
+        {
+            SendQueued();
+        }
+        return _send.NextBuffer();
+    }
+
+    private void CommitDatagram(in PeerAddress destination, int length)
+    {
+        _send.Commit(destination, length);
+        Counters.BytesOut += length;
+    }
+
+    private void SendQueued()
+    {
+        if (_send.Count > 0)
+        {
+            Counters.DatagramsOut += _socket.Send(_send);
+        }
+    }
+
+    private void RemoveSession(Session session)
+    {
+        if (_sessions.Remove(session.Connection.Id))
+        {
+            Interlocked.Decrement(ref _sessionCount);
+            Counters.SessionsClosed++;
+        }
+    }
+
+    private void CloseAllSessions(DisconnectReason reason)
+    {
+        var now = MonotonicClock.NowUs;
+        foreach (var session in _sessions.Values)
+        {
+            session.Connection.Close(reason);
+            QueueFlush(session, now);
+        }
+        Flush(now);
+        foreach (var session in _sessions.Values)
+        {
+            Counters.SessionsClosed++;
+        }
+        _sessions.Clear();
+        Volatile.Write(ref _sessionCount, 0);
+    }
+
+    public void Dispose()
+    {
+        _receive.Dispose();
+        _send.Dispose();
+        _socket.Dispose();
+    }
+
+    /// <summary>What a session's application messages do; specialised per call site, no allocation.</summary>
+    private readonly struct SessionMessageHandler : IMessageHandler
+    {
+        private readonly Connection _connection;
+        private readonly bool _echo;
+
+        public SessionMessageHandler(Connection connection, bool echo)
+        {
+            _connection = connection;
+            _echo = echo;
+        }
+
+        public void OnMessage(ReadOnlySpan<byte> payload)
+        {
+            if (_echo)
+            {
+                _connection.QueueUnreliable(payload);
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Engine.Protocol;
+
+namespace Engine.Server.Shards;
+
+/// <summary>
+/// Counters of one shard. Only the shard thread writes them (plain increments, no contention);
+/// readers on other threads aggregate them with volatile reads when they observe.
+/// </summary>
+public sealed class ShardCounters
+{
+    private readonly long[] _drops = new long[DropReasons.Count];
+
+    public long DatagramsIn;
+    public long DatagramsOut;
+    public long BytesIn;
+    public long BytesOut;
+    public long HellosReceived;
+    public long ChallengesSent;
+    public long WelcomesSent;
+    public long RejectsSent;
+    public long SessionsOpened;
+    public long SessionsClosed;
+    public long SessionsTimedOut;
+
+    /// <summary>Session packets received on this shard for sessions this shard owns.</summary>
+    public long OwnSessionPackets;
+
+    /// <summary>Session packets whose connection id names another shard: must stay 0 while steering works.</summary>
+    public long MisroutedSessionPackets;
+
+    public void Drop(DropReason reason) => _drops[(int)reason]++;
+
+    public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    public long TotalDrops()
+    {
+        long total = 0;
+        for (var i = 1; i < _drops.Length; i++)
+        {
+            total += Volatile.Read(ref _drops[i]);
+        }
+        return total;
+    }
+}
