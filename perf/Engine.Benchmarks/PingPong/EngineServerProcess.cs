@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Engine.Benchmarks.PingPong;
+
+/// <summary>The AOT engine in echo mode; it prints a stats line with alloc= on SIGUSR1.</summary>
+internal sealed class EngineServerProcess : ServerProcess
+{
+    public EngineServerProcess(string enginePath, int port, int? shards)
+        : base(enginePath, Arguments(port, shards), redirectInput: false)
+    {
+    }
+
+    private static IEnumerable<string> Arguments(int port, int? shards)
+    {
+        yield return "--bind";
+        yield return "127.0.0.1";
+        yield return "--port";
+        yield return port.ToString(CultureInfo.InvariantCulture);
+        if (shards is int n)
+        {
+            yield return "--shards";
+            yield return n.ToString(CultureInfo.InvariantCulture);
+        }
+        yield return "--echo";
+    }
+
+    public override long? ReadAllocatedBytes(TimeSpan timeout)
+    {
+        DiscardPendingLines();
+        Native.Kill(Pid, Native.SigUsr1);
+        string? line = WaitForLineContaining("alloc=", timeout);
+        return line is null ? null : ParseField(line, "alloc=");
+    }
+
+    internal static long? ParseField(string line, string key)
+    {
+        int at = line.IndexOf(key, StringComparison.Ordinal);
+        if (at < 0)
+            return null;
+        ReadOnlySpan<char> rest = line.AsSpan(at + key.Length);
+        int end = 0;
+        while (end < rest.Length && char.IsAsciiDigit(rest[end]))
+            end++;
+        return long.TryParse(rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : null;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Engine.Benchmarks.PingPong;
+
+internal sealed class PingPongOptions
+{
+    public string? EnginePath { get; private set; }
+    public int Clients { get; private set; } = 1000;
+    public int Seconds { get; private set; } = 10;
+    public int WarmupSeconds { get; private set; } = 3;
+    public int Payload { get; private set; } = 32;
+    public int? Shards { get; private set; }
+    public string? JsonPath { get; private set; }
+    public bool RunEngine { get; private set; } = true;
+    public bool RunLiteNetLib { get; private set; } = true;
+    public bool RunC { get; private set; } = true;
+
+    /// <summary>Client sockets the engine and C client state machines are spread over.</summary>
+    public int ClientSockets { get; private set; } = 4;
+
+    /// <summary>How the LiteNetLib server is hosted: threaded, threaded-managed or manual (see LiteNetLibEchoServer).</summary>
+    public string LiteNetLibServerMode { get; private set; } = "threaded";
+
+    public static PingPongOptions Parse(string[] args)
+    {
+        var o = new PingPongOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length)
+                    throw new UsageException($"{name} needs a value");
+                return args[++i];
+            }
+            int IntValue(int min, int max)
+            {
+                string v = Value();
+                if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+                    throw new UsageException($"{name} must be an integer in [{min}, {max}], got '{v}'");
+                return n;
+            }
+            switch (name)
+            {
+                case "--engine": o.EnginePath = Value(); break;
+                case "--clients": o.Clients = IntValue(1, 20_000); break;
+                case "--seconds": o.Seconds = IntValue(1, 3600); break;
+                case "--warmup": o.WarmupSeconds = IntValue(0, 600); break;
+                // 16 bytes carry the client index, sequence and send time.
+                case "--payload": o.Payload = IntValue(RoundTripPayload.MinSize, 1100); break;
+                case "--shards": o.Shards = IntValue(1, 256); break;
+                case "--json": o.JsonPath = Value(); break;
+                case "--client-sockets": o.ClientSockets = IntValue(1, 64); break;
+                case "--litenetlib-server-mode":
+                    o.LiteNetLibServerMode = Value();
+                    if (o.LiteNetLibServerMode is not ("threaded" or "threaded-managed" or "manual"))
+                        throw new UsageException("--litenetlib-server-mode must be threaded, threaded-managed or manual");
+                    break;
+                case "--only":
+                    string only = Value();
+                    o.RunEngine = only == "engine";
+                    o.RunLiteNetLib = only == "litenetlib";
+                    o.RunC = only == "c";
+                    if (!o.RunEngine && !o.RunLiteNetLib && !o.RunC)
+                        throw new UsageException($"--only must be engine, litenetlib or c, got '{only}'");
+                    break;
+                default:
+                    throw new UsageException($"unknown option '{name}'");
+            }
+        }
+        if (o.RunEngine && o.EnginePath is null)
+        {
+            if (args.Contains("--only"))
+                throw new UsageException("--only engine needs --engine PATH (./build.sh pingpong passes it)");
+            o.RunEngine = false;
+        }
+        if (o.EnginePath is not null && o.RunEngine && !File.Exists(o.EnginePath))
+            throw new UsageException($"engine binary not found: {o.EnginePath}");
+        return o;
+    }
+}
