@@ -1,0 +1,11 @@
+namespace Engine.Transport;
+
+internal static partial class Interop
+{
+    internal static partial class Sys
+    {
+        // Only SafeUdpSocketHandle calls this.
+        [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
+        internal static partial int Close(int fd);
+    }
+}

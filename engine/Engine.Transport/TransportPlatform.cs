@@ -1,0 +1,23 @@
+namespace Engine.Transport;
+
+public static class TransportPlatform
+{
+    /// <summary>Linux on x64 or arm64: the struct layouts and constants of this assembly assume LP64 Linux.</summary>
+    public static bool IsSupported { get; } =
+        OperatingSystem.IsLinux()
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    /// <summary>For example "Linux 6.1.0 x64".</summary>
+    public static string Description { get; } = Describe();
+
+    private static string Describe()
+    {
+        string os = OperatingSystem.IsLinux() ? "Linux" : RuntimeInformation.OSDescription;
+        string architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        Version version = Environment.OSVersion.Version;
+        string kernel = string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{version.Major}.{version.Minor}.{Math.Max(version.Build, 0)}");
+        return os + " " + kernel + " " + architecture;
+    }
+}
