@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Engine.Benchmarks.PingPong.Batch;
 using Engine.Benchmarks.PingPong.LiteNet;
 
 namespace Engine.Benchmarks.PingPong;
@@ -25,7 +26,7 @@ internal static class PingPongCommand
         {
             results.Add(RunScenario(o, "engine", "engine (AOT)",
                 port => new EngineServerProcess(o.EnginePath!, port, o.Shards),
-                port => EngineClientsFactory.Create(new IPEndPoint(IPAddress.Loopback, port), o)));
+                port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets)));
         }
         if (o.RunLiteNetLib)
         {
@@ -38,7 +39,7 @@ internal static class PingPongCommand
             string? binary = null;
             results.Add(RunScenario(o, "c", "C recvmmsg echo",
                 port => new CEchoServerProcess(binary ??= CEchoBuild.Build(), port),
-                port => RawUdpClientsFactory.Create(new IPEndPoint(IPAddress.Loopback, port), o)));
+                port => new RawUdpClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets)));
         }
 
         PingPongReport.PrintTable(o, results);
