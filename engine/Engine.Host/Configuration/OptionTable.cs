@@ -58,7 +58,7 @@ internal static class OptionTable
             {
                 null => "",
                 bool b => b ? "true" : "false",
-                var v => v.ToString(),
+                var v => v.ToString() ?? "",
             };
             var left = option.IsFlag ? $"  --{option.Name}[=true|false]" : $"  --{option.Name} <value>";
             lines.Add($"{left,-38} {option.Description}{(value.Length > 0 ? $" (default: {value})" : "")}");

@@ -5,8 +5,8 @@ using Engine.Protocol.Wire;
 namespace Engine.Protocol.Handshake;
 
 /// <summary>
-/// Stateless challenge cookies: HMAC-SHA256 (truncated to 16 bytes) over the client's address, its
-/// nonce and the issue time, keyed by a key that rotates every <see cref="KeyEpochUs"/>. The server
+/// Stateless challenge cookies: a 16-byte SipHash-2-4 tag over the client's address, its nonce and
+/// the issue time, under a key derived from the server's secret that rotates every <see cref="KeyEpochUs"/>. The server
 /// keeps nothing until a client proves it can receive at the address it claims. One instance per
 /// shard thread (not thread-safe); instances built from the same secret accept each other's cookies.
 /// </summary>
@@ -18,8 +18,9 @@ public sealed class HandshakeCookies
 
     private readonly byte[] _secret;
     private readonly long _lifetimeUs;
-    private readonly byte[] _currentKey = new byte[32];
-    private readonly byte[] _previousKey = new byte[32];
+    // The keys of the current and the previous epoch, derived from the secret when the epoch turns.
+    private readonly byte[] _currentKey = new byte[SipHash128.KeySize];
+    private readonly byte[] _previousKey = new byte[SipHash128.KeySize];
     private long _currentEpoch = long.MinValue;
 
     public HandshakeCookies(ReadOnlySpan<byte> secret, long lifetimeUs = 10_000_000)
@@ -42,7 +43,7 @@ public sealed class HandshakeCookies
     public void Issue(ReadOnlySpan<byte> clientAddress, ulong nonce, long nowUs, Span<byte> cookie)
     {
         BinaryPrimitives.WriteInt64LittleEndian(cookie, nowUs);
-        Mac(KeyFor(EpochOf(nowUs), nowUs), clientAddress, nonce, nowUs, cookie.Slice(8, MacSize));
+        Mac(KeyFor(EpochOf(nowUs), nowUs)!, clientAddress, nonce, nowUs, cookie.Slice(8, MacSize));
     }
 
     public DropReason Verify(ReadOnlySpan<byte> clientAddress, ulong nonce, ReadOnlySpan<byte> cookie, long nowUs)
@@ -88,22 +89,22 @@ public sealed class HandshakeCookies
         return epoch == _currentEpoch ? _currentKey : epoch == _currentEpoch - 1 ? _previousKey : null;
     }
 
-    private void DeriveKey(long epoch, byte[] key)
+    private void DeriveKey(long epoch, Span<byte> key)
     {
         Span<byte> label = stackalloc byte[8];
+        Span<byte> derived = stackalloc byte[32];
         BinaryPrimitives.WriteInt64LittleEndian(label, epoch);
-        HMACSHA256.HashData(_secret, label, key);
+        HMACSHA256.HashData(_secret, label, derived);
+        derived.Slice(0, SipHash128.KeySize).CopyTo(key);
     }
 
-    private static void Mac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> clientAddress, ulong nonce, long issuedUs, Span<byte> mac)
+    private static void Mac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> clientAddress, ulong nonce, long issuedUs, Span<byte> destination)
     {
         var addressLength = Math.Min(clientAddress.Length, MaxAddressBytes);
         Span<byte> input = stackalloc byte[MaxAddressBytes + 16];
         clientAddress.Slice(0, addressLength).CopyTo(input);
         BinaryPrimitives.WriteUInt64LittleEndian(input.Slice(addressLength), nonce);
         BinaryPrimitives.WriteInt64LittleEndian(input.Slice(addressLength + 8), issuedUs);
-        Span<byte> full = stackalloc byte[32];
-        HMACSHA256.HashData(key, input.Slice(0, addressLength + 16), full);
-        full.Slice(0, MacSize).CopyTo(mac);
+        SipHash128.Compute(key, input.Slice(0, addressLength + 16), destination);
     }
 }

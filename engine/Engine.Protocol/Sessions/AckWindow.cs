@@ -10,6 +10,7 @@ internal struct AckWindow
     private const int SentRingSize = 256;
 
     private ushort _nextSequence;
+    private ushort _lossCursor;
     private ushort _latestReceived;
     private uint _receivedBits;
     private bool _receivedAny;
@@ -83,15 +84,32 @@ internal struct AckWindow
         return true;
     }
 
-    /// <summary>Applies the peer's ack and ack bits to our sent packets.</summary>
-    public readonly void ApplyAcks(ushort ack, uint ackBits, ref ConnectionStats stats)
+    /// <summary>
+    /// Applies the peer's ack and ack bits to our sent packets. A packet still unacknowledged once
+    /// it is older than the ack bits reach can no longer be acknowledged: it is counted lost.
+    /// </summary>
+    public void ApplyAcks(ushort ack, uint ackBits, ref ConnectionStats stats)
     {
+        if ((short)(_nextSequence - ack) <= 0)
+        {
+            return; // acknowledges something we never sent
+        }
         Acknowledge(ack, ref stats);
         while (ackBits != 0)
         {
             var i = System.Numerics.BitOperations.TrailingZeroCount(ackBits);
             ackBits &= ackBits - 1;
             Acknowledge((ushort)(ack - 1 - i), ref stats);
+        }
+        while ((short)(ack - _lossCursor) > 32)
+        {
+            var slot = _lossCursor % SentRingSize;
+            if (_sentPending[slot] && _sentSequence[slot] == _lossCursor)
+            {
+                _sentPending[slot] = false;
+                stats.PacketsLost++;
+            }
+            _lossCursor++;
         }
     }
 

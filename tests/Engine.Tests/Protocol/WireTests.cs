@@ -1,0 +1,121 @@
+using Engine.Protocol;
+using Engine.Protocol.Handshake;
+using Engine.Protocol.Wire;
+using Xunit;
+
+namespace Engine.Tests.Protocol;
+
+public class WireTests
+{
+    [Fact]
+    public void Session_header_round_trips_little_endian()
+    {
+        var header = new SessionHeader(0x1122334455667701, 0xBEEF, 0x0102, 0xA0B0C0D0, HasAck: true);
+        var buffer = new byte[ProtocolConstants.SessionHeaderSize];
+        Assert.Equal(17, header.Write(buffer));
+        Assert.Equal(0x30, buffer[0]);
+        Assert.Equal(0x01, buffer[1]); // the shard byte comes first
+        Assert.Equal(1, SessionHeader.ShardOf(header.ConnectionId));
+        Assert.Equal(DropReason.None, SessionHeader.TryRead(buffer, out var read));
+        Assert.Equal(header, read);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x10 }, DropReason.TooShort)]
+    [InlineData(new byte[] { 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, DropReason.UnknownType)]
+    [InlineData(new byte[] { 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, DropReason.BadFlags)]
+    public void Session_header_rejects_bad_input(byte[] datagram, DropReason expected)
+    {
+        Assert.Equal(expected, SessionHeader.TryRead(datagram, out _));
+    }
+
+    [Fact]
+    public void Hello_is_padded_and_round_trips_with_and_without_cookie()
+    {
+        var buffer = new byte[ProtocolConstants.HelloSize];
+        Assert.Equal(128, HandshakePackets.WriteHello(buffer, 42, default));
+        Assert.Equal(DropReason.None, HandshakePackets.TryReadHello(buffer, out var hello));
+        Assert.Equal(42UL, hello.Nonce);
+        Assert.Equal(ProtocolConstants.Version, hello.Version);
+        Assert.False(hello.HasCookie);
+
+        var cookie = Enumerable.Range(1, ProtocolConstants.CookieSize).Select(i => (byte)i).ToArray();
+        HandshakePackets.WriteHello(buffer, 43, cookie);
+        Assert.Equal(DropReason.None, HandshakePackets.TryReadHello(buffer, out hello));
+        Assert.True(hello.HasCookie);
+        Assert.Equal(cookie, hello.Cookie.ToArray());
+    }
+
+    [Fact]
+    public void Replies_are_never_larger_than_a_hello()
+    {
+        Assert.True(ProtocolConstants.ChallengeSize <= ProtocolConstants.HelloSize);
+        Assert.True(ProtocolConstants.WelcomeSize <= ProtocolConstants.HelloSize);
+        Assert.True(ProtocolConstants.RejectSize <= ProtocolConstants.HelloSize);
+    }
+
+    [Fact]
+    public void Hello_of_wrong_size_or_magic_is_dropped()
+    {
+        var buffer = new byte[ProtocolConstants.HelloSize];
+        HandshakePackets.WriteHello(buffer, 1, default);
+        Assert.Equal(DropReason.BadHelloSize, HandshakePackets.TryReadHello(buffer.AsSpan(0, 127), out _));
+        buffer[2] ^= 0xFF;
+        Assert.Equal(DropReason.BadMagic, HandshakePackets.TryReadHello(buffer, out _));
+    }
+
+    [Fact]
+    public void Welcome_challenge_and_reject_round_trip()
+    {
+        var buffer = new byte[64];
+        var welcome = new Welcome(7, 0xABCDEF01, 5000, 1000, 1200);
+        var length = HandshakePackets.WriteWelcome(buffer, welcome);
+        Assert.Equal(DropReason.None, HandshakePackets.TryReadWelcome(buffer.AsSpan(0, length), out var read));
+        Assert.Equal(welcome, read);
+
+        var cookie = new byte[ProtocolConstants.CookieSize];
+        cookie[5] = 9;
+        length = HandshakePackets.WriteChallenge(buffer, 8, cookie);
+        Assert.Equal(DropReason.None, HandshakePackets.TryReadChallenge(buffer.AsSpan(0, length), out var nonce, out var readCookie));
+        Assert.Equal(8UL, nonce);
+        Assert.Equal(cookie, readCookie.ToArray());
+
+        length = HandshakePackets.WriteReject(buffer, 9, RejectReason.ServerFull);
+        Assert.Equal(DropReason.None, HandshakePackets.TryReadReject(buffer.AsSpan(0, length), out nonce, out var reason));
+        Assert.Equal((9UL, RejectReason.ServerFull), (nonce, reason));
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(127u)]
+    [InlineData(128u)]
+    [InlineData(16383u)]
+    [InlineData(16384u)]
+    [InlineData(uint.MaxValue)]
+    public void Varint_round_trips(uint value)
+    {
+        var buffer = new byte[Varint.MaxLength32];
+        var written = Varint.Write(buffer, value);
+        Assert.Equal(Varint.SizeOf(value), written);
+        Assert.True(Varint.TryRead(buffer.AsSpan(0, written), out var read, out var consumed));
+        Assert.Equal((value, written), (read, consumed));
+        Assert.False(Varint.TryRead(buffer.AsSpan(0, written - 1), out _, out _));
+    }
+
+    [Fact]
+    public void Zigzag_round_trips()
+    {
+        foreach (var value in new[] { 0, 1, -1, 63, -64, int.MaxValue, int.MinValue })
+        {
+            Assert.Equal(value, Varint.UnZigZag(Varint.ZigZag(value)));
+        }
+        Assert.Equal(1u, Varint.ZigZag(-1));
+    }
+
+    [Fact]
+    public void Drop_reasons_have_snake_case_names()
+    {
+        Assert.Equal("too_short", DropReasons.Name(DropReason.TooShort));
+        Assert.Equal("bad_cookie", DropReasons.Name(DropReason.BadCookie));
+    }
+}
