@@ -136,6 +136,9 @@ public sealed unsafe class SendBatch : IDisposable
         _count = 0;
     }
 
+    private ReadOnlySpan<byte> Datagram(int index) =>
+        new(_slab, index * _maxDatagramBytes, (int)_vectorsPointer[index].Count);
+
     /// <summary>Datagrams carried by built message <paramref name="message"/>.</summary>
     internal int SegmentsOf(int message) => _messageSegments[message];
 
@@ -167,18 +170,23 @@ public sealed unsafe class SendBatch : IDisposable
             int segmentSize = (int)_vectorsPointer[start].Count;
             int total = segmentSize;
             i++;
-            if (gso && segmentSize is > 0 and <= MaxGsoSegmentBytes)
+            uint key;
+            if (gso
+                && segmentSize is > 0 and <= MaxGsoSegmentBytes
+                && (key = SteeringProgram.GsoKey(Datagram(start))) != SteeringProgram.NotCoalescable)
             {
                 ref PeerAddress destination = ref _destinations[start];
                 while (i < count && i - start < MaxGsoSegments)
                 {
-                    // Every segment but the last has the run's size, so the one before must be full.
+                    // Every segment but the last has the run's size, so the one before must be full. Segments
+                    // must also steer alike, or a reuseport receiver on this host would get them on one socket.
                     int next = (int)_vectorsPointer[i].Count;
                     if ((int)_vectorsPointer[i - 1].Count != segmentSize
                         || next == 0
                         || next > segmentSize
                         || total + next > MaxGsoBytes
-                        || !_destinations[i].Equals(destination))
+                        || !_destinations[i].Equals(destination)
+                        || SteeringProgram.GsoKey(Datagram(i)) != key)
                     {
                         break;
                     }

@@ -28,6 +28,26 @@ internal static class SteeringProgram
 
     internal const int InstructionCount = 9;
 
+    /// <summary><see cref="GsoKey"/> of a datagram that must never be coalesced.</summary>
+    internal const uint NotCoalescable = 0xFFFF_FFFE;
+
+    /// <summary>
+    /// The steering decision for a datagram, independent of the shard count: its shard byte, or
+    /// <see cref="Fallback"/>. A GSO message crossing the loopback is steered once, on its first segment, with
+    /// <c>len</c> the length of the whole message; so only datagrams with the same key may share a message, and a
+    /// session packet shorter than <see cref="SessionSteering.MinSessionPacketBytes"/> (unsteered alone, steered
+    /// as the head of a longer message) may not be coalesced at all.
+    /// </summary>
+    internal static uint GsoKey(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty || (payload[0] & SessionSteering.SessionTypeMask) != SessionSteering.SessionType)
+        {
+            return Fallback;
+        }
+
+        return payload.Length < SessionSteering.MinSessionPacketBytes ? NotCoalescable : payload[SessionSteering.ShardByteOffset];
+    }
+
     /// <summary>The program for <paramref name="shardCount"/> sockets. Jump offsets count from the next instruction.</summary>
     internal static Interop.Sys.SocketFilter[] Build(int shardCount)
     {
