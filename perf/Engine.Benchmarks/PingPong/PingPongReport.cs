@@ -34,7 +34,7 @@ internal static class PingPongReport
         {
             if (!r.Ok)
             {
-                rows.Add([r.Name, "failed: " + Shorten(r.Error ?? "no round trips"), "", "", "", "", "", "", ""]);
+                rows.Add([r.Name, "failed", "", "", "", "", "", "", ""]);
                 continue;
             }
             rows.Add([
@@ -50,6 +50,8 @@ internal static class PingPongReport
             ]);
         }
         PrintRows(rows);
+        foreach (ScenarioResult r in results.Where(r => !r.Ok))
+            Console.WriteLine($"{r.Name} failed: {Shorten(r.Error ?? "no round trips in the window")}");
 
         ScenarioResult? engine = results.Find(r => r.Key == "engine" && r.Ok);
         ScenarioResult? lnl = results.Find(r => r.Key == "litenetlib" && r.Ok);
@@ -175,7 +177,7 @@ internal static class PingPongReport
     private static string Shorten(string s)
     {
         string first = s.Split('\n')[0].Trim();
-        return first.Length <= 90 ? first : first[..87] + "...";
+        return first.Length <= 200 ? first : first[..197] + "...";
     }
 
     private static string LoadAverage()
