@@ -218,7 +218,8 @@ internal sealed class EngineClients : IPingPongClients
                 }
                 continue;
             }
-            MarkDirty(i);
+            if (c.State != ClientState.Connected || c.Session is not { } session || session.HasOutput(nowUs))
+                MarkDirty(i);
         }
     }
 
