@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Engine.Server.Concurrency;
 
 /// <summary>
@@ -12,7 +10,7 @@ internal sealed class BoundedQueue<T>
 {
     private readonly Cell[] _cells;
     private readonly int _mask;
-    private Positions _positions;
+    private QueuePositions _positions;
 
     public BoundedQueue(int capacity)
     {
@@ -71,12 +69,5 @@ internal sealed class BoundedQueue<T>
     {
         public long Sequence;
         public T Item;
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 192)]
-    private struct Positions
-    {
-        [FieldOffset(64)] public long Head;
-        [FieldOffset(128)] public long Tail;
     }
 }

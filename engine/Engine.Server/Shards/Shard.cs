@@ -212,6 +212,7 @@ internal sealed partial class Shard : IDisposable
         }
         _expired.Clear();
         PruneRecentAdmissions(now);
+        Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
     private void QueueFlush(Session session, long now)

@@ -28,6 +28,9 @@ public sealed class ShardCounters
     /// <summary>Session packets whose connection id names another shard: must stay 0 while steering works.</summary>
     public long MisroutedSessionPackets;
 
+    /// <summary>Bytes the shard thread has allocated since it started, sampled at each timer pass: flat in steady state.</summary>
+    public long AllocatedBytes;
+
     public void Drop(DropReason reason) => _drops[(int)reason]++;
 
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
