@@ -24,9 +24,15 @@ public sealed class BatchSocketTests
         Assert.NotEqual(0, socket.LocalEndPoint.Port);
         Assert.False(socket.IsDualStack);
 
-        // Linux reports twice what was set (bookkeeping); either way at least what we asked for as root.
-        Assert.True(socket.ReceiveBufferBytes >= 1024 * 1024, $"SO_RCVBUF {socket.ReceiveBufferBytes}");
-        Assert.True(socket.SendBufferBytes >= 1024 * 1024, $"SO_SNDBUF {socket.SendBufferBytes}");
+        // Linux reports twice what was set (bookkeeping). With CAP_NET_ADMIN the FORCE options ignore rmem_max,
+        // so a privileged process gets at least what it asked for; otherwise the kernel caps it.
+        Assert.True(socket.ReceiveBufferBytes > 0);
+        Assert.True(socket.SendBufferBytes > 0);
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.Equal(2 * 1024 * 1024, socket.ReceiveBufferBytes);
+            Assert.Equal(2 * 1024 * 1024, socket.SendBufferBytes);
+        }
     }
 
     [Fact]
