@@ -15,4 +15,11 @@ internal interface IPingPongClients : IDisposable
 
     /// <summary>One line about how the clients are set up, for the report.</summary>
     string Description { get; }
+
+    /// <summary>
+    /// Distinct client addresses (ports) the server sees. Fewer addresses than clients lets
+    /// a server batch replies per destination (GSO) in a way real clients, one address each,
+    /// would not allow, so the report prints it next to every row.
+    /// </summary>
+    int SourceAddresses { get; }
 }

@@ -71,6 +71,7 @@ internal static class PingPongCommand
 
             clients = createClients(port);
             result.ClientDescription = clients.Description;
+            result.ClientAddresses = clients.SourceAddresses;
             Console.WriteLine($"clients: {clients.Description}");
 
             var recorder = new RoundTripRecorder(o.Clients);

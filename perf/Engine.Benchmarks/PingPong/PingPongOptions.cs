@@ -50,7 +50,7 @@ internal sealed class PingPongOptions
                 case "--payload": o.Payload = IntValue(RoundTripPayload.MinSize, 1100); break;
                 case "--shards": o.Shards = IntValue(1, 256); break;
                 case "--json": o.JsonPath = Value(); break;
-                case "--client-sockets": o.ClientSockets = IntValue(1, 64); break;
+                case "--client-sockets": o.ClientSockets = IntValue(1, 4096); break;
                 case "--litenetlib-server-mode":
                     o.LiteNetLibServerMode = Value();
                     if (o.LiteNetLibServerMode is not ("threaded" or "threaded-managed" or "manual"))

@@ -28,13 +28,13 @@ internal static class PingPongReport
         Console.WriteLine();
         Console.WriteLine($"Results ({o.Clients} clients x 1 in flight, {o.Payload} B, {o.Seconds} s window; clients and server share the same {Environment.ProcessorCount} cores):");
         Console.WriteLine();
-        string[] head = ["server", "round trips/s", "RTT p50 us", "RTT p99 us", "server CPU us/RT", "(stat ticks)", "server B alloc/msg", "client CPU us/RT", "lost"];
+        string[] head = ["server", "round trips/s", "RTT p50 us", "RTT p99 us", "server CPU us/RT", "(stat ticks)", "server B alloc/msg", "client CPU us/RT", "lost", "client addrs"];
         var rows = new List<string[]> { head };
         foreach (ScenarioResult r in results)
         {
             if (!r.Ok)
             {
-                rows.Add([r.Name, "failed", "", "", "", "", "", "", ""]);
+                rows.Add([r.Name, "failed", "", "", "", "", "", "", "", ""]);
                 continue;
             }
             rows.Add([
@@ -47,6 +47,7 @@ internal static class PingPongReport
                 Bytes(r.ServerBytesPerMessage),
                 r.ClientCpuUsPerRoundTrip.ToString("0.00", s_inv),
                 r.Lost.ToString(s_inv),
+                r.ClientAddresses.ToString(s_inv),
             ]);
         }
         PrintRows(rows);
@@ -64,7 +65,8 @@ internal static class PingPongReport
         if (lnl is not null && c is not null)
             PrintRatio("LiteNetLib / C floor", lnl, c);
         Console.WriteLine("server CPU us/RT: on-CPU time of all server threads (schedstat) over the window / round trips in it; " +
-                          "(stat ticks): the same from utime+stime at 10 ms resolution. B alloc/msg: server's total allocated bytes over the window / round trips.");
+                          "(stat ticks): the same from utime+stime at 10 ms resolution. B alloc/msg: server's total allocated bytes over the window / round trips. " +
+                          "client addrs: distinct client ports the server sees (the batch clients share a few sockets, so replies to one port can be coalesced; real clients have one address each).");
     }
 
     private static void PrintRatio(string label, ScenarioResult a, ScenarioResult b) =>
@@ -133,6 +135,7 @@ internal static class PingPongReport
                 w.WriteString("error", r.Error);
             w.WriteString("serverCommand", r.ServerCommand);
             w.WriteString("clients", r.ClientDescription);
+            w.WriteNumber("clientAddresses", r.ClientAddresses);
             w.WriteNumber("windowSeconds", r.WindowSeconds);
             w.WriteNumber("roundTrips", r.RoundTrips);
             w.WriteNumber("roundTripsPerSecond", Finite(r.RoundTripsPerSecond));

@@ -8,6 +8,7 @@ internal sealed class ScenarioResult
     public string? Error { get; set; }
     public string? ClientDescription { get; set; }
     public string? ServerCommand { get; set; }
+    public int ClientAddresses { get; set; }
     public double WindowSeconds { get; set; }
     public long RoundTrips { get; set; }
     public long Lost { get; set; }

@@ -49,6 +49,8 @@ internal sealed class EngineClients : IPingPongClients
 
     public string Description => $"{_clients.Length} engine ClientConnections over {_sockets.Count} BatchSockets (recvmmsg/sendmmsg), one thread";
 
+    public int SourceAddresses => _sockets.Count;
+
     private static long NowUs(long ticks) => (long)(ticks * s_usPerTick);
 
     public void Connect(TimeSpan timeout)

@@ -14,6 +14,8 @@ internal sealed class RawUdpClients(IPEndPoint server, int clients, int payloadS
 
     public string Description => $"{clients} raw UDP clients over {_sockets.Count} BatchSockets (recvmmsg/sendmmsg), one thread, no protocol";
 
+    public int SourceAddresses => _sockets.Count;
+
     public void Connect(TimeSpan timeout)
     {
         // Nothing to connect; the first pings double as the check that the server answers.

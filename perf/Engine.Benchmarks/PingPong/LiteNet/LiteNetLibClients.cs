@@ -36,6 +36,8 @@ internal sealed class LiteNetLibClients : IPingPongClients
 
     public string Description => $"{_managers.Length} LiteNetLib NetManagers in manual mode (PollEvents + ManualUpdate), one thread";
 
+    public int SourceAddresses => _managers.Length;
+
     public void Connect(TimeSpan timeout)
     {
         for (int i = 0; i < _managers.Length; i++)
