@@ -8,7 +8,7 @@ namespace Engine.Benchmarks.Protocol;
 public class SessionHeaderBenchmarks
 {
     private readonly byte[] _packet = new byte[64];
-    private SessionHeader _header = new(0x8F3A2C51D7E40B01, 5, 9, 5, true);
+    private readonly SessionHeader _header = new(0x8F3A2C51D7E40B01, 5, 9, 5, true);
 
     [GlobalSetup]
     public void Setup() => _header.Write(_packet);
