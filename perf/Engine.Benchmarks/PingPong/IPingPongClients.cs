@@ -22,4 +22,7 @@ internal interface IPingPongClients : IDisposable
     /// would not allow, so the report prints it next to every row.
     /// </summary>
     int SourceAddresses { get; }
+
+    /// <summary>Clients not connected any more (read after <see cref="Run"/> returned).</summary>
+    int Disconnected { get; }
 }

@@ -130,6 +130,7 @@ internal static class PingPongCommand
             result.RoundTrips = recorder.RoundTrips;
             result.Lost = recorder.Lost;
             result.Stale = recorder.Stale;
+            result.Disconnected = clients.Disconnected;
             result.RttP50Us = recorder.PercentileMicroseconds(50);
             result.RttP99Us = recorder.PercentileMicroseconds(99);
             result.RttP999Us = recorder.PercentileMicroseconds(99.9);

@@ -19,7 +19,7 @@ internal sealed class PingPongOptions
     public int ClientSockets { get; private set; } = 4;
 
     /// <summary>How the LiteNetLib server is hosted: threaded, threaded-managed or manual (see LiteNetLibEchoServer).</summary>
-    public string LiteNetLibServerMode { get; private set; } = "threaded";
+    public string LiteNetLibServerMode { get; private set; } = "manual";
 
     public static PingPongOptions Parse(string[] args)
     {

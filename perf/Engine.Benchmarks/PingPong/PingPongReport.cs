@@ -21,7 +21,7 @@ internal static class PingPongReport
         Console.WriteLine(string.Create(s_inv,
             $"{r.RoundTripsPerSecond:N0} round trips/s, RTT p50 {r.RttP50Us:0.0} us p99 {r.RttP99Us:0.0} us, " +
             $"server {r.ServerCpuUsPerRoundTrip:0.00} us CPU/RT, {Bytes(r.ServerBytesPerMessage)} B alloc/msg, " +
-            $"lost {r.Lost}, stale {r.Stale}"));
+            $"lost {r.Lost}, stale {r.Stale}, disconnected clients {r.Disconnected}"));
 
     public static void PrintTable(PingPongOptions o, List<ScenarioResult> results)
     {
@@ -53,6 +53,8 @@ internal static class PingPongReport
         PrintRows(rows);
         foreach (ScenarioResult r in results.Where(r => !r.Ok))
             Console.WriteLine($"{r.Name} failed: {Shorten(r.Error ?? "no round trips in the window")}");
+        foreach (ScenarioResult r in results.Where(r => r.Ok && r.Disconnected > 0))
+            Console.WriteLine($"warning: {r.Name}: {r.Disconnected} clients were disconnected by the end of the run");
 
         ScenarioResult? engine = results.Find(r => r.Key == "engine" && r.Ok);
         ScenarioResult? lnl = results.Find(r => r.Key == "litenetlib" && r.Ok);
@@ -155,6 +157,7 @@ internal static class PingPongReport
             WriteNumberOrNull(w, "serverBytesPerMessage", r.ServerBytesPerMessage ?? double.NaN);
             w.WriteNumber("lost", r.Lost);
             w.WriteNumber("stale", r.Stale);
+            w.WriteNumber("disconnectedClients", r.Disconnected);
             if (r.ServerExitCode is int code)
                 w.WriteNumber("serverExitCode", code);
             else

@@ -13,6 +13,7 @@ internal sealed class ScenarioResult
     public long RoundTrips { get; set; }
     public long Lost { get; set; }
     public long Stale { get; set; }
+    public int Disconnected { get; set; }
     public double RoundTripsPerSecond => WindowSeconds > 0 ? RoundTrips / WindowSeconds : 0;
     public double RttP50Us { get; set; } = double.NaN;
     public double RttP99Us { get; set; } = double.NaN;

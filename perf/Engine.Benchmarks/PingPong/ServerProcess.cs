@@ -62,8 +62,14 @@ internal abstract class ServerProcess : IDisposable
             if (_tail.Count > 40)
                 _tail.Dequeue();
         }
-        if (!_lines.IsAddingCompleted)
+        try
+        {
             _lines.TryAdd(line);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // Output after Stop: only the tail above keeps it.
+        }
     }
 
     public string RecentOutput()

@@ -51,6 +51,8 @@ internal sealed class EngineClients : IPingPongClients
 
     public int SourceAddresses => _sockets.Count;
 
+    public int Disconnected => _clients.Count(c => c.State != ClientState.Connected);
+
     private static long NowUs(long ticks) => (long)(ticks * s_usPerTick);
 
     public void Connect(TimeSpan timeout)

@@ -16,6 +16,8 @@ internal sealed class RawUdpClients(IPEndPoint server, int clients, int payloadS
 
     public int SourceAddresses => _sockets.Count;
 
+    public int Disconnected => 0;
+
     public void Connect(TimeSpan timeout)
     {
         // Nothing to connect; the first pings double as the check that the server answers.

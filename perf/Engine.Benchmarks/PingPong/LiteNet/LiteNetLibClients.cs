@@ -38,6 +38,8 @@ internal sealed class LiteNetLibClients : IPingPongClients
 
     public int SourceAddresses => _managers.Length;
 
+    public int Disconnected => _managers.Length - CountConnected();
+
     public void Connect(TimeSpan timeout)
     {
         for (int i = 0; i < _managers.Length; i++)
