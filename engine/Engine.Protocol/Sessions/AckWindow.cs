@@ -25,6 +25,16 @@ internal struct AckWindow
         _sentSequence = new ushort[SentRingSize];
     }
 
+    public void Reset()
+    {
+        _nextSequence = 0;
+        _lossCursor = 0;
+        _latestReceived = 0;
+        _receivedBits = 0;
+        _receivedAny = false;
+        Array.Clear(_sentPending);
+    }
+
     public readonly ushort LatestReceived => _latestReceived;
     public readonly uint ReceivedBits => _receivedBits;
 

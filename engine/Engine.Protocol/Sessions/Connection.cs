@@ -26,14 +26,28 @@ public sealed class Connection
 
     public Connection(ulong id, ConnectionOptions options, long nowUs)
     {
-        Id = id;
         _options = options;
         _pending = new byte[options.MaxPayload - ProtocolConstants.SessionHeaderSize - ControlReserve];
-        _lastReceiveUs = nowUs;
-        _nextPingUs = nowUs + options.PingIntervalUs;
+        Reset(id, nowUs);
     }
 
-    public ulong Id { get; }
+    public ulong Id { get; private set; }
+
+    /// <summary>Makes this object a fresh connection with another id, so servers can pool them.</summary>
+    public void Reset(ulong id, long nowUs)
+    {
+        Id = id;
+        _pendingLength = 0;
+        _acks.Reset();
+        _stats = default;
+        _lastReceiveUs = nowUs;
+        _nextPingUs = nowUs + _options.PingIntervalUs;
+        _pongOwed = false;
+        _pongEcho = 0;
+        _disconnectsToSend = 0;
+        _closed = false;
+        CloseReason = DisconnectReason.None;
+    }
     public bool IsClosed => _closed;
     public DisconnectReason CloseReason { get; private set; }
     public ref readonly ConnectionStats Stats => ref _stats;

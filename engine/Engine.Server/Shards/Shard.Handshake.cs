@@ -15,8 +15,9 @@ internal sealed partial class Shard
     private readonly HandshakeCookies _cookies;
 
     // Admissions this shard granted recently, so a retransmitted hello gets the same welcome
-    // instead of a second session. Entries live as long as a cookie does.
-    private readonly Dictionary<AdmissionKey, RecentAdmission> _recentAdmissions = new();
+    // instead of a second session. Entries live as long as a cookie does; sized up front for
+    // about 100 joins a second per shard so ordinary churn never grows it.
+    private readonly Dictionary<AdmissionKey, RecentAdmission> _recentAdmissions = new(capacity: 1024);
     private const long RecentAdmissionUs = 10_000_000;
 
     private void HandleHello(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
@@ -98,10 +99,11 @@ internal sealed partial class Shard
     private void Admit(in Admission admission, long now)
     {
         Interlocked.Decrement(ref _reserved);
-        if (_stopRequested || !_sessions.TryAdd(admission.ConnectionId, new Session(new Connection(admission.ConnectionId, _connectionOptions, now), admission.Address)))
+        if (_stopRequested || _sessions.ContainsKey(admission.ConnectionId))
         {
             return;
         }
+        _sessions.Add(admission.ConnectionId, _sessionPool.Rent(admission.ConnectionId, admission.Address, now));
         Interlocked.Increment(ref _sessionCount);
         Counters.SessionsOpened++;
         SendWelcome(admission.Address, admission.Nonce, admission.ConnectionId);

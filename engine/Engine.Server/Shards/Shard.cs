@@ -27,6 +27,7 @@ internal sealed partial class Shard : IDisposable
     private readonly List<Session> _flushList = new();
     private readonly List<Session> _expired = new();
     private readonly ConnectionOptions _connectionOptions;
+    private readonly SessionPool _sessionPool;
     private readonly long _timerIntervalUs;
     private Thread? _thread;
     private long _nextTimerUs;
@@ -51,6 +52,7 @@ internal sealed partial class Shard : IDisposable
             MaxPayload = _options.MaxPayload,
         };
         _timerIntervalUs = _options.TimerIntervalMs * 1000L;
+        _sessionPool = new SessionPool(_connectionOptions, retained: Math.Min(_options.MaxSessions, 65536));
         Inbox = new BoundedQueue<Admission>(4096);
     }
 
@@ -273,6 +275,7 @@ internal sealed partial class Shard : IDisposable
         {
             Interlocked.Decrement(ref _sessionCount);
             Counters.SessionsClosed++;
+            _sessionPool.Return(session);
         }
     }
 

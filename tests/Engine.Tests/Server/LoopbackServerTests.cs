@@ -183,4 +183,33 @@ public class LoopbackServerTests
         Assert.All(before, b => Assert.True(b > 0, "the shard threads sample their allocations"));
         Assert.Equal(before, after);
     }
+
+    [Fact]
+    public void Players_joining_and_leaving_reuse_pooled_sessions_without_allocating_on_the_shards()
+    {
+        using var server = new TestServer(o => o.TimeoutMs = 30_000);
+        void Churn(int rounds)
+        {
+            for (var round = 0; round < rounds; round++)
+            {
+                var clients = server.ConnectClients(20, s_timeout);
+                Assert.All(clients, c => Assert.True(c.IsConnected));
+                foreach (var client in clients)
+                {
+                    client.Dispose();
+                }
+                Assert.True(TestServer.WaitFor(() => server.Server.SessionCount == 0, s_timeout));
+            }
+        }
+        Churn(5);
+        var counters = server.Server.ShardCounters;
+        Thread.Sleep(100);
+        var before = counters.Select(c => Volatile.Read(ref c.AllocatedBytes)).ToArray();
+        var opened = counters.Sum(c => c.SessionsOpened);
+        Churn(5);
+        Thread.Sleep(100);
+        var after = counters.Select(c => Volatile.Read(ref c.AllocatedBytes)).ToArray();
+        Assert.Equal(opened + 100, counters.Sum(c => c.SessionsOpened));
+        Assert.Equal(before, after);
+    }
 }

@@ -1,0 +1,34 @@
+using Engine.Protocol.Sessions;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Engine.Server.Sessions;
+
+/// <summary>
+/// Closed sessions go back to a per-shard pool and the next player reuses them, buffers and all,
+/// so players joining and leaving all day allocate nothing once the pool has grown to the peak.
+/// </summary>
+internal sealed class SessionPool
+{
+    private readonly ObjectPool<Session> _pool;
+
+    public SessionPool(ConnectionOptions options, int retained)
+    {
+        _pool = new DefaultObjectPool<Session>(new Policy(options), retained);
+    }
+
+    public Session Rent(ulong connectionId, in Engine.Transport.PeerAddress address, long nowUs)
+    {
+        var session = _pool.Get();
+        session.Open(connectionId, address, nowUs);
+        return session;
+    }
+
+    public void Return(Session session) => _pool.Return(session);
+
+    private sealed class Policy(ConnectionOptions options) : PooledObjectPolicy<Session>
+    {
+        public override Session Create() => new(new Connection(0, options, 0));
+
+        public override bool Return(Session obj) => true;
+    }
+}
