@@ -19,7 +19,9 @@ internal static class Program
             switch (verb)
             {
                 case "bench":
-                    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, BenchmarkConfig.Create());
+                    // With no arguments the switcher would ask on the console which to run; run them all.
+                    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly)
+                        .Run(rest.Length == 0 ? ["--filter", "*"] : rest, BenchmarkConfig.Create());
                     return 0;
                 case "pingpong":
                     return PingPongCommand.Run(PingPongOptions.Parse(rest));
