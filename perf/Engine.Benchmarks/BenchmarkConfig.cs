@@ -26,6 +26,5 @@ internal static class BenchmarkConfig
                 .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
                 .WithId("short-wks-gc"))
             .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumn(StatisticColumn.P95)
-            .WithOptions(ConfigOptions.JoinSummary);
+            .AddColumn(StatisticColumn.P95);
 }

@@ -8,12 +8,14 @@ namespace Engine.Benchmarks.PingPong;
 internal static class PingPongReport
 {
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+    private static string s_loadAtStart = "unknown";
 
     public static void PrintHeader(PingPongOptions o)
     {
         Console.WriteLine($"Ping-pong: {o.Clients} clients, one {o.Payload}-byte unreliable message in flight each, " +
                           $"{o.WarmupSeconds} s warm-up, {o.Seconds} s measured; servers run one after the other.");
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), load average {LoadAverage()}.");
+        s_loadAtStart = LoadAverage();
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), load average {s_loadAtStart}.");
         Console.WriteLine($"The clients (one thread in this process) and the server (a child process) share these {Environment.ProcessorCount} cores.");
     }
 
@@ -124,7 +126,8 @@ internal static class PingPongReport
             w.WriteNumber("engineShards", shards);
         w.WriteNumber("processorCount", Environment.ProcessorCount);
         w.WriteString("cpuModel", CpuModel());
-        w.WriteString("loadAverage", LoadAverage());
+        w.WriteString("loadAverageAtStart", s_loadAtStart);
+        w.WriteString("loadAverageAtEnd", LoadAverage());
         w.WriteString("note", "clients (one thread in the harness process) and the server (child process) share the same cores");
         w.WriteStartArray("results");
         foreach (ScenarioResult r in results)
