@@ -7,4 +7,7 @@ public enum RejectReason : byte
     VersionMismatch = 1,
     ServerFull = 2,
     ShuttingDown = 3,
+
+    /// <summary>This IP address already holds as many sessions as the server allows one address.</summary>
+    TooManySessionsFromAddress = 4,
 }

@@ -1,0 +1,88 @@
+using Engine.Protocol.Wire;
+
+namespace Engine.Protocol.Rooms;
+
+/// <summary>
+/// A parsed request from a client. Which fields mean something depends on <see cref="Op"/>;
+/// the spans point into the received message and live only as long as it does.
+/// </summary>
+public readonly ref struct RoomRequest
+{
+    public RoomOp Op { get; init; }
+    public ushort RequestId { get; init; }
+    public uint RoomId { get; init; }
+    public ReadOnlySpan<byte> Name { get; init; }
+    public ReadOnlySpan<byte> Password { get; init; }
+    public ReadOnlySpan<byte> Text { get; init; }
+    public ReadOnlySpan<byte> Token { get; init; }
+    public byte Capacity { get; init; }
+    public bool IsPrivate { get; init; }
+    public bool Spectate { get; init; }
+    public ushort Page { get; init; }
+    public byte PageSize { get; init; }
+    public bool OnlyJoinable { get; init; }
+
+    /// <summary>Parses one request; false for anything malformed (it is then dropped and counted).</summary>
+    public static bool TryParse(ReadOnlySpan<byte> message, out RoomRequest request)
+    {
+        request = default;
+        var reader = new SpanReader(message);
+        var op = (RoomOp)reader.ReadByte();
+        switch (op)
+        {
+            case RoomOp.CreateRoom:
+            {
+                var id = reader.ReadUInt16();
+                var name = reader.ReadBytes(RoomLimits.MaxNameBytes);
+                var capacity = reader.ReadByte();
+                var flags = reader.ReadByte();
+                var password = reader.ReadBytes(RoomLimits.MaxPasswordBytes);
+                request = new RoomRequest { Op = op, RequestId = id, Name = name, Capacity = capacity, IsPrivate = (flags & 1) != 0, Password = password };
+                break;
+            }
+            case RoomOp.ListRooms:
+            {
+                var id = reader.ReadUInt16();
+                var page = reader.ReadUInt16();
+                var size = reader.ReadByte();
+                var flags = reader.ReadByte();
+                var filter = reader.ReadBytes(RoomLimits.MaxNameBytes);
+                request = new RoomRequest { Op = op, RequestId = id, Page = page, PageSize = size, OnlyJoinable = (flags & 1) != 0, Name = filter };
+                break;
+            }
+            case RoomOp.JoinRoom:
+            {
+                var id = reader.ReadUInt16();
+                var roomId = reader.ReadUInt32();
+                var name = reader.ReadBytes(RoomLimits.MaxNameBytes);
+                var password = reader.ReadBytes(RoomLimits.MaxPasswordBytes);
+                var flags = reader.ReadByte();
+                request = new RoomRequest { Op = op, RequestId = id, RoomId = roomId, Name = name, Password = password, Spectate = (flags & 1) != 0 };
+                break;
+            }
+            case RoomOp.QuickMatch:
+            {
+                var id = reader.ReadUInt16();
+                var capacity = reader.ReadByte();
+                request = new RoomRequest { Op = op, RequestId = id, Capacity = capacity };
+                break;
+            }
+            case RoomOp.LeaveRoom:
+                request = new RoomRequest { Op = op, RequestId = reader.ReadUInt16() };
+                break;
+            case RoomOp.Chat:
+                request = new RoomRequest { Op = op, Text = reader.ReadBytes(RoomLimits.MaxChatBytes) };
+                break;
+            case RoomOp.Resume:
+            {
+                var id = reader.ReadUInt16();
+                var token = reader.ReadFixed(RoomLimits.ResumeTokenSize);
+                request = new RoomRequest { Op = op, RequestId = id, Token = token };
+                break;
+            }
+            default:
+                return false;
+        }
+        return reader.IsCompleteAndValid;
+    }
+}
