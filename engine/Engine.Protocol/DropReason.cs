@@ -22,6 +22,7 @@ public enum DropReason : byte
     UnknownMessage,
     UnexpectedPacket,
     ServerFull,
+    MalformedSnapshot,
     ShuttingDown,
 }
 
