@@ -1,0 +1,94 @@
+namespace Engine.Protocol.Simulation;
+
+/// <summary>
+/// THE movement rule of the arena: the server runs it as the authority and the client runs it to
+/// predict. Integer math only, and nothing but its arguments as input, so given the same state,
+/// input and settings both sides produce the same bits and a well-behaved client is never corrected.
+/// </summary>
+public static class Movement
+{
+    private const int AxisMax = PlayerInput.AxisMax;
+
+    /// <summary>
+    /// Advances <paramref name="state"/> by one tick of <paramref name="input"/>: faces the input's
+    /// yaw and pitch, walks at <see cref="ArenaSettings.MoveSpeed"/> along the axes (diagonals no
+    /// faster), jumps when grounded, falls under gravity and stays inside the world box. Settings
+    /// must be valid (<see cref="ArenaSettings.Validate"/>); inputs need not be: axes and pitch are clamped.
+    /// </summary>
+    public static void Step(ref PlayerState state, in PlayerInput input, in ArenaSettings settings)
+    {
+        var rate = settings.TickRate;
+        state.Yaw = input.Yaw;
+        state.Pitch = (short)Math.Clamp((int)input.Pitch, -PlayerInput.QuarterTurn, PlayerInput.QuarterTurn);
+
+        // Walk: the stick as a vector capped at length 1, rotated by yaw. Velocity is set, not
+        // accelerated, which keeps the arena crisp and the rule short.
+        var forward = Math.Max((int)input.Forward, -AxisMax);
+        var right = Math.Max((int)input.Right, -AxisMax);
+        var lengthSquared = forward * forward + right * right;
+        if (lengthSquared > AxisMax * AxisMax)
+        {
+            var length = (int)FixedMath.Sqrt((ulong)lengthSquared);
+            forward = forward * AxisMax / length;
+            right = right * AxisMax / length;
+        }
+        long sin = FixedMath.Sin(input.Yaw);
+        long cos = FixedMath.Cos(input.Yaw);
+        const long Scale = (long)AxisMax * FixedMath.One;
+        state.VelocityX = (int)(settings.MoveSpeed * (forward * sin + right * cos) / Scale);
+        state.VelocityZ = (int)(settings.MoveSpeed * (forward * cos - right * sin) / Scale);
+
+        var grounded = state.IsGrounded;
+        if (grounded && input.IsPressed(InputButtons.Jump))
+        {
+            state.VelocityY = settings.JumpSpeed;
+            grounded = false;
+        }
+        if (!grounded)
+        {
+            state.VelocityY = Math.Max(state.VelocityY - settings.Gravity / rate, -settings.MaxFallSpeed);
+        }
+        else
+        {
+            state.VelocityY = 0;
+        }
+
+        // Integrate, then clamp to the world; a wall or the ceiling stops motion into it so the
+        // velocity a snapshot carries (and remote extrapolation uses) stays honest.
+        state.PositionX = Clamp(state.PositionX + (long)(state.VelocityX / rate), settings.MinX, settings.MaxX, ref state.VelocityX);
+        state.PositionZ = Clamp(state.PositionZ + (long)(state.VelocityZ / rate), settings.MinZ, settings.MaxZ, ref state.VelocityZ);
+        var y = state.PositionY + (long)(state.VelocityY / rate);
+        if (y <= settings.MinY)
+        {
+            y = settings.MinY;
+            state.VelocityY = 0;
+            grounded = true;
+        }
+        else
+        {
+            grounded = false;
+            if (y >= settings.MaxY)
+            {
+                y = settings.MaxY;
+                state.VelocityY = Math.Min(state.VelocityY, 0);
+            }
+        }
+        state.PositionY = (int)y;
+        state.Flags = grounded ? state.Flags | PlayerFlags.Grounded : state.Flags & ~PlayerFlags.Grounded;
+    }
+
+    private static int Clamp(long position, int min, int max, ref int velocity)
+    {
+        if (position < min)
+        {
+            velocity = Math.Max(velocity, 0);
+            return min;
+        }
+        if (position > max)
+        {
+            velocity = Math.Min(velocity, 0);
+            return max;
+        }
+        return (int)position;
+    }
+}

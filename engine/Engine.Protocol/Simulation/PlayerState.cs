@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace Engine.Protocol.Simulation;
+
+/// <summary>
+/// A player's simulated state as quantized integers: what the server is authoritative over, what
+/// the client predicts and what snapshots carry. Y is up. Integers, not floats, so server and
+/// client compute the same bits on every CPU and compiler.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public record struct PlayerState
+{
+    /// <summary>Position in millimetres.</summary>
+    public int PositionX;
+    public int PositionY;
+    public int PositionZ;
+
+    /// <summary>Velocity in millimetres per second.</summary>
+    public int VelocityX;
+    public int VelocityY;
+    public int VelocityZ;
+
+    /// <summary>Same units as <see cref="PlayerInput.Yaw"/> and <see cref="PlayerInput.Pitch"/>.</summary>
+    public ushort Yaw;
+    public short Pitch;
+
+    public PlayerFlags Flags;
+
+    public readonly bool IsGrounded => (Flags & PlayerFlags.Grounded) != 0;
+}
