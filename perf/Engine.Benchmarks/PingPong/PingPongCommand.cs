@@ -106,6 +106,7 @@ internal static class PingPongCommand
 
             int selfPid = Environment.ProcessId;
             long? alloc0 = server.ReadAllocatedBytes(s_statsTimeout);
+            long selfAlloc0 = GC.GetTotalAllocatedBytes(precise: true);
             ProcessCpu self0 = ProcessCpu.Sample(selfPid);
             ProcessCpu cpu0 = ProcessCpu.Sample(server.Pid);
             long t0 = Stopwatch.GetTimestamp();
@@ -117,6 +118,7 @@ internal static class PingPongCommand
             long t1 = Stopwatch.GetTimestamp();
             ProcessCpu cpu1 = ProcessCpu.Sample(server.Pid);
             ProcessCpu self1 = ProcessCpu.Sample(selfPid);
+            long selfAlloc1 = GC.GetTotalAllocatedBytes(precise: true);
             long? alloc1 = server.ReadAllocatedBytes(s_statsTimeout);
 
             stop.Set();
@@ -138,6 +140,7 @@ internal static class PingPongCommand
             result.ServerCpuNs = serverCpu.OnCpuNanoseconds;
             result.ServerCpuTicks = serverCpu.StatTicks;
             result.ClientCpuNs = (self1 - self0).OnCpuNanoseconds;
+            result.ClientAllocatedBytes = selfAlloc1 - selfAlloc0;
             result.ServerAllocatedBytes = alloc0 is long a0 && alloc1 is long a1 ? a1 - a0 : null;
             PingPongReport.PrintScenarioLine(result);
         }

@@ -23,6 +23,7 @@ internal static class PingPongReport
         Console.WriteLine(string.Create(s_inv,
             $"{r.RoundTripsPerSecond:N0} round trips/s, RTT p50 {r.RttP50Us:0.0} us p99 {r.RttP99Us:0.0} us, " +
             $"server {r.ServerCpuUsPerRoundTrip:0.00} us CPU/RT, {Bytes(r.ServerBytesPerMessage)} B alloc/msg, " +
+            $"client {r.ClientCpuUsPerRoundTrip:0.00} us CPU/RT, {Bytes(r.ClientBytesPerMessage)} B alloc/msg, " +
             $"lost {r.Lost}, stale {r.Stale}, disconnected clients {r.Disconnected}"));
 
     public static void PrintTable(PingPongOptions o, List<ScenarioResult> results)
@@ -153,6 +154,8 @@ internal static class PingPongReport
             WriteNumberOrNull(w, "serverCpuUsPerRoundTrip", r.ServerCpuUsPerRoundTrip);
             WriteNumberOrNull(w, "serverCpuUsPerRoundTripFromStat", r.ServerCpuUsPerRoundTripFromTicks);
             WriteNumberOrNull(w, "clientCpuUsPerRoundTrip", r.ClientCpuUsPerRoundTrip);
+            w.WriteNumber("clientAllocatedBytes", r.ClientAllocatedBytes);
+            WriteNumberOrNull(w, "clientBytesPerMessage", r.ClientBytesPerMessage);
             if (r.ServerAllocatedBytes is long alloc)
                 w.WriteNumber("serverAllocatedBytes", alloc);
             else

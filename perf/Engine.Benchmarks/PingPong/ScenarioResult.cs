@@ -26,6 +26,10 @@ internal sealed class ScenarioResult
     /// <summary>Server utime+stime over the window, in clock ticks (10 ms).</summary>
     public long ServerCpuTicks { get; set; }
     public long ClientCpuNs { get; set; }
+
+    /// <summary>Bytes the harness process allocated over the window (client thread, plus a little /proc sampling).</summary>
+    public long ClientAllocatedBytes { get; set; }
+    public double ClientBytesPerMessage => RoundTrips > 0 ? (double)ClientAllocatedBytes / RoundTrips : double.NaN;
     public long? ServerAllocatedBytes { get; set; }
     public int? ServerExitCode { get; set; }
 

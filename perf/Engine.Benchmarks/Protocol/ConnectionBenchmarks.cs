@@ -35,5 +35,7 @@ public class ConnectionBenchmarks
     private readonly struct Echo(Connection connection) : IMessageHandler
     {
         public void OnMessage(ReadOnlySpan<byte> payload) => connection.QueueUnreliable(payload);
+
+        public void OnReliable(ReadOnlySpan<byte> payload) => connection.QueueReliable(payload);
     }
 }

@@ -274,5 +274,9 @@ internal sealed class EngineClients : IPingPongClients
                     owner._completed = client;
             }
         }
+
+        public void OnReliable(ReadOnlySpan<byte> payload)
+        {
+        }
     }
 }
