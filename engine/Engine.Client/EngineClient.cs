@@ -33,6 +33,9 @@ public sealed class EngineClient : IDisposable
     public event Action<DisconnectReason>? Disconnected;
     public event MessageReceivedHandler? MessageReceived;
 
+    /// <summary>Each reliable message, exactly once and in the order the server sent them.</summary>
+    public event MessageReceivedHandler? ReliableMessageReceived;
+
     public ClientState State => _connection.State;
     public bool IsConnected => _connection.IsConnected;
     public DisconnectReason DisconnectReason => _connection.DisconnectReason;
@@ -65,6 +68,9 @@ public sealed class EngineClient : IDisposable
 
     /// <summary>Queues an unreliable message for the next packet; false when not connected or the packet is full.</summary>
     public bool Send(ReadOnlySpan<byte> payload) => _connection.SendUnreliable(payload);
+
+    /// <summary>Queues a reliable ordered message (up to 64 KiB); false when not connected or the send window is full.</summary>
+    public bool SendReliable(ReadOnlySpan<byte> payload) => _connection.SendReliable(payload);
 
     /// <summary>Sends any queued messages now instead of at the next <see cref="Update"/>.</summary>
     public void Flush() => SendDue(MonotonicClock.NowUs);
@@ -175,5 +181,7 @@ public sealed class EngineClient : IDisposable
     private readonly struct Dispatcher(EngineClient client) : IMessageHandler
     {
         public void OnMessage(ReadOnlySpan<byte> payload) => client.MessageReceived?.Invoke(payload);
+
+        public void OnReliable(ReadOnlySpan<byte> payload) => client.ReliableMessageReceived?.Invoke(payload);
     }
 }

@@ -70,6 +70,9 @@ public sealed class ClientConnection
 
     public bool SendUnreliable(ReadOnlySpan<byte> payload) => State == ClientState.Connected && _connection!.QueueUnreliable(payload);
 
+    /// <summary>Queues a reliable ordered message (up to 64 KiB); false when not connected or the send window is full.</summary>
+    public bool SendReliable(ReadOnlySpan<byte> payload) => State == ClientState.Connected && _connection!.QueueReliable(payload);
+
     public void Receive<THandler>(ReadOnlySpan<byte> datagram, long nowUs, ref THandler handler)
         where THandler : struct, IMessageHandler
     {

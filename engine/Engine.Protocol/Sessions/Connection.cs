@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Engine.Protocol.Channels;
 using Engine.Protocol.Wire;
 
 namespace Engine.Protocol.Sessions;
@@ -14,6 +15,8 @@ public sealed class Connection
 
     private readonly ConnectionOptions _options;
     private readonly byte[] _pending;
+    private readonly ReliableSender _reliableSender;
+    private readonly ReliableReceiver _reliableReceiver;
     private int _pendingLength;
     private AckWindow _acks = new();
     private ConnectionStats _stats;
@@ -23,11 +26,16 @@ public sealed class Connection
     private long _pongEcho;
     private int _disconnectsToSend;
     private bool _closed;
+    private bool _ackOwed;
+    private bool _reliableFirst;
 
     public Connection(ulong id, ConnectionOptions options, long nowUs)
     {
         _options = options;
         _pending = new byte[options.MaxPayload - ProtocolConstants.SessionHeaderSize - ControlReserve];
+        // A reliable unit fits wherever queued unreliable bytes would, so one always fits a packet.
+        _reliableSender = new ReliableSender(_pending.Length);
+        _reliableReceiver = new ReliableReceiver(options.MaxPayload - ProtocolConstants.SessionHeaderSize);
         Reset(id, nowUs);
     }
 
@@ -46,6 +54,10 @@ public sealed class Connection
         _pongEcho = 0;
         _disconnectsToSend = 0;
         _closed = false;
+        _ackOwed = false;
+        _reliableFirst = false;
+        _reliableSender.Reset();
+        _reliableReceiver.Reset();
         CloseReason = DisconnectReason.None;
     }
     public bool IsClosed => _closed;
@@ -57,8 +69,19 @@ public sealed class Connection
     /// <summary>The largest application message that fits in one packet.</summary>
     public int MaxMessageSize => _pending.Length - 1 - Varint.SizeOf((uint)_pending.Length);
 
+    /// <summary>The largest reliable message <see cref="QueueReliable"/> takes (larger ones are fragmented up to this).</summary>
+    public static int MaxReliableMessageSize => ReliableChannel.MaxMessageSize;
+
+    /// <summary>Reliable units (messages or fragments) queued and not yet acknowledged.</summary>
+    public int ReliablePending => _reliableSender.Pending;
+
+    internal ReliableSender ReliableSender => _reliableSender;
+    internal ReliableReceiver ReliableReceiver => _reliableReceiver;
+
     /// <summary>Whether <see cref="PollSend"/> would write a packet now.</summary>
-    public bool HasOutput(long nowUs) => _disconnectsToSend > 0 || (!_closed && (_pendingLength > 0 || _pongOwed || nowUs >= _nextPingUs));
+    public bool HasOutput(long nowUs) =>
+        _disconnectsToSend > 0
+        || (!_closed && (_pendingLength > 0 || _pongOwed || _ackOwed || nowUs >= _nextPingUs || _reliableSender.HasDue(nowUs)));
 
     public bool HasTimedOut(long nowUs) => nowUs - _lastReceiveUs > _options.TimeoutUs;
 
@@ -90,6 +113,7 @@ public sealed class Connection
         if (header.HasAck)
         {
             _acks.ApplyAcks(header.Ack, header.AckBits, ref _stats);
+            _reliableSender.OnAck(header.Ack, header.AckBits, ref _stats);
         }
         _lastReceiveUs = nowUs;
         _stats.PacketsReceived++;
@@ -119,6 +143,21 @@ public sealed class Connection
                     _stats.MessagesReceived++;
                     handler.OnMessage(payload);
                     break;
+                case MessageKind.Reliable:
+                    // Answer soon even with nothing to say, so the sender learns of the ack without waiting for a ping.
+                    _ackOwed = true;
+                    _reliableReceiver.Receive(
+                        BinaryPrimitives.ReadUInt16LittleEndian(payload), 0, 0,
+                        payload.Slice(ReliableChannel.ReliableHeaderSize), ref handler, ref _stats);
+                    break;
+                case MessageKind.ReliableFragment:
+                    _ackOwed = true;
+                    _reliableReceiver.Receive(
+                        BinaryPrimitives.ReadUInt16LittleEndian(payload),
+                        BinaryPrimitives.ReadUInt16LittleEndian(payload.Slice(2)),
+                        BinaryPrimitives.ReadUInt16LittleEndian(payload.Slice(4)),
+                        payload.Slice(ReliableChannel.FragmentHeaderSize), ref handler, ref _stats);
+                    break;
             }
         }
         return DropReason.None;
@@ -134,18 +173,21 @@ public sealed class Connection
             {
                 return DropReason.MalformedMessage;
             }
-            var expected = kind switch
+            var payload = body.Slice(1 + lengthBytes, (int)length);
+            var valid = kind switch
             {
-                MessageKind.Ping or MessageKind.Pong => 8,
-                MessageKind.Disconnect => 1,
-                MessageKind.Unreliable => (int)length,
-                _ => -1,
+                MessageKind.Ping or MessageKind.Pong => length == 8,
+                MessageKind.Disconnect => length == 1,
+                MessageKind.Unreliable => true,
+                MessageKind.Reliable => length >= ReliableChannel.ReliableHeaderSize,
+                MessageKind.ReliableFragment => IsValidFragment(payload),
+                _ => (bool?)null,
             };
-            if (expected < 0)
+            if (valid is null)
             {
                 return DropReason.UnknownMessage;
             }
-            if (expected != (int)length)
+            if (!valid.Value)
             {
                 return DropReason.MalformedMessage;
             }
@@ -153,6 +195,25 @@ public sealed class Connection
         }
         return DropReason.None;
     }
+
+    /// <summary>A fragment carries at least one byte, its count is 2..1024 and its index below the count.</summary>
+    private static bool IsValidFragment(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length <= ReliableChannel.FragmentHeaderSize)
+        {
+            return false;
+        }
+        int index = BinaryPrimitives.ReadUInt16LittleEndian(payload.Slice(2));
+        int count = BinaryPrimitives.ReadUInt16LittleEndian(payload.Slice(4));
+        return count >= 2 && count <= ReliableChannel.MaxFragmentCount && index < count;
+    }
+
+    /// <summary>
+    /// Queues a reliable message: delivered to the peer exactly once and in order, fragmented when it
+    /// does not fit one packet. False when it is larger than 64 KiB, the send window or buffer is full
+    /// (try again after acks arrive), or the connection is closed.
+    /// </summary>
+    public bool QueueReliable(ReadOnlySpan<byte> payload) => !_closed && _reliableSender.Queue(payload, ref _stats);
 
     /// <summary>Queues an application message for the next packet; false when it does not fit (send first) or the connection is closed.</summary>
     public bool QueueUnreliable(ReadOnlySpan<byte> payload)
@@ -190,7 +251,7 @@ public sealed class Connection
         if (_disconnectsToSend > 0)
         {
             _disconnectsToSend--;
-            var offset = WriteHeader(destination);
+            var offset = WriteHeader(destination, out _);
             destination[offset++] = (byte)MessageKind.Disconnect;
             destination[offset++] = 1;
             destination[offset++] = (byte)CloseReason;
@@ -200,7 +261,8 @@ public sealed class Connection
         {
             return 0;
         }
-        var length = WriteHeader(destination);
+        var length = WriteHeader(destination, out var sequence);
+        destination = destination.Slice(0, Math.Min(destination.Length, _options.MaxPayload));
         if (nowUs >= _nextPingUs)
         {
             length += WriteTimestamp(destination.Slice(length), MessageKind.Ping, nowUs);
@@ -211,15 +273,31 @@ public sealed class Connection
             length += WriteTimestamp(destination.Slice(length), MessageKind.Pong, _pongEcho);
             _pongOwed = false;
         }
-        _pending.AsSpan(0, _pendingLength).CopyTo(destination.Slice(length));
-        length += _pendingLength;
-        _pendingLength = 0;
+        // Reliable units and queued unreliable bytes take turns going first, so neither starves the other.
+        var resendTimeoutUs = ReliableChannel.ResendTimeoutUs(_stats.SmoothedRttUs, _stats.RttVarianceUs);
+        var reliableFirst = _reliableFirst && _pendingLength > 0;
+        if (reliableFirst)
+        {
+            length += _reliableSender.Write(destination.Slice(length), sequence, nowUs, resendTimeoutUs, ref _stats);
+        }
+        if (_pendingLength <= destination.Length - length)
+        {
+            _pending.AsSpan(0, _pendingLength).CopyTo(destination.Slice(length));
+            length += _pendingLength;
+            _pendingLength = 0;
+        }
+        if (!reliableFirst)
+        {
+            length += _reliableSender.Write(destination.Slice(length), sequence, nowUs, resendTimeoutUs, ref _stats);
+        }
+        _reliableFirst = !_reliableFirst;
+        _ackOwed = false;
         return Sent(length);
     }
 
-    private int WriteHeader(Span<byte> destination)
+    private int WriteHeader(Span<byte> destination, out ushort sequence)
     {
-        var sequence = _acks.NextSend(ref _stats);
+        sequence = _acks.NextSend(ref _stats);
         var header = new SessionHeader(Id, sequence, _acks.LatestReceived, _acks.ReceivedBits, _stats.PacketsReceived > 0);
         return header.Write(destination);
     }

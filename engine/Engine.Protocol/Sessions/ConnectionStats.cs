@@ -17,5 +17,26 @@ public struct ConnectionStats
     public long LastRttUs;
     public long RttVarianceUs;
 
+    /// <summary>Reliable messages accepted by QueueReliable.</summary>
+    public long ReliableSent;
+
+    /// <summary>Reliable units (whole messages or fragments) sent again after their resend timeout.</summary>
+    public long ReliableResent;
+
+    /// <summary>Reliable units the peer acknowledged.</summary>
+    public long ReliableAcked;
+
+    /// <summary>Reliable messages handed to the application, in order, exactly once.</summary>
+    public long ReliableDelivered;
+
+    /// <summary>Reliable units received again (resends whose first copy arrived); dropped.</summary>
+    public long ReliableDuplicates;
+
+    /// <summary>Reliable units with an id past the receive window; dropped (a correct peer never sends them).</summary>
+    public long ReliableOutOfWindow;
+
+    /// <summary>Fragments dropped by reassembly: inconsistent with the message in progress or past 64 KiB.</summary>
+    public long ReliableFragmentsDropped;
+
     public readonly double LossRatio => PacketsAcked + PacketsLost == 0 ? 0 : (double)PacketsLost / (PacketsAcked + PacketsLost);
 }

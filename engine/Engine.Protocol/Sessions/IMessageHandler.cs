@@ -6,5 +6,9 @@ namespace Engine.Protocol.Sessions;
 /// </summary>
 public interface IMessageHandler
 {
+    /// <summary>An unreliable message: at most once, in no particular order.</summary>
     void OnMessage(ReadOnlySpan<byte> payload);
+
+    /// <summary>A reliable message (reassembled when it was fragmented): exactly once, in the order queued.</summary>
+    void OnReliable(ReadOnlySpan<byte> payload);
 }

@@ -12,4 +12,10 @@ public enum MessageKind : byte
 
     /// <summary>Application bytes, delivered at most once, in no particular order.</summary>
     Unreliable = 0x04,
+
+    /// <summary>u16 message id, then a whole reliable message; delivered exactly once, in id order.</summary>
+    Reliable = 0x05,
+
+    /// <summary>u16 id, u16 fragment index, u16 fragment count (2..1024), then at least one byte of a reliable message too large for one packet.</summary>
+    ReliableFragment = 0x06,
 }

@@ -322,5 +322,13 @@ internal sealed partial class Shard : IDisposable
                 _connection.QueueUnreliable(payload);
             }
         }
+
+        public void OnReliable(ReadOnlySpan<byte> payload)
+        {
+            if (_echo)
+            {
+                _connection.QueueReliable(payload);
+            }
+        }
     }
 }

@@ -14,7 +14,11 @@ public class ConnectionTests
     {
         public List<byte[]> Messages;
 
+        public List<byte[]> Reliable;
+
         public void OnMessage(ReadOnlySpan<byte> payload) => (Messages ??= []).Add(payload.ToArray());
+
+        public void OnReliable(ReadOnlySpan<byte> payload) => (Reliable ??= []).Add(payload.ToArray());
     }
 
     internal static DropReason Deliver(Connection to, ReadOnlySpan<byte> packet, long now, ref Collector collector)
