@@ -16,11 +16,12 @@ public delegate void MessageReceivedHandler(ReadOnlySpan<byte> payload);
 /// timers and sends what is due, without blocking. The protocol itself is the sans-IO
 /// <see cref="ClientConnection"/>, the same one the load test multiplexes by the thousand.
 /// </summary>
-public sealed class EngineClient : IDisposable
+public sealed partial class EngineClient : IDisposable
 {
     private readonly ClientConnection _connection;
     private readonly byte[] _receiveBuffer = new byte[ProtocolConstants.MaxDatagram + 1];
     private readonly byte[] _sendBuffer = new byte[ProtocolConstants.MaxDatagram];
+    private byte[] _reliableBuffer = new byte[256];
     private Socket? _socket;
     private ClientState _reportedState;
 
@@ -70,7 +71,17 @@ public sealed class EngineClient : IDisposable
     public bool Send(ReadOnlySpan<byte> payload) => _connection.SendUnreliable(payload);
 
     /// <summary>Queues a reliable ordered message (up to 64 KiB); false when not connected or the send window is full.</summary>
-    public bool SendReliable(ReadOnlySpan<byte> payload) => _connection.SendReliable(payload);
+    public bool SendReliable(ReadOnlySpan<byte> payload)
+    {
+        // The first byte of a reliable message says whose it is: 0 for the game's own bytes.
+        if (_reliableBuffer.Length < payload.Length + 1)
+        {
+            _reliableBuffer = new byte[payload.Length + 1];
+        }
+        _reliableBuffer[0] = (byte)Protocol.Rooms.RoomOp.Application;
+        payload.CopyTo(_reliableBuffer.AsSpan(1));
+        return _connection.SendReliable(_reliableBuffer.AsSpan(0, payload.Length + 1));
+    }
 
     /// <summary>Sends any queued messages now instead of at the next <see cref="Update"/>.</summary>
     public void Flush() => SendDue(MonotonicClock.NowUs);
@@ -164,6 +175,7 @@ public sealed class EngineClient : IDisposable
         }
         else if (state == ClientState.Disconnected)
         {
+            FailPendingRequests();
             Disconnected?.Invoke(_connection.DisconnectReason);
         }
     }
@@ -182,6 +194,6 @@ public sealed class EngineClient : IDisposable
     {
         public void OnMessage(ReadOnlySpan<byte> payload) => client.MessageReceived?.Invoke(payload);
 
-        public void OnReliable(ReadOnlySpan<byte> payload) => client.ReliableMessageReceived?.Invoke(payload);
+        public void OnReliable(ReadOnlySpan<byte> payload) => client.OnReliable(payload);
     }
 }

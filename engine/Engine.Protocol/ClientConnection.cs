@@ -21,6 +21,7 @@ public sealed class ClientConnection
     private long _nextHelloUs;
     private Connection? _connection;
     private long _droppedPackets;
+    private ulong _previousId;
 
     public ClientConnection(ClientConnectionOptions? options = null)
     {
@@ -51,6 +52,7 @@ public sealed class ClientConnection
         _nonce = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
         _hasCookie = false;
         _connection = null;
+        _previousId = 0;
         DisconnectReason = DisconnectReason.None;
         RejectReason = RejectReason.None;
         State = ClientState.SendingHello;
@@ -125,7 +127,7 @@ public sealed class ClientConnection
             default:
                 if (State != ClientState.Connected
                     || SessionHeader.TryRead(datagram, out var header) != DropReason.None
-                    || header.ConnectionId != _connection!.Id
+                    || (header.ConnectionId != _connection!.Id && (header.ConnectionId != _previousId || _previousId == 0))
                     || _connection.Receive(header, datagram, nowUs, ref handler) != DropReason.None)
                 {
                     return false;
@@ -136,6 +138,20 @@ public sealed class ClientConnection
                 }
                 return true;
         }
+    }
+
+    /// <summary>
+    /// The server moved this session to another shard: from now on packets carry the new id (so the
+    /// kernel steers them there), while packets still under the old id keep being accepted.
+    /// </summary>
+    public void Migrate(ulong newConnectionId)
+    {
+        if (_connection is null || newConnectionId == _connection.Id)
+        {
+            return;
+        }
+        _previousId = _connection.Id;
+        _connection.ChangeId(newConnectionId);
     }
 
     /// <summary>Runs the timers: hello resends, connect timeout, session timeout.</summary>

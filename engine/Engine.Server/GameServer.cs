@@ -1,5 +1,6 @@
 using System.Net;
 using Engine.Server.Diagnostics;
+using Engine.Server.Rooms;
 using Engine.Server.Shards;
 using Engine.Transport;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,9 @@ public sealed class GameServer : IDisposable
 {
     private readonly ILogger _logger;
     private readonly List<Shard> _shards = new();
+    private readonly Dictionary<AddressKey, int> _sessionsPerAddress = new();
     private EngineMetrics? _metrics;
+    private int _nextPlayerId;
     private volatile bool _stopping;
     private int _failedShards;
 
@@ -31,6 +34,10 @@ public sealed class GameServer : IDisposable
     }
 
     public ServerOptions Options { get; }
+
+    internal RoomDirectory Rooms { get; private set; } = null!;
+
+    public int RoomCount => Rooms?.Count ?? 0;
     public IPEndPoint? LocalEndPoint { get; private set; }
     public int ShardCount => _shards.Count;
     public bool IsStopping => _stopping;
@@ -66,6 +73,7 @@ public sealed class GameServer : IDisposable
             throw new PlatformNotSupportedException($"Engine's transport needs Linux; this is {TransportPlatform.Description}.");
         }
         var shardCount = Options.EffectiveShards;
+        Rooms = new RoomDirectory(Options.MaxRooms);
         var secret = Protocol.Handshake.HandshakeCookies.NewSecret();
         var port = Options.Port;
         try
@@ -121,6 +129,70 @@ public sealed class GameServer : IDisposable
         }
         best.Reserve();
         return best;
+    }
+
+    /// <summary>The least-loaded shard, without reserving anything on it.</summary>
+    internal Shard LeastLoadedShard()
+    {
+        var best = _shards[0];
+        foreach (var shard in _shards)
+        {
+            if (shard.Load < best.Load)
+            {
+                best = shard;
+            }
+        }
+        return best;
+    }
+
+    internal Shard Shard(int index) => _shards[index];
+
+    internal uint NextPlayerId() => (uint)Interlocked.Increment(ref _nextPlayerId);
+
+    /// <summary>Counts a session against its address's limit; false when the address already has its share.</summary>
+    internal bool TryAddAddressSession(in PeerAddress address)
+    {
+        var key = AddressKey.From(address);
+        lock (_sessionsPerAddress)
+        {
+            var count = _sessionsPerAddress.GetValueOrDefault(key);
+            if (count >= Options.MaxSessionsPerAddress)
+            {
+                return false;
+            }
+            _sessionsPerAddress[key] = count + 1;
+            return true;
+        }
+    }
+
+    internal void RemoveAddressSession(in PeerAddress address)
+    {
+        var key = AddressKey.From(address);
+        lock (_sessionsPerAddress)
+        {
+            if (_sessionsPerAddress.TryGetValue(key, out var count))
+            {
+                if (count <= 1)
+                {
+                    _sessionsPerAddress.Remove(key);
+                }
+                else
+                {
+                    _sessionsPerAddress[key] = count - 1;
+                }
+            }
+        }
+    }
+
+    /// <summary>The IP address alone (no port), v4 and v4-mapped alike.</summary>
+    private readonly record struct AddressKey(ulong High, ulong Low)
+    {
+        public static AddressKey From(in PeerAddress address)
+        {
+            Span<byte> bytes = stackalloc byte[PeerAddress.CanonicalLength];
+            address.WriteCanonicalBytes(bytes);
+            return new AddressKey(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes), System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(8)));
+        }
     }
 
     internal void OnShardFailed(int index) => Interlocked.Increment(ref _failedShards);

@@ -24,6 +24,36 @@ public sealed class ServerOptions
     public int PingIntervalMs { get; set; } = 1000;
     public int MaxSessions { get; set; } = 65536;
 
+    /// <summary>Sessions one IP address may hold at once.</summary>
+    public int MaxSessionsPerAddress { get; set; } = 256;
+
+    /// <summary>Rooms open at once, in all.</summary>
+    public int MaxRooms { get; set; } = 4096;
+
+    /// <summary>The largest room capacity a client may ask for.</summary>
+    public int MaxPlayersPerRoom { get; set; } = 64;
+
+    /// <summary>Capacity of the rooms quick match creates when the client asks for none.</summary>
+    public int DefaultRoomCapacity { get; set; } = 16;
+
+    public int MaxSpectatorsPerRoom { get; set; } = 256;
+
+    /// <summary>How long a player who dropped keeps their slot for a reconnect with the resume token.</summary>
+    public int ReconnectWindowMs { get; set; } = 30_000;
+
+    /// <summary>How long an empty room stays open before it closes.</summary>
+    public int EmptyRoomGraceMs { get; set; } = 10_000;
+
+    /// <summary>Chat messages a player may send in a burst, then per second.</summary>
+    public int ChatBurst { get; set; } = 5;
+    public int ChatPerSecond { get; set; } = 1;
+
+    /// <summary>Simulation ticks per second in every room.</summary>
+    public int TickRate { get; set; } = 60;
+
+    /// <summary>Snapshots per second sent to each player; a divisor of the tick rate.</summary>
+    public int SnapshotRate { get; set; } = 20;
+
     /// <summary>How often each shard checks timeouts and keep-alives.</summary>
     public int TimerIntervalMs { get; set; } = 20;
 
@@ -60,6 +90,25 @@ public sealed class ServerOptions
         }
         Check(errors, "max-sessions", MaxSessions, 1, 10_000_000);
         Check(errors, "timer-interval-ms", TimerIntervalMs, 1, 1000);
+        Check(errors, "max-sessions-per-address", MaxSessionsPerAddress, 1, 10_000_000);
+        Check(errors, "max-rooms", MaxRooms, 1, 1_000_000);
+        Check(errors, "max-players-per-room", MaxPlayersPerRoom, 1, 250);
+        Check(errors, "default-room-capacity", DefaultRoomCapacity, 1, 250);
+        if (DefaultRoomCapacity > MaxPlayersPerRoom)
+        {
+            errors.Add($"default-room-capacity: {DefaultRoomCapacity} is more than max-players-per-room ({MaxPlayersPerRoom})");
+        }
+        Check(errors, "max-spectators-per-room", MaxSpectatorsPerRoom, 0, 65_535);
+        Check(errors, "reconnect-window-ms", ReconnectWindowMs, 0, 3_600_000);
+        Check(errors, "empty-room-grace-ms", EmptyRoomGraceMs, 0, 3_600_000);
+        Check(errors, "chat-burst", ChatBurst, 1, 1000);
+        Check(errors, "chat-per-second", ChatPerSecond, 1, 1000);
+        Check(errors, "tick-rate", TickRate, 1, 1000);
+        Check(errors, "snapshot-rate", SnapshotRate, 1, 1000);
+        if (SnapshotRate > TickRate || (TickRate % SnapshotRate) != 0)
+        {
+            errors.Add($"snapshot-rate: {SnapshotRate} must divide tick-rate ({TickRate})");
+        }
         Check(errors, "shutdown-timeout-ms", ShutdownTimeoutMs, 0, 60_000);
         Check(errors, "stats-interval-seconds", StatsIntervalSeconds, 0, 86_400);
         return errors;

@@ -23,6 +23,10 @@ public readonly ref struct RoomRequest
     public bool OnlyJoinable { get; init; }
 
     /// <summary>Parses one request; false for anything malformed (it is then dropped and counted).</summary>
+    // Names and passwords are read up to this length so that one too long gets a precise refusal
+    // (invalid name, invalid password) instead of a malformed-message drop.
+    private const int MaxFieldBytes = 255;
+
     public static bool TryParse(ReadOnlySpan<byte> message, out RoomRequest request)
     {
         request = default;
@@ -33,10 +37,10 @@ public readonly ref struct RoomRequest
             case RoomOp.CreateRoom:
             {
                 var id = reader.ReadUInt16();
-                var name = reader.ReadBytes(RoomLimits.MaxNameBytes);
+                var name = reader.ReadBytes(MaxFieldBytes);
                 var capacity = reader.ReadByte();
                 var flags = reader.ReadByte();
-                var password = reader.ReadBytes(RoomLimits.MaxPasswordBytes);
+                var password = reader.ReadBytes(MaxFieldBytes);
                 request = new RoomRequest { Op = op, RequestId = id, Name = name, Capacity = capacity, IsPrivate = (flags & 1) != 0, Password = password };
                 break;
             }
@@ -46,7 +50,7 @@ public readonly ref struct RoomRequest
                 var page = reader.ReadUInt16();
                 var size = reader.ReadByte();
                 var flags = reader.ReadByte();
-                var filter = reader.ReadBytes(RoomLimits.MaxNameBytes);
+                var filter = reader.ReadBytes(MaxFieldBytes);
                 request = new RoomRequest { Op = op, RequestId = id, Page = page, PageSize = size, OnlyJoinable = (flags & 1) != 0, Name = filter };
                 break;
             }
@@ -54,8 +58,8 @@ public readonly ref struct RoomRequest
             {
                 var id = reader.ReadUInt16();
                 var roomId = reader.ReadUInt32();
-                var name = reader.ReadBytes(RoomLimits.MaxNameBytes);
-                var password = reader.ReadBytes(RoomLimits.MaxPasswordBytes);
+                var name = reader.ReadBytes(MaxFieldBytes);
+                var password = reader.ReadBytes(MaxFieldBytes);
                 var flags = reader.ReadByte();
                 request = new RoomRequest { Op = op, RequestId = id, RoomId = roomId, Name = name, Password = password, Spectate = (flags & 1) != 0 };
                 break;

@@ -41,6 +41,9 @@ public sealed class Connection
 
     public ulong Id { get; private set; }
 
+    /// <summary>Switches the id written into every packet from now on (a session handed to another shard).</summary>
+    public void ChangeId(ulong id) => Id = id;
+
     /// <summary>Makes this object a fresh connection with another id, so servers can pool them.</summary>
     public void Reset(ulong id, long nowUs)
     {

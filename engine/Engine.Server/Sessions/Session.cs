@@ -1,4 +1,6 @@
+using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
+using Engine.Server.Rooms;
 using Engine.Transport;
 
 namespace Engine.Server.Sessions;
@@ -14,13 +16,43 @@ internal sealed class Session
     public Connection Connection { get; }
     public PeerAddress Address { get; private set; }
 
+    /// <summary>Identifies the player to others for the whole session, across rooms and shards.</summary>
+    public uint PlayerId { get; private set; }
+
     /// <summary>Already in the shard's list of sessions with output to flush this loop.</summary>
     public bool QueuedForFlush { get; set; }
 
-    public void Open(ulong connectionId, in PeerAddress address, long nowUs)
+    public Room? Room { get; set; }
+    public byte Slot { get; set; } = RoomLimits.NoSlot;
+    public bool IsSpectator => Room is not null && Slot == RoomLimits.NoSlot;
+
+    /// <summary>The token that takes this player's slot back after a reconnect.</summary>
+    public byte[] ResumeToken { get; } = new byte[RoomLimits.ResumeTokenSize];
+
+    /// <summary>Chat token bucket.</summary>
+    public double ChatTokens { get; set; }
+    public long ChatRefilledUs { get; set; }
+
+    /// <summary>The id this session had on the shard it was handed over from; 0 when none.</summary>
+    public ulong PreviousConnectionId { get; set; }
+
+    /// <summary>The id the client was told to switch to; the server sends under the old one until the client uses it.</summary>
+    public ulong PendingConnectionId { get; set; }
+
+    /// <summary>A reconnecting player takes back the id they had in the room.</summary>
+    public void AdoptPlayerId(uint playerId) => PlayerId = playerId;
+
+    public void Open(ulong connectionId, in PeerAddress address, uint playerId, long nowUs)
     {
         Connection.Reset(connectionId, nowUs);
         Address = address;
+        PlayerId = playerId;
         QueuedForFlush = false;
+        Room = null;
+        Slot = RoomLimits.NoSlot;
+        ChatTokens = -1;
+        ChatRefilledUs = nowUs;
+        PreviousConnectionId = 0;
+        PendingConnectionId = 0;
     }
 }

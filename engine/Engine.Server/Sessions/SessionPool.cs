@@ -16,10 +16,10 @@ internal sealed class SessionPool
         _pool = new DefaultObjectPool<Session>(new Policy(options), retained);
     }
 
-    public Session Rent(ulong connectionId, in Engine.Transport.PeerAddress address, long nowUs)
+    public Session Rent(ulong connectionId, in Engine.Transport.PeerAddress address, uint playerId, long nowUs)
     {
         var session = _pool.Get();
-        session.Open(connectionId, address, nowUs);
+        session.Open(connectionId, address, playerId, nowUs);
         return session;
     }
 

@@ -70,6 +70,12 @@ internal sealed partial class Shard
             SendReject(source, hello.Nonce, RejectReason.ServerFull);
             return;
         }
+        if (!_server.TryAddAddressSession(source))
+        {
+            Counters.AddressLimitRejects++;
+            SendReject(source, hello.Nonce, RejectReason.TooManySessionsFromAddress);
+            return;
+        }
         var target = _server.PlaceSession();
         var admission = new Admission(source, hello.Nonce, NewConnectionId(target.Index));
         if (target == this)
@@ -79,6 +85,7 @@ internal sealed partial class Shard
         else if (!target.Inbox.TryEnqueue(admission))
         {
             target.CancelReservation();
+            _server.RemoveAddressSession(source);
             Counters.Drop(DropReason.ServerFull);
             return;
         }
@@ -101,9 +108,10 @@ internal sealed partial class Shard
         Interlocked.Decrement(ref _reserved);
         if (_stopRequested || _sessions.ContainsKey(admission.ConnectionId))
         {
+            _server.RemoveAddressSession(admission.Address);
             return;
         }
-        _sessions.Add(admission.ConnectionId, _sessionPool.Rent(admission.ConnectionId, admission.Address, now));
+        _sessions.Add(admission.ConnectionId, _sessionPool.Rent(admission.ConnectionId, admission.Address, _server.NextPlayerId(), now));
         Interlocked.Increment(ref _sessionCount);
         Counters.SessionsOpened++;
         SendWelcome(admission.Address, admission.Nonce, admission.ConnectionId);

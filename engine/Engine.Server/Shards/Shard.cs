@@ -1,5 +1,6 @@
 using Engine.Protocol;
 using Engine.Protocol.Handshake;
+using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
@@ -31,6 +32,7 @@ internal sealed partial class Shard : IDisposable
     private readonly long _timerIntervalUs;
     private Thread? _thread;
     private long _nextTimerUs;
+    private long _now;
     private int _sessionCount;
     private int _reserved;
     private volatile bool _stopRequested;
@@ -107,7 +109,9 @@ internal sealed partial class Shard : IDisposable
         while (!_stopRequested)
         {
             var now = MonotonicClock.NowUs;
+            _now = now;
             DrainInbox(now);
+            DrainHandOvers(now);
             var received = _socket.Receive(_receive);
             for (var i = 0; i < received; i++)
             {
@@ -119,6 +123,10 @@ internal sealed partial class Shard : IDisposable
                 _nextTimerUs = now + _timerIntervalUs;
             }
             Flush(now);
+            if (_pendingMoves.Count > 0)
+            {
+                RunPendingMoves(now);
+            }
             if (received == 0)
             {
                 var waitMs = (int)Math.Clamp((_nextTimerUs - now + 999) / 1000, 1, 100);
@@ -164,13 +172,16 @@ internal sealed partial class Shard : IDisposable
             Counters.Drop(reason);
             return;
         }
-        if (SessionHeader.ShardOf(header.ConnectionId) != Index)
+        if (SessionHeader.ShardOf(header.ConnectionId) != Index && !_forwards.ContainsKey(header.ConnectionId) && !_aliasExpiry.ContainsKey(header.ConnectionId))
         {
             Counters.MisroutedSessionPackets++;
         }
         if (!_sessions.TryGetValue(header.ConnectionId, out var session))
         {
-            Counters.Drop(DropReason.UnknownSession);
+            if (!TryForward(header.ConnectionId, datagram, source))
+            {
+                Counters.Drop(DropReason.UnknownSession);
+            }
             return;
         }
         if (session.Address != source)
@@ -179,7 +190,13 @@ internal sealed partial class Shard : IDisposable
             return;
         }
         Counters.OwnSessionPackets++;
-        var handler = new SessionMessageHandler(session.Connection, _options.Echo);
+        if (session.PendingConnectionId != 0 && header.ConnectionId == session.PendingConnectionId)
+        {
+            // The client switched to the id of this shard: answer under it from now on.
+            session.Connection.ChangeId(session.PendingConnectionId);
+            session.PendingConnectionId = 0;
+        }
+        var handler = new SessionMessageHandler(this, session, now);
         reason = session.Connection.Receive(header, datagram, now, ref handler);
         if (reason != DropReason.None)
         {
@@ -188,7 +205,7 @@ internal sealed partial class Shard : IDisposable
         }
         if (session.Connection.IsClosed)
         {
-            RemoveSession(session);
+            RemoveSession(session, now, timedOut: false);
             return;
         }
         QueueFlush(session, now);
@@ -196,8 +213,12 @@ internal sealed partial class Shard : IDisposable
 
     private void RunTimers(long now)
     {
-        foreach (var session in _sessions.Values)
+        foreach (var (id, session) in _sessions)
         {
+            if (id != session.Connection.Id)
+            {
+                continue; // an alias kept for a session that moved here
+            }
             if (session.Connection.HasTimedOut(now))
             {
                 _expired.Add(session);
@@ -210,10 +231,11 @@ internal sealed partial class Shard : IDisposable
         foreach (var session in _expired)
         {
             Counters.SessionsTimedOut++;
-            RemoveSession(session);
+            RemoveSession(session, now, timedOut: true);
         }
         _expired.Clear();
         PruneRecentAdmissions(now);
+        RunRoomTimers(now);
         Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
@@ -269,10 +291,20 @@ internal sealed partial class Shard : IDisposable
         }
     }
 
-    private void RemoveSession(Session session)
+    private void RemoveSession(Session session, long now, bool timedOut)
     {
+        LeaveRoom(session, timedOut ? RoomLeaveReason.TimedOut : RoomLeaveReason.Disconnected, now, keepSlot: timedOut);
+        if (session.PreviousConnectionId != 0)
+        {
+            _sessions.Remove(session.PreviousConnectionId);
+        }
+        if (session.PendingConnectionId != 0)
+        {
+            _sessions.Remove(session.PendingConnectionId);
+        }
         if (_sessions.Remove(session.Connection.Id))
         {
+            _server.RemoveAddressSession(session.Address);
             Interlocked.Decrement(ref _sessionCount);
             Counters.SessionsClosed++;
             _sessionPool.Return(session);
@@ -288,9 +320,12 @@ internal sealed partial class Shard : IDisposable
             QueueFlush(session, now);
         }
         Flush(now);
-        foreach (var session in _sessions.Values)
+        foreach (var (id, session) in _sessions)
         {
-            Counters.SessionsClosed++;
+            if (id == session.Connection.Id)
+            {
+                Counters.SessionsClosed++;
+            }
         }
         _sessions.Clear();
         Volatile.Write(ref _sessionCount, 0);
@@ -303,32 +338,28 @@ internal sealed partial class Shard : IDisposable
         _socket.Dispose();
     }
 
-    /// <summary>What a session's application messages do; specialised per call site, no allocation.</summary>
+    /// <summary>What a session's messages do; specialised per call site, no allocation.</summary>
     private readonly struct SessionMessageHandler : IMessageHandler
     {
-        private readonly Connection _connection;
-        private readonly bool _echo;
+        private readonly Shard _shard;
+        private readonly Session _session;
+        private readonly long _now;
 
-        public SessionMessageHandler(Connection connection, bool echo)
+        public SessionMessageHandler(Shard shard, Session session, long now)
         {
-            _connection = connection;
-            _echo = echo;
+            _shard = shard;
+            _session = session;
+            _now = now;
         }
 
         public void OnMessage(ReadOnlySpan<byte> payload)
         {
-            if (_echo)
+            if (_shard._options.Echo)
             {
-                _connection.QueueUnreliable(payload);
+                _session.Connection.QueueUnreliable(payload);
             }
         }
 
-        public void OnReliable(ReadOnlySpan<byte> payload)
-        {
-            if (_echo)
-            {
-                _connection.QueueReliable(payload);
-            }
-        }
+        public void OnReliable(ReadOnlySpan<byte> payload) => _shard.HandleReliable(_session, payload, _now);
     }
 }

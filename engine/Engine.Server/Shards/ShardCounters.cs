@@ -28,6 +28,21 @@ public sealed class ShardCounters
     /// <summary>Session packets whose connection id names another shard: must stay 0 while steering works.</summary>
     public long MisroutedSessionPackets;
 
+    public long RoomRequests;
+    public long RoomJoins;
+    public long RoomResumes;
+    public long RoomsClosed;
+    public long RoomPasswordFailures;
+    public long ChatRateLimited;
+    public long ChatRejected;
+
+    /// <summary>Reliable messages refused because a session's send window was full.</summary>
+    public long ReliableOverflows;
+    public long SessionsHandedOver;
+    public long SessionsReceived;
+    public long ForwardedDatagrams;
+    public long AddressLimitRejects;
+
     /// <summary>Bytes the shard thread has allocated since it started, sampled at each timer pass: flat in steady state.</summary>
     public long AllocatedBytes;
 

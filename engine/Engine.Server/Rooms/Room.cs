@@ -1,0 +1,71 @@
+using Engine.Server.Sessions;
+
+namespace Engine.Server.Rooms;
+
+/// <summary>A room on the shard that owns it: its players by slot, its spectators, and the slots kept for reconnects.</summary>
+internal sealed class Room
+{
+    public Room(RoomEntry entry)
+    {
+        Entry = entry;
+        Slots = new Session?[entry.Capacity];
+        Kept = new KeptSlot[entry.Capacity];
+    }
+
+    public RoomEntry Entry { get; }
+    public uint Id => Entry.Id;
+    public Session?[] Slots { get; }
+    public KeptSlot[] Kept { get; }
+    public List<Session> Spectators { get; } = new();
+    public int PlayerCount { get; set; }
+
+    /// <summary>When the room became empty (no players, spectators or kept slots); -1 while in use.</summary>
+    public long EmptySinceUs { get; set; } = -1;
+
+    public int FreeSlot()
+    {
+        for (var i = 0; i < Slots.Length; i++)
+        {
+            if (Slots[i] is null && !Kept[i].InUse)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public bool HasKeptSlots()
+    {
+        foreach (var kept in Kept)
+        {
+            if (kept.InUse)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public bool IsEmpty => PlayerCount == 0 && Spectators.Count == 0 && !HasKeptSlots();
+
+    public void PublishCounts() => Entry.SetCounts(PlayerCount + KeptCount(), Spectators.Count);
+
+    private int KeptCount()
+    {
+        var count = 0;
+        foreach (var kept in Kept)
+        {
+            count += kept.InUse ? 1 : 0;
+        }
+        return count;
+    }
+}
+
+/// <summary>A dropped player's slot, held until the reconnect window closes.</summary>
+internal struct KeptSlot
+{
+    public bool InUse;
+    public uint PlayerId;
+    public long ExpiresUs;
+    public byte[]? Token;
+}
