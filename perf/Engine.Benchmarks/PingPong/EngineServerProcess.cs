@@ -5,12 +5,12 @@ namespace Engine.Benchmarks.PingPong;
 /// <summary>The AOT engine in echo mode; it prints a stats line with alloc= on SIGUSR1.</summary>
 internal sealed class EngineServerProcess : ServerProcess
 {
-    public EngineServerProcess(string enginePath, int port, int? shards)
-        : base(enginePath, Arguments(port, shards), redirectInput: false)
+    public EngineServerProcess(string enginePath, int port, int? shards, int clients)
+        : base(enginePath, Arguments(port, shards, clients), redirectInput: false)
     {
     }
 
-    private static IEnumerable<string> Arguments(int port, int? shards)
+    private static IEnumerable<string> Arguments(int port, int? shards, int clients)
     {
         yield return "--bind";
         yield return "127.0.0.1";
@@ -22,6 +22,9 @@ internal sealed class EngineServerProcess : ServerProcess
             yield return n.ToString(CultureInfo.InvariantCulture);
         }
         yield return "--echo";
+        // Every client comes from 127.0.0.1; the default per-address cap (256) would refuse most of them.
+        yield return "--max-sessions-per-address";
+        yield return Math.Max(256, clients).ToString(CultureInfo.InvariantCulture);
     }
 
     public override long? ReadAllocatedBytes(TimeSpan timeout)

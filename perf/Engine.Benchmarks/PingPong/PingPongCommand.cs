@@ -25,7 +25,7 @@ internal static class PingPongCommand
         if (o.RunEngine)
         {
             results.Add(RunScenario(o, "engine", "engine (AOT)",
-                port => new EngineServerProcess(o.EnginePath!, port, o.Shards),
+                port => new EngineServerProcess(o.EnginePath!, port, o.Shards, o.Clients),
                 port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets)));
         }
         if (o.RunLiteNetLib)

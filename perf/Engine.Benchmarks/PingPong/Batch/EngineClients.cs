@@ -275,7 +275,12 @@ internal sealed class EngineClients : IPingPongClients
             }
         }
 
+        // The echo server only returns unreliable messages; nothing else is sent to it.
         public void OnReliable(ReadOnlySpan<byte> payload)
+        {
+        }
+
+        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload)
         {
         }
     }
