@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -21,6 +22,9 @@ public sealed partial class DeltaEncoder
 
     /// <summary>Head, mask and every field at their longest: a record that surely fits.</summary>
     private const int MaxRecordSize = Varint.MaxLength32 * (2 + FieldCount);
+
+    /// <summary>Room that lets a record be written without sizing it first: the longest record plus the 8-byte store of its last varint.</summary>
+    private const int FastPathRoom = MaxRecordSize + sizeof(ulong);
 
     private readonly uint[] _zigzag;
     private readonly uint[] _masks;
@@ -201,19 +205,31 @@ public sealed partial class DeltaEncoder
         }
         var head = ((uint)slot << (int)SnapshotRecordOp.Shift) | (uint)SnapshotRecordOp.Update;
         ref var zigzag = ref MemoryMarshal.GetArrayDataReference(_zigzag);
-        if (limit - position < MaxRecordSize && position + UpdateSize(ref zigzag, head, mask, slot) > limit)
+        if (limit - position < FastPathRoom)
         {
-            return -1;
+            return position + UpdateSize(ref zigzag, head, mask, slot) > limit ? -1 : WriteUpdateRecord(ref output, position, ref zigzag, head, mask, slot);
         }
-        position = WriteVarint(ref output, position, head);
-        position = WriteVarint(ref output, position, mask);
+        position = WriteVarintFast(ref output, position, head);
+        position = WriteVarintFast(ref output, position, mask);
         do
         {
             var field = BitOperations.TrailingZeroCount(mask);
-            position = WriteVarint(ref output, position, Unsafe.Add(ref zigzag, field * _stride + slot));
+            position = WriteVarintFast(ref output, position, Unsafe.Add(ref zigzag, field * _stride + slot));
             mask &= mask - 1;
         }
         while (mask != 0);
+        return position;
+    }
+
+    /// <summary>Near the end of the budget: exact-length stores only, so nothing is written past what the record needs.</summary>
+    private int WriteUpdateRecord(ref byte output, int position, ref uint zigzag, uint head, uint mask, int slot)
+    {
+        position = WriteVarint(ref output, position, head);
+        position = WriteVarint(ref output, position, mask);
+        for (; mask != 0; mask &= mask - 1)
+        {
+            position = WriteVarint(ref output, position, Unsafe.Add(ref zigzag, BitOperations.TrailingZeroCount(mask) * _stride + slot));
+        }
         return position;
     }
 
@@ -257,7 +273,26 @@ public sealed partial class DeltaEncoder
         return position;
     }
 
-    /// <summary>Unchecked LEB128: callers have proved the bytes fit, so the common one-byte case is one store.</summary>
+    /// <summary>
+    /// Branch-free LEB128 for the fast path: spreads the value into 7-bit groups, sets the
+    /// continuation bits below the last byte and writes all eight bytes in one store (one to five
+    /// of them count). Deltas are a mix of one- and two-byte varints, which a length loop would
+    /// mispredict. The caller guarantees eight writable bytes within the budget; the extra bytes
+    /// are overwritten by what follows or lie past the payload's end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WriteVarintFast(ref byte output, int position, uint value)
+    {
+        ulong v = value;
+        var spread = (v & 0x7F) | ((v & 0x3F80) << 1) | ((v & 0x1F_C000) << 2) | ((v & 0xFE0_0000) << 3) | ((v & 0xF000_0000) << 4);
+        var bits = 32 - BitOperations.LeadingZeroCount(value | 1);
+        var length = (bits * 9 + 64) >> 6;
+        spread |= 0x80_8080_8080UL & ((1UL << ((length - 1) << 3)) - 1);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, position), BitConverter.IsLittleEndian ? spread : BinaryPrimitives.ReverseEndianness(spread));
+        return position + length;
+    }
+
+    /// <summary>Unchecked LEB128 of exactly its length: callers have proved the bytes fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WriteVarint(ref byte output, int position, uint value)
     {

@@ -130,7 +130,8 @@ public class DeltaCodecPropertyTests
             var result = encoder.Encode(current, reference, priority.ToArray(), included, buffer, budget);
 
             Assert.InRange(result.BytesWritten, 0, budget);
-            Assert.All(buffer.Skip(result.BytesWritten), b => Assert.Equal(0xEE, b));
+            // The encoder may use its budget as scratch, never a byte past it.
+            Assert.All(buffer.Skip(budget), b => Assert.Equal(0xEE, b));
             Assert.Equal(result.Included == priority.Distinct().Count(), result.Complete);
             if (result.BytesWritten == 0)
             {
@@ -230,5 +231,31 @@ public class DeltaCodecPropertyTests
         var length = new DeltaEncoder(16).Encode(frame, null, buffer, buffer.Length).BytesWritten;
         buffer[0] = SnapshotSchema.FieldCount + 1;
         Assert.Equal(DropReason.MalformedSnapshot, DeltaDecoder.Decode(null, buffer.AsSpan(0, length), new SnapshotFrame(16)));
+    }
+
+    [Fact]
+    public void The_documented_example_is_what_the_encoder_writes()
+    {
+        var baseline = new SnapshotFrame(256) { Tick = 291 };
+        baseline.Add(5);
+        baseline.Set(5, SnapshotField.PositionX, 1000);
+        baseline.Set(5, SnapshotField.PositionY, -400);
+        baseline.Add(7);
+        var current = new SnapshotFrame(256);
+        current.CopyFrom(baseline);
+        current.Tick = 300;
+        current.Set(5, SnapshotField.PositionX, 1012);
+        current.Set(5, SnapshotField.PositionY, -430);
+        current.Remove(7);
+        current.Add(40);
+        current.Set(40, SnapshotField.PositionX, 150);
+        current.Set(40, SnapshotField.Flags, (int)SnapshotFlags.Grounded);
+        current.Set(40, SnapshotField.Owner, 1001);
+        var buffer = new byte[64];
+
+        var result = new DeltaEncoder(256).Encode(current, baseline, buffer, buffer.Length);
+
+        byte[] expected = [0x0A, 0xAC, 0x02, 0x09, 0x14, 0x03, 0x18, 0x3B, 0x1E, 0xA1, 0x01, 0x81, 0x06, 0xAC, 0x02, 0x02, 0xD2, 0x0F];
+        Assert.Equal(expected, buffer.AsSpan(0, result.BytesWritten).ToArray());
     }
 }
