@@ -195,5 +195,7 @@ public sealed partial class EngineClient : IDisposable
         public void OnMessage(ReadOnlySpan<byte> payload) => client.MessageReceived?.Invoke(payload);
 
         public void OnReliable(ReadOnlySpan<byte> payload) => client.OnReliable(payload);
+
+        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => client.OnGameMessage(kind, payload);
     }
 }

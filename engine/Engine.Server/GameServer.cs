@@ -1,6 +1,8 @@
 using System.Net;
 using Engine.Server.Diagnostics;
+using Engine.Protocol.Simulation;
 using Engine.Server.Rooms;
+using Engine.Server.Simulation;
 using Engine.Server.Shards;
 using Engine.Transport;
 using Microsoft.Extensions.Logging;
@@ -22,7 +24,10 @@ public sealed class GameServer : IDisposable
     private volatile bool _stopping;
     private int _failedShards;
 
-    public GameServer(ServerOptions options, ILoggerFactory? loggerFactory = null)
+    private readonly Func<int, IGameMode> _gameModeFactory;
+
+    /// <param name="gameModeFactory">Makes the game mode of each new room from its capacity; the built-in movement arena when null.</param>
+    public GameServer(ServerOptions options, ILoggerFactory? loggerFactory = null, Func<int, IGameMode>? gameModeFactory = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0)
@@ -30,6 +35,8 @@ public sealed class GameServer : IDisposable
             throw new ArgumentException(string.Join("; ", errors), nameof(options));
         }
         Options = options;
+        var arena = new ArenaSettings { TickRate = options.TickRate };
+        _gameModeFactory = gameModeFactory ?? (capacity => new MovementArenaMode(capacity, arena));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Engine.Server");
     }
 
@@ -146,6 +153,11 @@ public sealed class GameServer : IDisposable
     }
 
     internal Shard Shard(int index) => _shards[index];
+
+    internal IGameMode CreateGameMode(int capacity) => _gameModeFactory(capacity);
+
+    /// <summary>Tick durations of every shard, for metrics and reports.</summary>
+    public IReadOnlyList<TickStatistics> TickStatistics => _shards.Select(s => s.TickStatistics).ToArray();
 
     internal uint NextPlayerId() => (uint)Interlocked.Increment(ref _nextPlayerId);
 

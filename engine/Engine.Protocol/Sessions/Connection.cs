@@ -146,6 +146,10 @@ public sealed class Connection
                     _stats.MessagesReceived++;
                     handler.OnMessage(payload);
                     break;
+                case MessageKind.Input or MessageKind.Snapshot:
+                    _stats.MessagesReceived++;
+                    handler.OnGameMessage(kind, payload);
+                    break;
                 case MessageKind.Reliable:
                     // Answer soon even with nothing to say, so the sender learns of the ack without waiting for a ping.
                     _ackOwed = true;
@@ -181,7 +185,7 @@ public sealed class Connection
             {
                 MessageKind.Ping or MessageKind.Pong => length == 8,
                 MessageKind.Disconnect => length == 1,
-                MessageKind.Unreliable => true,
+                MessageKind.Unreliable or MessageKind.Input or MessageKind.Snapshot => true,
                 MessageKind.Reliable => length >= ReliableChannel.ReliableHeaderSize,
                 MessageKind.ReliableFragment => IsValidFragment(payload),
                 _ => (bool?)null,
@@ -219,7 +223,10 @@ public sealed class Connection
     public bool QueueReliable(ReadOnlySpan<byte> payload) => !_closed && _reliableSender.Queue(payload, ref _stats);
 
     /// <summary>Queues an application message for the next packet; false when it does not fit (send first) or the connection is closed.</summary>
-    public bool QueueUnreliable(ReadOnlySpan<byte> payload)
+    public bool QueueUnreliable(ReadOnlySpan<byte> payload) => QueueUnreliable(MessageKind.Unreliable, payload);
+
+    /// <summary>Queues an unreliable message of the given kind (application, input, snapshot) for the next packet.</summary>
+    public bool QueueUnreliable(MessageKind kind, ReadOnlySpan<byte> payload)
     {
         var needed = 1 + Varint.SizeOf((uint)payload.Length) + payload.Length;
         if (_closed || needed > _pending.Length - _pendingLength)
@@ -227,7 +234,7 @@ public sealed class Connection
             return false;
         }
         var target = _pending.AsSpan(_pendingLength);
-        target[0] = (byte)MessageKind.Unreliable;
+        target[0] = (byte)kind;
         var lengthBytes = Varint.Write(target.Slice(1), (uint)payload.Length);
         payload.CopyTo(target.Slice(1 + lengthBytes));
         _pendingLength += needed;

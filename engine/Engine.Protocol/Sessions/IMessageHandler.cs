@@ -1,3 +1,5 @@
+using Engine.Protocol.Wire;
+
 namespace Engine.Protocol.Sessions;
 
 /// <summary>
@@ -11,4 +13,7 @@ public interface IMessageHandler
 
     /// <summary>A reliable message (reassembled when it was fragmented): exactly once, in the order queued.</summary>
     void OnReliable(ReadOnlySpan<byte> payload);
+
+    /// <summary>An input or snapshot message of the game layer (unreliable), with its kind.</summary>
+    void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload);
 }

@@ -18,4 +18,10 @@ public enum MessageKind : byte
 
     /// <summary>u16 id, u16 fragment index, u16 fragment count (2..1024), then at least one byte of a reliable message too large for one packet.</summary>
     ReliableFragment = 0x06,
+
+    /// <summary>Client to server, unreliable: the newest player inputs and the newest snapshot tick received (docs/PROTOCOL.md, "Inputs").</summary>
+    Input = 0x07,
+
+    /// <summary>Server to client, unreliable: the last input applied and a delta snapshot (docs/PROTOCOL.md, "Snapshots").</summary>
+    Snapshot = 0x08,
 }

@@ -1,16 +1,30 @@
+using Engine.Protocol.Snapshots;
 using Engine.Server.Sessions;
+using Engine.Server.Simulation;
 
 namespace Engine.Server.Rooms;
 
 /// <summary>A room on the shard that owns it: its players by slot, its spectators, and the slots kept for reconnects.</summary>
 internal sealed class Room
 {
-    public Room(RoomEntry entry)
+    public Room(RoomEntry entry, IGameMode mode)
     {
         Entry = entry;
         Slots = new Session?[entry.Capacity];
         Kept = new KeptSlot[entry.Capacity];
+        Mode = mode;
+        Inputs = new InputValidator(entry.Capacity);
+        History = new SnapshotHistory(entry.Capacity);
+        Encoder = new DeltaEncoder(entry.Capacity);
     }
+
+    /// <summary>The game's rules for this room.</summary>
+    public IGameMode Mode { get; }
+    public InputValidator Inputs { get; }
+
+    /// <summary>Recent snapshot frames, so each player's delta is against the frame they last acknowledged.</summary>
+    public SnapshotHistory History { get; }
+    public DeltaEncoder Encoder { get; }
 
     public RoomEntry Entry { get; }
     public uint Id => Entry.Id;

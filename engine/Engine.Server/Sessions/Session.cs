@@ -29,6 +29,12 @@ internal sealed class Session
     /// <summary>The token that takes this player's slot back after a reconnect.</summary>
     public byte[] ResumeToken { get; } = new byte[RoomLimits.ResumeTokenSize];
 
+    /// <summary>The newest snapshot tick the client says it received: the baseline of its next delta.</summary>
+    public uint SnapshotAck { get; set; }
+
+    /// <summary>Per-slot priority accumulators for this viewer, used when a snapshot cannot hold everyone.</summary>
+    public float[] Priority { get; set; } = [];
+
     /// <summary>Chat token bucket.</summary>
     public double ChatTokens { get; set; }
     public long ChatRefilledUs { get; set; }
@@ -54,5 +60,6 @@ internal sealed class Session
         ChatRefilledUs = nowUs;
         PreviousConnectionId = 0;
         PendingConnectionId = 0;
+        SnapshotAck = 0;
     }
 }

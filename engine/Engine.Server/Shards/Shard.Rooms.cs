@@ -227,7 +227,7 @@ internal sealed partial class Shard
     {
         if (!_roomsById.TryGetValue(entry.Id, out var room))
         {
-            room = new Room(entry);
+            room = new Room(entry, _server.CreateGameMode(entry.Capacity));
             _roomsById.Add(entry.Id, room);
             _rooms.Add(room);
         }
@@ -256,6 +256,7 @@ internal sealed partial class Shard
             room.Spectators.Add(session);
             session.Room = room;
             session.Slot = RoomLimits.NoSlot;
+            session.SnapshotAck = 0;
         }
         else
         {
@@ -274,6 +275,7 @@ internal sealed partial class Shard
             session.Room = room;
             session.Slot = (byte)slot;
             RandomNumberGenerator.Fill(session.ResumeToken);
+            JoinSimulation(room, session);
         }
         room.EmptySinceUs = -1;
         room.PublishCounts();
@@ -347,6 +349,7 @@ internal sealed partial class Shard
         {
             room.Slots[slot] = null;
             room.PlayerCount--;
+            LeaveSimulation(room, slot);
             if (keepSlot && _options.ReconnectWindowMs > 0)
             {
                 ref var kept = ref room.Kept[slot];

@@ -122,6 +122,7 @@ internal sealed partial class Shard : IDisposable
                 RunTimers(now);
                 _nextTimerUs = now + _timerIntervalUs;
             }
+            var nextTickUs = RunTicks(now);
             Flush(now);
             if (_pendingMoves.Count > 0)
             {
@@ -129,7 +130,8 @@ internal sealed partial class Shard : IDisposable
             }
             if (received == 0)
             {
-                var waitMs = (int)Math.Clamp((_nextTimerUs - now + 999) / 1000, 1, 100);
+                var wakeUs = _rooms.Count > 0 ? Math.Min(_nextTimerUs, nextTickUs) : _nextTimerUs;
+                var waitMs = (int)Math.Clamp((wakeUs - now + 999) / 1000, 0, 100);
                 _socket.WaitReadable(waitMs);
             }
         }
@@ -254,18 +256,24 @@ internal sealed partial class Shard : IDisposable
         foreach (var session in _flushList)
         {
             session.QueuedForFlush = false;
-            while (true)
-            {
-                var length = session.Connection.PollSend(NextDatagram(), now);
-                if (length == 0)
-                {
-                    break;
-                }
-                CommitDatagram(session.Address, length);
-            }
+            FlushSession(session, now);
         }
         _flushList.Clear();
         SendQueued();
+    }
+
+    /// <summary>Moves one session's due packets into the send batch.</summary>
+    private void FlushSession(Session session, long now)
+    {
+        while (true)
+        {
+            var length = session.Connection.PollSend(NextDatagram(), now);
+            if (length == 0)
+            {
+                return;
+            }
+            CommitDatagram(session.Address, length);
+        }
     }
 
     private Span<byte> NextDatagram()
@@ -361,5 +369,7 @@ internal sealed partial class Shard : IDisposable
         }
 
         public void OnReliable(ReadOnlySpan<byte> payload) => _shard.HandleReliable(_session, payload, _now);
+
+        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => _shard.HandleGameMessage(_session, kind, payload);
     }
 }

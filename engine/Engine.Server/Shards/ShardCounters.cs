@@ -42,6 +42,12 @@ public sealed class ShardCounters
     public long SessionsReceived;
     public long ForwardedDatagrams;
     public long AddressLimitRejects;
+    public long InputsOutsideRoom;
+    public long SpectatorInputs;
+    public long SnapshotsSent;
+    public long SnapshotBytes;
+    public long PartialSnapshots;
+    public long SpectatorEncodings;
 
     /// <summary>Bytes the shard thread has allocated since it started, sampled at each timer pass: flat in steady state.</summary>
     public long AllocatedBytes;

@@ -37,5 +37,12 @@ public class ConnectionBenchmarks
         public void OnMessage(ReadOnlySpan<byte> payload) => connection.QueueUnreliable(payload);
 
         public void OnReliable(ReadOnlySpan<byte> payload) => connection.QueueReliable(payload);
+
+
+        public void OnGameMessage(Engine.Protocol.Wire.MessageKind kind, ReadOnlySpan<byte> payload)
+
+        {
+
+        }
     }
 }

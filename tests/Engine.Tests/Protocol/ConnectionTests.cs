@@ -19,6 +19,13 @@ public class ConnectionTests
         public void OnMessage(ReadOnlySpan<byte> payload) => (Messages ??= []).Add(payload.ToArray());
 
         public void OnReliable(ReadOnlySpan<byte> payload) => (Reliable ??= []).Add(payload.ToArray());
+
+
+        public void OnGameMessage(Engine.Protocol.Wire.MessageKind kind, ReadOnlySpan<byte> payload)
+
+        {
+
+        }
     }
 
     internal static DropReason Deliver(Connection to, ReadOnlySpan<byte> packet, long now, ref Collector collector)

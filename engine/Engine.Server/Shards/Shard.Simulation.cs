@@ -1,0 +1,274 @@
+using System.Buffers.Binary;
+using Engine.Protocol;
+using Engine.Protocol.Rooms;
+using Engine.Protocol.Simulation;
+using Engine.Protocol.Snapshots;
+using Engine.Protocol.Wire;
+using Engine.Server.Diagnostics;
+using Engine.Server.Rooms;
+using Engine.Server.Sessions;
+using Engine.Server.Simulation;
+
+namespace Engine.Server.Shards;
+
+/// <summary>
+/// The simulation: every room of the shard steps at the fixed tick, then on snapshot ticks each
+/// player gets a delta against the frame they last acknowledged, within the packet budget.
+/// </summary>
+internal sealed partial class Shard
+{
+    // Snapshot message: last applied input sequence (u32) then the snapshot payload.
+    private const int SnapshotPrefix = 4;
+
+    private readonly PlayerInput[] _inputScratch = new PlayerInput[InputMessage.MaxInputs];
+    private readonly byte[] _snapshotScratch = new byte[Protocol.Wire.ProtocolConstants.MaxDatagram];
+    private readonly byte[] _spectatorScratch = new byte[Protocol.Wire.ProtocolConstants.MaxDatagram];
+    private ushort[] _order = new ushort[64];
+    private ushort[] _included = new ushort[64];
+    private FixedTickClock? _tickClock;
+
+    /// <summary>Tick durations (simulate and encode every room), for the tick histogram.</summary>
+    public TickStatistics TickStatistics { get; } = new();
+
+    /// <summary>An input message (or a spectator's bare acknowledgement) from a session.</summary>
+    private void HandleGameMessage(Session session, MessageKind kind, ReadOnlySpan<byte> payload)
+    {
+        if (kind != MessageKind.Input)
+        {
+            Counters.Drop(DropReason.UnexpectedPacket);
+            return;
+        }
+        // [snapshot ack tick: varint][input message, may be empty for spectators]
+        if (!Varint.TryRead(payload, out var ack, out var ackLength))
+        {
+            Counters.Drop(DropReason.MalformedMessage);
+            return;
+        }
+        var room = session.Room;
+        if (room is null)
+        {
+            Counters.InputsOutsideRoom++;
+            return;
+        }
+        if (ack > session.SnapshotAck && ack <= room.History.Latest?.Tick)
+        {
+            session.SnapshotAck = ack;
+        }
+        var inputs = payload.Slice(ackLength);
+        if (inputs.IsEmpty)
+        {
+            return;
+        }
+        if (session.IsSpectator)
+        {
+            // Spectators watch; they do not act.
+            Counters.SpectatorInputs++;
+            return;
+        }
+        var reason = InputMessage.TryRead(inputs, _inputScratch, out var count);
+        if (reason != DropReason.None)
+        {
+            Counters.Drop(reason);
+            return;
+        }
+        room.Inputs.Receive(session.Slot, _inputScratch.AsSpan(0, count));
+    }
+
+    /// <summary>Runs the ticks that are due in every room; returns when the next one is due.</summary>
+    private long RunTicks(long now)
+    {
+        _tickClock ??= new FixedTickClock(now, _options.TickRate, _options.SnapshotRate);
+        var ticks = _tickClock.Advance(now, out var first);
+        if (ticks > 0 && _rooms.Count > 0)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (var tick = first; tick < first + ticks; tick++)
+            {
+                var snapshot = _tickClock.IsSnapshotTick(tick);
+                foreach (var room in _rooms)
+                {
+                    room.Inputs.ApplyTick(room.Mode);
+                    room.Mode.Tick(tick);
+                    if (snapshot)
+                    {
+                        SendSnapshots(room, (uint)tick);
+                    }
+                }
+            }
+            TickStatistics.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+        return _tickClock.NextTickDueUs;
+    }
+
+    private void SendSnapshots(Room room, uint tick)
+    {
+        if (room.PlayerCount == 0 && room.Spectators.Count == 0)
+        {
+            return;
+        }
+        var frame = room.History.Push(tick);
+        var states = room.Mode.PlayerStates;
+        for (var slot = 0; slot < room.Slots.Length; slot++)
+        {
+            var player = room.Slots[slot];
+            if (player is null)
+            {
+                continue;
+            }
+            ref readonly var state = ref states[slot];
+            frame.Add(slot);
+            frame.Set(slot, SnapshotField.PositionX, state.PositionX);
+            frame.Set(slot, SnapshotField.PositionY, state.PositionY);
+            frame.Set(slot, SnapshotField.PositionZ, state.PositionZ);
+            frame.Set(slot, SnapshotField.Yaw, state.Yaw);
+            frame.Set(slot, SnapshotField.Pitch, state.Pitch);
+            frame.Set(slot, SnapshotField.VelocityX, state.VelocityX);
+            frame.Set(slot, SnapshotField.VelocityY, state.VelocityY);
+            frame.Set(slot, SnapshotField.VelocityZ, state.VelocityZ);
+            frame.Set(slot, SnapshotField.Flags, (int)state.Flags);
+            frame.Set(slot, SnapshotField.Owner, (int)player.PlayerId);
+        }
+        EnsureOrderCapacity(room.Slots.Length);
+        foreach (var player in room.Slots)
+        {
+            if (player is not null)
+            {
+                SendPlayerSnapshot(room, frame, player);
+            }
+        }
+        SendSpectatorSnapshots(room, frame);
+    }
+
+    /// <summary>
+    /// One player's delta. Everyone present is tried first, the player's own slot leading; when that
+    /// does not fit the budget, the others go in order of accumulated priority (near players gain
+    /// faster), and those sent start accumulating again from zero.
+    /// </summary>
+    private void SendPlayerSnapshot(Room room, SnapshotFrame frame, Session player)
+    {
+        var baseline = BaselineFor(room, frame, player.SnapshotAck);
+        var budget = Math.Min(player.Connection.MaxMessageSize, _snapshotScratch.Length) - SnapshotPrefix - 1 - Varint.MaxLength32;
+        var count = 0;
+        _order[count++] = player.Slot;
+        for (var slot = 0; slot < room.Slots.Length; slot++)
+        {
+            if (slot != player.Slot && (frame.IsPresent(slot) || (baseline?.IsPresent(slot) ?? false)))
+            {
+                _order[count++] = (ushort)slot;
+            }
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(_snapshotScratch, room.Inputs.LastApplied(player.Slot));
+        var destination = _snapshotScratch.AsSpan(SnapshotPrefix);
+        var result = room.Encoder.Encode(frame, baseline, _order.AsSpan(0, count), _included.AsSpan(0, count), destination, budget);
+        if (!result.Complete)
+        {
+            count = OrderByPriority(room, frame, player, count);
+            result = room.Encoder.Encode(frame, baseline, _order.AsSpan(0, count), _included.AsSpan(0, count), destination, budget);
+            foreach (var slot in _included.AsSpan(0, result.Included))
+            {
+                player.Priority[slot] = 0;
+            }
+            Counters.PartialSnapshots++;
+        }
+        SendSnapshot(player, _snapshotScratch.AsSpan(0, SnapshotPrefix + result.BytesWritten));
+    }
+
+    /// <summary>The player's own slot first, then the rest by priority accumulated with interest weights.</summary>
+    private int OrderByPriority(Room room, SnapshotFrame frame, Session player, int count)
+    {
+        if (player.Priority.Length < room.Slots.Length)
+        {
+            player.Priority = new float[room.Slots.Length];
+        }
+        var own = room.Mode.PlayerStates[player.Slot];
+        var others = _order.AsSpan(1, count - 1);
+        foreach (var slot in others)
+        {
+            player.Priority[slot] += InterestGrid.Weight(own, room.Mode.PlayerStates[slot]);
+        }
+        // Insertion sort: rooms are small and this runs only for crowded snapshots.
+        for (var i = 1; i < others.Length; i++)
+        {
+            var slot = others[i];
+            var j = i - 1;
+            while (j >= 0 && player.Priority[others[j]] < player.Priority[slot])
+            {
+                others[j + 1] = others[j];
+                j--;
+            }
+            others[j + 1] = slot;
+        }
+        return count;
+    }
+
+    /// <summary>Spectators see the whole room; one encoding per baseline tick serves every spectator on it.</summary>
+    private void SendSpectatorSnapshots(Room room, SnapshotFrame frame)
+    {
+        var spectators = room.Spectators;
+        for (var i = 0; i < spectators.Count; i++)
+        {
+            var ack = spectators[i].SnapshotAck;
+            var seen = false;
+            for (var j = 0; j < i; j++)
+            {
+                seen |= spectators[j].SnapshotAck == ack;
+            }
+            if (seen)
+            {
+                continue;
+            }
+            var baseline = BaselineFor(room, frame, ack);
+            var budget = Math.Min(spectators[i].Connection.MaxMessageSize, _spectatorScratch.Length) - SnapshotPrefix - 1 - Varint.MaxLength32;
+            BinaryPrimitives.WriteUInt32LittleEndian(_spectatorScratch, 0);
+            var result = room.Encoder.Encode(frame, baseline, _spectatorScratch.AsSpan(SnapshotPrefix), budget);
+            var message = _spectatorScratch.AsSpan(0, SnapshotPrefix + result.BytesWritten);
+            Counters.SpectatorEncodings++;
+            for (var j = i; j < spectators.Count; j++)
+            {
+                if (spectators[j].SnapshotAck == ack)
+                {
+                    SendSnapshot(spectators[j], message);
+                }
+            }
+        }
+    }
+
+    private static SnapshotFrame? BaselineFor(Room room, SnapshotFrame frame, uint ack) =>
+        ack != 0 && ack != frame.Tick && room.History.TryGet(ack, out var baseline) ? baseline : null;
+
+    private void SendSnapshot(Session session, ReadOnlySpan<byte> message)
+    {
+        if (!session.Connection.QueueUnreliable(MessageKind.Snapshot, message))
+        {
+            // The packet being built is full: send it now, then start the next with the snapshot.
+            FlushSession(session, _now);
+            session.Connection.QueueUnreliable(MessageKind.Snapshot, message);
+        }
+        Counters.SnapshotsSent++;
+        Counters.SnapshotBytes += message.Length;
+        QueueFlush(session, _now);
+    }
+
+    private void EnsureOrderCapacity(int slots)
+    {
+        if (_order.Length < slots)
+        {
+            _order = new ushort[slots];
+            _included = new ushort[slots];
+        }
+    }
+
+    /// <summary>Seats a player in the game mode and the input validator.</summary>
+    private static void JoinSimulation(Room room, Session session)
+    {
+        room.Inputs.Join(session.Slot);
+        room.Mode.OnPlayerJoined(session.Slot);
+        session.SnapshotAck = 0;
+    }
+
+    private static void LeaveSimulation(Room room, byte slot)
+    {
+        room.Inputs.Leave(slot);
+        room.Mode.OnPlayerLeft(slot);
+    }
+}
