@@ -77,6 +77,7 @@ internal static class PingPongCommand
             var recorder = new RoundTripRecorder(o.Clients);
             using var connected = new ManualResetEventSlim();
             Exception? clientError = null;
+            long clientThreadAllocated = 0;
             IPingPongClients c = clients;
             clientThread = new Thread(() =>
             {
@@ -84,7 +85,9 @@ internal static class PingPongCommand
                 {
                     c.Connect(s_connectTimeout);
                     connected.Set();
+                    long before = GC.GetAllocatedBytesForCurrentThread();
                     c.Run(recorder, stop);
+                    clientThreadAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 }
                 catch (Exception e)
                 {
@@ -133,6 +136,8 @@ internal static class PingPongCommand
             result.Lost = recorder.Lost;
             result.Stale = recorder.Stale;
             result.Disconnected = clients.Disconnected;
+            result.ClientThreadAllocatedBytes = clientThreadAllocated;
+            result.ClientThreadRoundTrips = recorder.RoundTripsTotal;
             result.RttP50Us = recorder.PercentileMicroseconds(50);
             result.RttP99Us = recorder.PercentileMicroseconds(99);
             result.RttP999Us = recorder.PercentileMicroseconds(99.9);
@@ -143,6 +148,7 @@ internal static class PingPongCommand
             result.ClientAllocatedBytes = selfAlloc1 - selfAlloc0;
             result.ServerAllocatedBytes = alloc0 is long a0 && alloc1 is long a1 ? a1 - a0 : null;
             PingPongReport.PrintScenarioLine(result);
+            PingPongReport.PrintClientThreadLine(result);
         }
         catch (Exception e)
         {

@@ -23,8 +23,12 @@ internal static class PingPongReport
         Console.WriteLine(string.Create(s_inv,
             $"{r.RoundTripsPerSecond:N0} round trips/s, RTT p50 {r.RttP50Us:0.0} us p99 {r.RttP99Us:0.0} us, " +
             $"server {r.ServerCpuUsPerRoundTrip:0.00} us CPU/RT, {Bytes(r.ServerBytesPerMessage)} B alloc/msg, " +
-            $"client {r.ClientCpuUsPerRoundTrip:0.00} us CPU/RT, {Bytes(r.ClientBytesPerMessage)} B alloc/msg, " +
+            $"client {r.ClientCpuUsPerRoundTrip:0.00} us CPU/RT, " +
             $"lost {r.Lost}, stale {r.Stale}, disconnected clients {r.Disconnected}"));
+
+    public static void PrintClientThreadLine(ScenarioResult r) =>
+        Console.WriteLine(string.Create(s_inv,
+            $"client thread allocated {r.ClientThreadAllocatedBytes:N0} B in its whole loop ({r.ClientThreadRoundTrips:N0} round trips, warm-up included)"));
 
     public static void PrintTable(PingPongOptions o, List<ScenarioResult> results)
     {
@@ -155,6 +159,8 @@ internal static class PingPongReport
             WriteNumberOrNull(w, "serverCpuUsPerRoundTripFromStat", r.ServerCpuUsPerRoundTripFromTicks);
             WriteNumberOrNull(w, "clientCpuUsPerRoundTrip", r.ClientCpuUsPerRoundTrip);
             w.WriteNumber("clientAllocatedBytes", r.ClientAllocatedBytes);
+            w.WriteNumber("clientThreadAllocatedBytes", r.ClientThreadAllocatedBytes);
+            w.WriteNumber("clientThreadRoundTrips", r.ClientThreadRoundTrips);
             WriteNumberOrNull(w, "clientBytesPerMessage", r.ClientBytesPerMessage);
             if (r.ServerAllocatedBytes is long alloc)
                 w.WriteNumber("serverAllocatedBytes", alloc);

@@ -29,6 +29,9 @@ internal sealed class ScenarioResult
 
     /// <summary>Bytes the harness process allocated over the window (client thread, plus a little /proc sampling).</summary>
     public long ClientAllocatedBytes { get; set; }
+    /// <summary>Bytes the client thread allocated over its whole ping-pong loop (warm-up included), and its round trips.</summary>
+    public long ClientThreadAllocatedBytes { get; set; }
+    public long ClientThreadRoundTrips { get; set; }
     public double ClientBytesPerMessage => RoundTrips > 0 ? (double)ClientAllocatedBytes / RoundTrips : double.NaN;
     public long? ServerAllocatedBytes { get; set; }
     public int? ServerExitCode { get; set; }
