@@ -28,7 +28,9 @@ public static class Movement
         var lengthSquared = forward * forward + right * right;
         if (lengthSquared > AxisMax * AxisMax)
         {
+            // Rounded up, so the scaled stick never ends up longer than 1.
             var length = (int)FixedMath.Sqrt((ulong)lengthSquared);
+            length += length * length < lengthSquared ? 1 : 0;
             forward = forward * AxisMax / length;
             right = right * AxisMax / length;
         }

@@ -33,7 +33,7 @@ internal struct InputCounters
     /// <summary>Inputs discarded because a sequence arrived too far ahead of the last applied one (a flood or a long stall).</summary>
     public long Overflow;
 
-    /// <summary>Player-ticks where inputs waited because the per-tick budget was spent (a burst, or a client sending too fast).</summary>
+    /// <summary>Player-ticks where inputs waited for credit (catching up a backlog, or a client sending too fast).</summary>
     public long RateLimited;
 
     /// <summary>Messages for a slot with no player.</summary>

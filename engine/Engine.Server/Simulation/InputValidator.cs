@@ -5,9 +5,11 @@ namespace Engine.Server.Simulation;
 /// <summary>
 /// Sits between the network and the game mode. Takes the inputs of each message (in any order,
 /// duplicated, with gaps), clamps what is out of range, drops what is stale, and each tick hands
-/// the mode the next inputs in sequence order, at most a budget per player: the budget refills
-/// by one per tick up to <see cref="MaxInputsPerTick"/>, so a client can catch up after a late
-/// burst but never moves faster than one input per tick on average (no speed hack by flooding).
+/// the mode the next inputs in sequence order. Rate: a player earns one input of credit per tick,
+/// banked up to <see cref="MaxBankedTicks"/>, and spends at most <see cref="MaxInputsPerTick"/>
+/// of it in one tick. So after inputs arrive late (jitter, a lost packet) the server catches up
+/// with the backlog instead of keeping it as added latency, yet over time no player applies more
+/// than one input per tick (no speed hack by flooding: the excess is dropped as overflow).
 /// A missing sequence is waited for a few ticks (the redundant copies in later messages usually
 /// fill it), then skipped. Everything it drops or changes is counted in <see cref="Counters"/>.
 /// Remembers per player the last sequence applied, which snapshots report so the client replays
@@ -16,6 +18,7 @@ namespace Engine.Server.Simulation;
 internal sealed class InputValidator
 {
     public const int DefaultMaxInputsPerTick = 4;
+    public const int DefaultMaxBankedTicks = 16;
     public const int DefaultBufferCapacity = 32;
     public const int DefaultMaxHoleWaitTicks = 6;
 
@@ -33,18 +36,21 @@ internal sealed class InputValidator
     /// <param name="maxInputsPerTick">Most inputs applied for one player in one tick.</param>
     /// <param name="bufferCapacity">Inputs buffered per player (a power of two): how far ahead of the last applied one a sequence may be.</param>
     /// <param name="maxHoleWaitTicks">Ticks to wait for a missing sequence before skipping it.</param>
-    public InputValidator(int players, int maxInputsPerTick = DefaultMaxInputsPerTick, int bufferCapacity = DefaultBufferCapacity, int maxHoleWaitTicks = DefaultMaxHoleWaitTicks)
+    /// <param name="maxBankedTicks">Unused ticks of credit a player keeps to catch up later (at least <paramref name="maxInputsPerTick"/>).</param>
+    public InputValidator(int players, int maxInputsPerTick = DefaultMaxInputsPerTick, int bufferCapacity = DefaultBufferCapacity, int maxHoleWaitTicks = DefaultMaxHoleWaitTicks, int maxBankedTicks = DefaultMaxBankedTicks)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(players);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxInputsPerTick);
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferCapacity, 2);
         ArgumentOutOfRangeException.ThrowIfNegative(maxHoleWaitTicks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBankedTicks, maxInputsPerTick);
         if (!int.IsPow2(bufferCapacity))
         {
             throw new ArgumentException("must be a power of two", nameof(bufferCapacity));
         }
         MaxInputsPerTick = maxInputsPerTick;
         MaxHoleWaitTicks = maxHoleWaitTicks;
+        MaxBankedTicks = maxBankedTicks;
         _capacity = bufferCapacity;
         _mask = bufferCapacity - 1;
         _buffer = new PlayerInput[players * bufferCapacity];
@@ -57,6 +63,7 @@ internal sealed class InputValidator
 
     public int MaxInputsPerTick { get; }
     public int MaxHoleWaitTicks { get; }
+    public int MaxBankedTicks { get; }
     public int Players => _active.Length;
 
     public ref readonly InputCounters Counters => ref _counters;
@@ -171,14 +178,15 @@ internal sealed class InputValidator
         var ring = _buffer.AsSpan(slot * _capacity, _capacity);
         ref var last = ref _lastApplied[slot];
         ref var credit = ref _credit[slot];
-        credit = Math.Min(credit + 1, MaxInputsPerTick);
+        credit = Math.Min(credit + 1, MaxBankedTicks);
+        var budget = Math.Min(credit, MaxInputsPerTick);
         while (true)
         {
             if (_newestBuffered[slot] <= last)
             {
                 return; // Nothing buffered: the player waits for input.
             }
-            if (credit == 0)
+            if (budget == 0)
             {
                 _counters.RateLimited++;
                 return;
@@ -191,6 +199,7 @@ internal sealed class InputValidator
                 entry.Sequence = 0;
                 last = next;
                 credit--;
+                budget--;
                 _holeWait[slot] = 0;
                 _counters.Applied++;
                 continue;
