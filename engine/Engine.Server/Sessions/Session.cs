@@ -29,8 +29,19 @@ internal sealed class Session
     /// <summary>The token that takes this player's slot back after a reconnect.</summary>
     public byte[] ResumeToken { get; } = new byte[RoomLimits.ResumeTokenSize];
 
-    /// <summary>The newest snapshot tick the client says it received: the baseline of its next delta.</summary>
-    public uint SnapshotAck { get; set; }
+    /// <summary>The client's view of the room's world, the baseline of its next delta; null outside rooms.</summary>
+    public Simulation.SnapshotView? View { get; private set; }
+
+    /// <summary>Starts a fresh view for a room of this capacity (reusing the last one when it fits).</summary>
+    public Simulation.SnapshotView ResetView(int capacity)
+    {
+        if (View is null || View.Frame.Capacity != capacity)
+        {
+            View = new Simulation.SnapshotView(capacity);
+        }
+        View.Reset();
+        return View;
+    }
 
     /// <summary>Per-slot priority accumulators for this viewer, used when a snapshot cannot hold everyone.</summary>
     public float[] Priority { get; set; } = [];
@@ -60,6 +71,6 @@ internal sealed class Session
         ChatRefilledUs = nowUs;
         PreviousConnectionId = 0;
         PendingConnectionId = 0;
-        SnapshotAck = 0;
+        View?.Reset();
     }
 }

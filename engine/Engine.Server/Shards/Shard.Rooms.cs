@@ -256,7 +256,7 @@ internal sealed partial class Shard
             room.Spectators.Add(session);
             session.Room = room;
             session.Slot = RoomLimits.NoSlot;
-            session.SnapshotAck = 0;
+            session.ResetView(room.Slots.Length);
         }
         else
         {

@@ -50,9 +50,9 @@ internal sealed partial class Shard
             Counters.InputsOutsideRoom++;
             return;
         }
-        if (ack > session.SnapshotAck && ack <= room.History.Latest?.Tick)
+        if (ack != 0)
         {
-            session.SnapshotAck = ack;
+            session.View?.Acknowledge(ack, room.History);
         }
         var inputs = payload.Slice(ackLength);
         if (inputs.IsEmpty)
@@ -113,6 +113,7 @@ internal sealed partial class Shard
             var player = room.Slots[slot];
             if (player is null)
             {
+                frame.Remove(slot); // frames start as a copy of the previous one
                 continue;
             }
             ref readonly var state = ref states[slot];
@@ -146,7 +147,8 @@ internal sealed partial class Shard
     /// </summary>
     private void SendPlayerSnapshot(Room room, SnapshotFrame frame, Session player)
     {
-        var baseline = BaselineFor(room, frame, player.SnapshotAck);
+        var view = player.View!;
+        var baseline = view.Baseline;
         var budget = Math.Min(player.Connection.MaxMessageSize, _snapshotScratch.Length) - SnapshotPrefix - 1 - Varint.MaxLength32;
         var count = 0;
         _order[count++] = player.Slot;
@@ -170,6 +172,7 @@ internal sealed partial class Shard
             }
             Counters.PartialSnapshots++;
         }
+        view.RecordSent(frame.Tick, _included.AsSpan(0, result.Included), result.Complete);
         SendSnapshot(player, _snapshotScratch.AsSpan(0, SnapshotPrefix + result.BytesWritten));
     }
 
@@ -201,40 +204,53 @@ internal sealed partial class Shard
         return count;
     }
 
-    /// <summary>Spectators see the whole room; one encoding per baseline tick serves every spectator on it.</summary>
+    /// <summary>
+    /// Spectators see the whole room. Those whose view is the server's frame of the same tick hold
+    /// identical state, so one encoding serves them all; any other spectator gets its own.
+    /// </summary>
     private void SendSpectatorSnapshots(Room room, SnapshotFrame frame)
     {
         var spectators = room.Spectators;
         for (var i = 0; i < spectators.Count; i++)
         {
-            var ack = spectators[i].SnapshotAck;
+            var view = spectators[i].View!;
+            var shareable = view.IsServerFrame || view.Tick == 0;
             var seen = false;
-            for (var j = 0; j < i; j++)
+            for (var j = 0; j < i && shareable; j++)
             {
-                seen |= spectators[j].SnapshotAck == ack;
+                seen |= SharesView(spectators[j].View!, view);
             }
             if (seen)
             {
                 continue;
             }
-            var baseline = BaselineFor(room, frame, ack);
             var budget = Math.Min(spectators[i].Connection.MaxMessageSize, _spectatorScratch.Length) - SnapshotPrefix - 1 - Varint.MaxLength32;
             BinaryPrimitives.WriteUInt32LittleEndian(_spectatorScratch, 0);
-            var result = room.Encoder.Encode(frame, baseline, _spectatorScratch.AsSpan(SnapshotPrefix), budget);
+            var count = 0;
+            for (var slot = 0; slot < room.Slots.Length; slot++)
+            {
+                if (frame.IsPresent(slot) || (view.Baseline?.IsPresent(slot) ?? false))
+                {
+                    _order[count++] = (ushort)slot;
+                }
+            }
+            var result = room.Encoder.Encode(frame, view.Baseline, _order.AsSpan(0, count), _included.AsSpan(0, count), _spectatorScratch.AsSpan(SnapshotPrefix), budget);
             var message = _spectatorScratch.AsSpan(0, SnapshotPrefix + result.BytesWritten);
             Counters.SpectatorEncodings++;
             for (var j = i; j < spectators.Count; j++)
             {
-                if (spectators[j].SnapshotAck == ack)
+                var other = spectators[j].View!;
+                if (j == i || (shareable && SharesView(other, view)))
                 {
+                    other.RecordSent(frame.Tick, _included.AsSpan(0, result.Included), result.Complete);
                     SendSnapshot(spectators[j], message);
                 }
             }
         }
     }
 
-    private static SnapshotFrame? BaselineFor(Room room, SnapshotFrame frame, uint ack) =>
-        ack != 0 && ack != frame.Tick && room.History.TryGet(ack, out var baseline) ? baseline : null;
+    private static bool SharesView(SnapshotView a, SnapshotView b) =>
+        a.Tick == b.Tick && (a.Tick == 0 || (a.IsServerFrame && b.IsServerFrame));
 
     private void SendSnapshot(Session session, ReadOnlySpan<byte> message)
     {
@@ -263,7 +279,7 @@ internal sealed partial class Shard
     {
         room.Inputs.Join(session.Slot);
         room.Mode.OnPlayerJoined(session.Slot);
-        session.SnapshotAck = 0;
+        session.ResetView(room.Slots.Length);
     }
 
     private static void LeaveSimulation(Room room, byte slot)
