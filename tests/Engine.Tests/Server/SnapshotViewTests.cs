@@ -1,0 +1,94 @@
+using Engine.Protocol;
+using Engine.Protocol.Snapshots;
+using Engine.Server.Simulation;
+using Xunit;
+
+namespace Engine.Tests.Server;
+
+/// <summary>
+/// The server's copy of a client's view must equal what the client decoded, whatever the budget
+/// cut out of each snapshot and whichever snapshots or acknowledgements were lost.
+/// </summary>
+public class SnapshotViewTests
+{
+    private const int Capacity = 48;
+
+    [Theory]
+    [InlineData(1, 4096)]
+    [InlineData(2, 300)]
+    [InlineData(3, 120)]
+    [InlineData(4, 60)]
+    public void The_view_matches_the_clients_decoded_frame_under_partial_snapshots_and_loss(int seed, int budget)
+    {
+        var random = new Random(seed);
+        var history = new SnapshotHistory(Capacity);
+        var encoder = new DeltaEncoder(Capacity);
+        var view = new SnapshotView(Capacity);
+        var clientFrames = new SnapshotHistory(Capacity);
+        var order = new ushort[Capacity];
+        var included = new ushort[Capacity];
+        var buffer = new byte[8192];
+        var decoded = new SnapshotFrame(Capacity);
+        var checkedAcks = 0;
+        var partials = 0;
+
+        for (uint tick = 3; tick < 3 * 400; tick += 3)
+        {
+            var frame = history.Push(tick);
+            for (var slot = 0; slot < Capacity; slot++)
+            {
+                if (random.Next(50) == 0)
+                {
+                    if (frame.IsPresent(slot)) { frame.Remove(slot); } else { frame.Add(slot); }
+                }
+                if (frame.IsPresent(slot))
+                {
+                    frame.Set(slot, SnapshotField.PositionX, frame.Get(slot, SnapshotField.PositionX) + random.Next(-40, 41));
+                    frame.Set(slot, SnapshotField.PositionZ, frame.Get(slot, SnapshotField.PositionZ) + random.Next(-40, 41));
+                    frame.Set(slot, SnapshotField.Owner, slot + 1000);
+                }
+            }
+            var count = 0;
+            for (var slot = 0; slot < Capacity; slot++)
+            {
+                if (frame.IsPresent(slot) || (view.Baseline?.IsPresent(slot) ?? false))
+                {
+                    order[count++] = (ushort)slot;
+                }
+            }
+            random.Shuffle(order.AsSpan(0, count));
+            var result = encoder.Encode(frame, view.Baseline, order.AsSpan(0, count), included.AsSpan(0, count), buffer, budget);
+            view.RecordSent(tick, included.AsSpan(0, result.Included), result.Complete);
+            partials += result.Complete ? 0 : 1;
+
+            if (random.Next(10) < 2)
+            {
+                continue; // the snapshot is lost
+            }
+            // The client decodes against its own stored frame of the baseline tick.
+            Assert.Equal(DropReason.None, SnapshotHeader.TryRead(buffer.AsSpan(0, result.BytesWritten), out var header, out _));
+            SnapshotFrame? baseline = null;
+            if (header.HasBaseline)
+            {
+                Assert.True(clientFrames.TryGet(header.BaselineTick, out baseline), "the client still holds the baseline it acknowledged");
+            }
+            Assert.Equal(DropReason.None, DeltaDecoder.Decode(baseline, buffer.AsSpan(0, result.BytesWritten), decoded));
+            clientFrames.Push(tick).CopyFrom(decoded);
+
+            if (random.Next(10) < 2)
+            {
+                continue; // the acknowledgement is lost
+            }
+            if (view.Acknowledge(tick, history))
+            {
+                Assert.True(view.Frame.ContentEquals(decoded), $"view of tick {tick} differs from the client's frame");
+                checkedAcks++;
+            }
+        }
+        Assert.True(checkedAcks > 100, $"only {checkedAcks} acknowledgements checked");
+        if (budget < 200)
+        {
+            Assert.True(partials > 50, $"only {partials} partial snapshots: the budget did not bite");
+        }
+    }
+}
