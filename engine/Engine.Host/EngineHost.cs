@@ -122,6 +122,7 @@ internal static class EngineHost
     private sealed class StatsReporter(GameServer server, ILogger logger)
     {
         private ServerStatistics _last;
+        private readonly long[] _lastTicks = new long[TickStatistics.BucketCount];
         private long _lastTimestamp = Stopwatch.GetTimestamp();
 
         public void Report()
@@ -129,12 +130,26 @@ internal static class EngineHost
             var now = Stopwatch.GetTimestamp();
             var seconds = Math.Max(1e-3, (now - _lastTimestamp) / (double)Stopwatch.Frequency);
             var s = server.GetStatistics();
-            HostLog.Stats(logger, s.Sessions,
+            // Tick percentiles over this interval only: the difference of two histogram readings.
+            Span<long> ticks = stackalloc long[TickStatistics.BucketCount];
+            long tickMax = 0;
+            foreach (var shard in server.TickStatistics)
+            {
+                shard.AddCountsTo(ticks);
+                tickMax = Math.Max(tickMax, shard.MaxUs);
+            }
+            Span<long> interval = stackalloc long[TickStatistics.BucketCount];
+            for (var i = 0; i < interval.Length; i++)
+            {
+                interval[i] = ticks[i] - _lastTicks[i];
+                _lastTicks[i] = ticks[i];
+            }
+            HostLog.Stats(logger, s.Sessions, server.RoomCount,
                 (long)((s.DatagramsIn - _last.DatagramsIn) / seconds),
                 (long)((s.DatagramsOut - _last.DatagramsOut) / seconds),
                 (long)((s.BytesIn - _last.BytesIn) / seconds),
                 (long)((s.BytesOut - _last.BytesOut) / seconds),
-                s.Drops, s.KernelDrops, s.MisroutedSessionPackets, GC.GetTotalAllocatedBytes(precise: true));
+                s.Drops, s.KernelDrops, s.MisroutedSessionPackets, TickStatistics.QuantileUs(interval, 0.99), tickMax, GC.GetTotalAllocatedBytes(precise: true));
             _last = s;
             _lastTimestamp = now;
         }
