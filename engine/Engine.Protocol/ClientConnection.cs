@@ -72,6 +72,9 @@ public sealed class ClientConnection
 
     public bool SendUnreliable(ReadOnlySpan<byte> payload) => State == ClientState.Connected && _connection!.QueueUnreliable(payload);
 
+    /// <summary>Queues an unreliable game message (<see cref="MessageKind.Input"/>) for the next packet; false when not connected or the packet is full.</summary>
+    public bool SendGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => State == ClientState.Connected && _connection!.QueueUnreliable(kind, payload);
+
     /// <summary>Queues a reliable ordered message (up to 64 KiB); false when not connected or the send window is full.</summary>
     public bool SendReliable(ReadOnlySpan<byte> payload) => State == ClientState.Connected && _connection!.QueueReliable(payload);
 
