@@ -261,6 +261,9 @@ public sealed partial class EngineClient
         };
     }
 
+    /// <summary>The newest world frame decoded in this room (tests compare encodings with it).</summary>
+    internal Protocol.Snapshots.SnapshotFrame? LatestFrame => _netcode?.Latest;
+
     /// <summary>Queues a raw game message (tests use it to play a misbehaving client).</summary>
     internal bool SendGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => _connection.SendGameMessage(kind, payload);
 
