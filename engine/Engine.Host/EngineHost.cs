@@ -149,9 +149,14 @@ internal static class EngineHost
                 (long)((s.DatagramsOut - _last.DatagramsOut) / seconds),
                 (long)((s.BytesIn - _last.BytesIn) / seconds),
                 (long)((s.BytesOut - _last.BytesOut) / seconds),
+                PerCall(s.DatagramsIn - _last.DatagramsIn, s.ReceiveCalls - _last.ReceiveCalls),
+                PerCall(s.DatagramsOut - _last.DatagramsOut, s.SendCalls - _last.SendCalls),
                 s.Drops, s.KernelDrops, s.MisroutedSessionPackets, TickStatistics.QuantileUs(interval, 0.99), tickMax, GC.GetTotalAllocatedBytes(precise: true));
             _last = s;
             _lastTimestamp = now;
         }
+
+        /// <summary>Datagrams per recvmmsg/sendmmsg call: how well the batches fill.</summary>
+        private static double PerCall(long datagrams, long calls) => calls == 0 ? 0 : Math.Round((double)datagrams / calls, 1);
     }
 }

@@ -211,7 +211,7 @@ public sealed class GameServer : IDisposable
 
     public ServerStatistics GetStatistics()
     {
-        long inCount = 0, outCount = 0, bytesIn = 0, bytesOut = 0, drops = 0, opened = 0, closed = 0, timedOut = 0, misrouted = 0, kernel = 0;
+        long inCount = 0, outCount = 0, bytesIn = 0, bytesOut = 0, drops = 0, opened = 0, closed = 0, timedOut = 0, misrouted = 0, kernel = 0, receiveCalls = 0, sendCalls = 0;
         foreach (var shard in _shards)
         {
             var c = shard.Counters;
@@ -224,9 +224,12 @@ public sealed class GameServer : IDisposable
             closed += Volatile.Read(ref c.SessionsClosed);
             timedOut += Volatile.Read(ref c.SessionsTimedOut);
             misrouted += Volatile.Read(ref c.MisroutedSessionPackets);
-            kernel += shard.Socket.Counters.KernelDrops;
+            var socket = shard.Socket.Counters;
+            kernel += socket.KernelDrops;
+            receiveCalls += socket.ReceiveCalls;
+            sendCalls += socket.SendCalls;
         }
-        return new ServerStatistics(SessionCount, inCount, outCount, bytesIn, bytesOut, drops, opened, closed, timedOut, misrouted, kernel);
+        return new ServerStatistics(SessionCount, inCount, outCount, bytesIn, bytesOut, drops, opened, closed, timedOut, misrouted, kernel, receiveCalls, sendCalls);
     }
 
     /// <summary>Stops accepting, sends every client a disconnect saying the server is shutting down, and waits for the shards.</summary>

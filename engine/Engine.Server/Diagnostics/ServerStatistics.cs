@@ -12,4 +12,6 @@ public readonly record struct ServerStatistics(
     long SessionsClosed,
     long SessionsTimedOut,
     long MisroutedSessionPackets,
-    long KernelDrops);
+    long KernelDrops,
+    long ReceiveCalls,
+    long SendCalls);

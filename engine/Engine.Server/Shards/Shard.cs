@@ -128,7 +128,9 @@ internal sealed partial class Shard : IDisposable
             {
                 RunPendingMoves(now);
             }
-            if (received == 0)
+            // A batch that did not fill means the queue was empty a moment ago: wait in poll
+            // rather than ask recvmmsg again only to hear EAGAIN (one syscall fewer per wake-up).
+            if (received < _receive.Capacity)
             {
                 var wakeUs = _rooms.Count > 0 ? Math.Min(_nextTimerUs, nextTickUs) : _nextTimerUs;
                 var waitMs = (int)Math.Clamp((wakeUs - now + 999) / 1000, 0, 100);
