@@ -18,6 +18,9 @@ public sealed class TickStatistics
     public long MaxUs => Volatile.Read(ref _maxUs);
     public double MeanUs => Count == 0 ? 0 : (double)Volatile.Read(ref _totalUs) / Count;
 
+    /// <summary>The sum of every recorded duration, for a Prometheus histogram's _sum.</summary>
+    public long TotalUs => Volatile.Read(ref _totalUs);
+
     public void Record(TimeSpan duration)
     {
         var us = (long)duration.TotalMicroseconds;
@@ -40,6 +43,9 @@ public sealed class TickStatistics
     }
 
     public const int BucketCount = Buckets;
+
+    /// <summary>The largest whole number of microseconds bucket <paramref name="bucket"/> holds (the counts of <see cref="AddCountsTo"/> are per bucket, not cumulative).</summary>
+    public static long BucketUpperBoundUs(int bucket) => UpperBoundOf(bucket);
 
     /// <summary>Microseconds below 8 have a bucket each; above, each power of two splits into eight.</summary>
     internal static int BucketOf(long us)
