@@ -23,6 +23,16 @@ public enum DropReason : byte
     UnexpectedPacket,
     ServerFull,
     MalformedSnapshot,
+
+    /// <summary>The source address sent more than its share (packets or handshakes per second).</summary>
+    AddressRateLimited,
+    HandshakeRateLimited,
+
+    /// <summary>A session sent more packets or reliable messages per second than allowed.</summary>
+    SessionRateLimited,
+
+    /// <summary>The shard was over its packets-per-second guard and shed this kind of traffic first.</summary>
+    Shed,
     ShuttingDown,
 }
 

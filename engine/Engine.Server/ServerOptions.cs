@@ -27,6 +27,24 @@ public sealed class ServerOptions
     /// <summary>Sessions one IP address may hold at once.</summary>
     public int MaxSessionsPerAddress { get; set; } = 256;
 
+    /// <summary>Datagrams per second one IP address may send to a shard (twice that in a burst); 0 = unlimited.</summary>
+    public int PacketsPerSecondPerAddress { get; set; } = 20_000;
+
+    /// <summary>Hellos per second one IP address may send to a shard (twice that in a burst); 0 = unlimited.</summary>
+    public int HandshakesPerSecondPerAddress { get; set; } = 100;
+
+    /// <summary>Datagrams per second one session may send (twice that in a burst); 0 = unlimited.</summary>
+    public int PacketsPerSecondPerSession { get; set; } = 250;
+
+    /// <summary>Reliable messages (room requests, the game's reliable bytes) per second one session may send (twice that in a burst).</summary>
+    public int ReliablePerSecondPerSession { get; set; } = 50;
+
+    /// <summary>
+    /// Datagrams per second a shard takes in before it sheds load, cheapest first: new handshakes,
+    /// then everything that is not an established session, then session packets; 0 = unlimited.
+    /// </summary>
+    public int ShardPacketsPerSecond { get; set; } = 1_000_000;
+
     /// <summary>Rooms open at once, in all.</summary>
     public int MaxRooms { get; set; } = 4096;
 
@@ -92,6 +110,11 @@ public sealed class ServerOptions
         Check(errors, "timer-interval-ms", TimerIntervalMs, 1, 1000);
         Check(errors, "max-sessions-per-address", MaxSessionsPerAddress, 1, 10_000_000);
         Check(errors, "max-rooms", MaxRooms, 1, 1_000_000);
+        Check(errors, "packets-per-second-per-address", PacketsPerSecondPerAddress, 0, 100_000_000);
+        Check(errors, "handshakes-per-second-per-address", HandshakesPerSecondPerAddress, 0, 10_000_000);
+        Check(errors, "packets-per-second-per-session", PacketsPerSecondPerSession, 0, 1_000_000);
+        Check(errors, "reliable-per-second-per-session", ReliablePerSecondPerSession, 0, 1_000_000);
+        Check(errors, "shard-packets-per-second", ShardPacketsPerSecond, 0, 100_000_000);
         Check(errors, "max-players-per-room", MaxPlayersPerRoom, 1, 250);
         Check(errors, "default-room-capacity", DefaultRoomCapacity, 1, 250);
         if (DefaultRoomCapacity > MaxPlayersPerRoom)

@@ -1,3 +1,4 @@
+using Engine.Host.Admin;
 using Engine.Server;
 
 namespace Engine.Host.Configuration;
@@ -29,6 +30,11 @@ internal static class OptionTable
         new("max-sessions", "sessions the server accepts in all", o => o.MaxSessions),
         new("max-sessions-per-address", "sessions one IP address may hold", o => o.MaxSessionsPerAddress),
         new("max-rooms", "rooms open at once", o => o.MaxRooms),
+        new("packets-per-second-per-address", "datagrams/s one IP may send a shard, 0 = unlimited", o => o.PacketsPerSecondPerAddress),
+        new("handshakes-per-second-per-address", "hellos/s one IP may send a shard, 0 = unlimited", o => o.HandshakesPerSecondPerAddress),
+        new("packets-per-second-per-session", "datagrams/s one session may send, 0 = unlimited", o => o.PacketsPerSecondPerSession),
+        new("reliable-per-second-per-session", "reliable messages/s one session may send, 0 = unlimited", o => o.ReliablePerSecondPerSession),
+        new("shard-packets-per-second", "datagrams/s a shard takes before shedding, 0 = unlimited", o => o.ShardPacketsPerSecond),
         new("max-players-per-room", "largest room capacity a client may ask for", o => o.MaxPlayersPerRoom),
         new("default-room-capacity", "capacity of rooms quick match opens", o => o.DefaultRoomCapacity),
         new("max-spectators-per-room", "spectators per room", o => o.MaxSpectatorsPerRoom),
@@ -44,6 +50,8 @@ internal static class OptionTable
         new("stats-interval-seconds", "seconds between stats lines, 0 = off", o => o.StatsIntervalSeconds),
         new("log-level", "trace, debug, information, warning, error", _ => "information", IsHostOnly: true),
         new("log-format", "console or json", _ => "console", IsHostOnly: true),
+        new("admin-port", "TCP port of the admin HTTP endpoint (/metrics, /healthz, /readyz), 0 = off", _ => AdminOptions.DefaultPort, IsHostOnly: true),
+        new("admin-bind", "address the admin endpoint listens on", _ => AdminOptions.DefaultBind, IsHostOnly: true),
     ];
 
     public static Option? Find(string name) => All.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -46,6 +46,10 @@ internal sealed class Session
     /// <summary>Per-slot priority accumulators for this viewer, used when a snapshot cannot hold everyone.</summary>
     public float[] Priority { get; set; } = [];
 
+    /// <summary>Per-session limits: datagrams and reliable messages.</summary>
+    public Limits.TokenBucket Packets;
+    public Limits.TokenBucket Reliables;
+
     /// <summary>Chat token bucket.</summary>
     public double ChatTokens { get; set; }
     public long ChatRefilledUs { get; set; }
@@ -68,6 +72,8 @@ internal sealed class Session
         Room = null;
         Slot = RoomLimits.NoSlot;
         ChatTokens = -1;
+        Packets = default;
+        Reliables = default;
         ChatRefilledUs = nowUs;
         PreviousConnectionId = 0;
         PendingConnectionId = 0;

@@ -29,6 +29,11 @@ internal sealed partial class Shard
             return;
         }
         Counters.HellosReceived++;
+        if (!_addressLimits.TryTakeHandshake(source, now))
+        {
+            Counters.Drop(DropReason.HandshakeRateLimited);
+            return;
+        }
         if (hello.Version != ProtocolConstants.Version)
         {
             Counters.Drop(DropReason.VersionMismatch);

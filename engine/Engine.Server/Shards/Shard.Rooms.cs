@@ -27,6 +27,16 @@ internal sealed partial class Shard
             Counters.Drop(DropReason.MalformedMessage);
             return;
         }
+        if (!session.Reliables.TryTake(_sessionReliableLimit, now))
+        {
+            // Delivered (and acknowledged) but over the session's rate: refused, and a request is told so.
+            Counters.Drop(DropReason.SessionRateLimited);
+            if (payload[0] is > (byte)RoomOp.Application and < 0x80 && payload[0] != (byte)RoomOp.Chat && payload.Length >= 3)
+            {
+                SendResult(session, BinaryPrimitives.ReadUInt16LittleEndian(payload.Slice(1)), RoomStatus.RateLimited, 0);
+            }
+            return;
+        }
         if ((RoomOp)payload[0] == RoomOp.Application)
         {
             if (_options.Echo)

@@ -6,6 +6,7 @@ using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
 using Engine.Server.Concurrency;
 using Engine.Server.Diagnostics;
+using Engine.Server.Limits;
 using Engine.Server.Sessions;
 using Engine.Transport;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,11 @@ internal sealed partial class Shard : IDisposable
     private readonly List<Session> _expired = new();
     private readonly ConnectionOptions _connectionOptions;
     private readonly SessionPool _sessionPool;
+    private readonly AddressRateTable _addressLimits;
+    private readonly RateLimit _sessionPacketLimit;
+    private readonly RateLimit _sessionReliableLimit;
+    private readonly RateLimit _guardLimit;
+    private TokenBucket _guard;
     private readonly long _timerIntervalUs;
     private Thread? _thread;
     private long _nextTimerUs;
@@ -55,6 +61,14 @@ internal sealed partial class Shard : IDisposable
         };
         _timerIntervalUs = _options.TimerIntervalMs * 1000L;
         _sessionPool = new SessionPool(_connectionOptions, retained: Math.Min(_options.MaxSessions, 65536));
+        _addressLimits = new AddressRateTable(16_384,
+            RateLimit.Of(_options.PacketsPerSecondPerAddress, 2 * _options.PacketsPerSecondPerAddress),
+            RateLimit.Of(_options.HandshakesPerSecondPerAddress, 2 * _options.HandshakesPerSecondPerAddress));
+        _sessionPacketLimit = RateLimit.Of(_options.PacketsPerSecondPerSession, 2 * _options.PacketsPerSecondPerSession);
+        _sessionReliableLimit = RateLimit.Of(_options.ReliablePerSecondPerSession, 2 * _options.ReliablePerSecondPerSession);
+        // The guard's burst is a tenth of a second of traffic: it reacts fast, and sheds in tiers below.
+        _guardLimit = RateLimit.Of(_options.ShardPacketsPerSecond, Math.Max(64, _options.ShardPacketsPerSecond / 10));
+        _guard = TokenBucket.Full(_guardLimit, 0);
         Inbox = new BoundedQueue<Admission>(4096);
     }
 
@@ -154,7 +168,12 @@ internal sealed partial class Shard : IDisposable
             Counters.Drop(DropReason.TooShort);
             return;
         }
-        switch ((PacketType)(datagram[0] & ProtocolConstants.TypeMask))
+        var type = (PacketType)(datagram[0] & ProtocolConstants.TypeMask);
+        if (!Admit(type, datagram, source, now))
+        {
+            return;
+        }
+        switch (type)
         {
             case PacketType.Session:
                 HandleSessionPacket(datagram, source, now);
@@ -166,6 +185,36 @@ internal sealed partial class Shard : IDisposable
                 Counters.Drop(DropReason.UnknownType);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The shard's load guard and the per-address limit. Over its packet rate the shard sheds the
+    /// cheapest traffic first: new handshakes once the guard's bucket is half empty, everything
+    /// but established sessions below a quarter, and session packets only when it is empty.
+    /// </summary>
+    private bool Admit(PacketType type, ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
+    {
+        if (!_guardLimit.IsUnlimited)
+        {
+            var level = _guard.Level(_guardLimit, now);
+            var shed = type switch
+            {
+                PacketType.Session => level * _guardLimit.Burst < 1,
+                PacketType.Hello when datagram.Length > 15 && datagram[15] == 0 => level < 0.5,
+                _ => level < 0.25,
+            };
+            if (shed || !_guard.TryTake(_guardLimit, now))
+            {
+                Counters.Drop(DropReason.Shed);
+                return false;
+            }
+        }
+        if (!_addressLimits.TryTakePacket(source, now))
+        {
+            Counters.Drop(DropReason.AddressRateLimited);
+            return false;
+        }
+        return true;
     }
 
     private void HandleSessionPacket(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
@@ -191,6 +240,11 @@ internal sealed partial class Shard : IDisposable
         if (session.Address != source)
         {
             Counters.Drop(DropReason.AddressMismatch);
+            return;
+        }
+        if (!session.Packets.TryTake(_sessionPacketLimit, now))
+        {
+            Counters.Drop(DropReason.SessionRateLimited);
             return;
         }
         Counters.OwnSessionPackets++;

@@ -25,6 +25,12 @@ internal sealed class EngineServerProcess : ServerProcess
         // Every client comes from 127.0.0.1; the default per-address cap (256) would refuse most of them.
         yield return "--max-sessions-per-address";
         yield return Math.Max(256, clients).ToString(CultureInfo.InvariantCulture);
+        // A benchmark floods by design: the abuse limits (per address, per session, per shard) are off.
+        foreach (var limit in new[] { "--packets-per-second-per-address", "--handshakes-per-second-per-address", "--packets-per-second-per-session", "--shard-packets-per-second" })
+        {
+            yield return limit;
+            yield return "0";
+        }
     }
 
     public override long? ReadAllocatedBytes(TimeSpan timeout)
