@@ -83,6 +83,12 @@ public sealed partial class EngineClient : IDisposable
         return _connection.SendReliable(_reliableBuffer.AsSpan(0, payload.Length + 1));
     }
 
+    /// <summary>The sans-IO state machine underneath, for tests that act as a misbehaving client.</summary>
+    internal ClientConnection Connection => _connection;
+
+    /// <summary>Sends bytes as they are from this client's socket (tests replay and forge packets with it).</summary>
+    internal void SendRaw(ReadOnlySpan<byte> datagram) => _socket?.Send(datagram, SocketFlags.None);
+
     /// <summary>Sends any queued messages now instead of at the next <see cref="Update"/>.</summary>
     public void Flush() => SendDue(MonotonicClock.NowUs);
 
