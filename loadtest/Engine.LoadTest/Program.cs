@@ -1,4 +1,41 @@
-// The simulated-player swarm arrives with the load-test work; until then the executable
-// says so and exits non-zero so no script mistakes it for a run.
-Console.Error.WriteLine("loadtest: no scenarios are available in this build yet.");
-return 1;
+using Engine.LoadTest;
+using Engine.LoadTest.Hosting;
+using Engine.LoadTest.Reports;
+
+// The load-test swarm: simulated players against the engine, one report folder per run.
+LoadTestOptions options;
+try
+{
+    options = LoadTestOptions.Parse(args);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"loadtest: {e.Message}");
+    Console.Error.WriteLine(LoadTestOptions.Usage);
+    return 2;
+}
+if (options.Help)
+{
+    Console.WriteLine(LoadTestOptions.Usage);
+    return 0;
+}
+try
+{
+    var result = new Runner(options).Run();
+    var directory = ReportWriter.Write(result);
+    Console.WriteLine();
+    Console.WriteLine(ReportWriter.ConsoleSummary(result));
+    Console.WriteLine($"loadtest: report in {directory}/report.html (report.md, summary.json, timeseries.csv); {Path.Combine(options.ReportsDirectory, "latest")} points at it");
+    return result.Interrupted ? 130 : 0;
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"loadtest: {e.Message}");
+    return 2;
+}
+catch (Exception e)
+{
+    EngineServer.KillIfRunning();
+    Console.Error.WriteLine($"loadtest: failed: {e}");
+    return 1;
+}

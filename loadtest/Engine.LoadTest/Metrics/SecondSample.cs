@@ -1,0 +1,74 @@
+namespace Engine.LoadTest.Metrics;
+
+/// <summary>One second of the run as the swarm saw it (the server's side is <see cref="ServerSample"/>).</summary>
+internal sealed class SecondSample
+{
+    public int Second { get; init; }
+    public double ElapsedSeconds { get; init; }
+    public string Phase { get; init; } = "";
+    public int Connected { get; init; }
+    public int InRooms { get; init; }
+    public int Spectating { get; init; }
+    public int Playing { get; init; }
+    public SwarmCounters Delta { get; init; }
+    public Percentiles InputAck { get; init; }
+    public Percentiles Rtt { get; init; }
+    public Percentiles Jitter { get; init; }
+    public Percentiles Handshake { get; init; }
+    public Percentiles Chat { get; init; }
+    public long BytesUp { get; init; }
+    public long BytesDown { get; init; }
+    public long DatagramsUp { get; init; }
+    public long DatagramsDown { get; init; }
+    public long ClientKernelDrops { get; init; }
+    public long Corrections { get; init; }
+    public long Mispredictions { get; init; }
+}
+
+/// <summary>One second of the server, from /proc and its stats line.</summary>
+internal sealed class ServerSample
+{
+    public int Second { get; init; }
+    public double CpuPercent { get; init; }
+    public double RssMb { get; init; }
+    public double SwarmCpuPercent { get; init; }
+    public long UdpRcvbufErrors { get; init; }
+    public long UdpInErrors { get; init; }
+    public ServerStats? Stats { get; init; }
+}
+
+/// <summary>The engine's stats line: `stats sessions=.. rooms=.. rx=../s tx=../s rx_bytes=.. tx_bytes=.. drops=.. kernel_drops=.. misrouted=.. tick_p99_us=.. tick_max_us=.. alloc=..`.</summary>
+internal sealed record ServerStats(long Sessions, long Rooms, long RxPerSecond, long TxPerSecond, long RxBytesPerSecond, long TxBytesPerSecond,
+    long Drops, long KernelDrops, long Misrouted, long TickP99Us, long TickMaxUs, long Allocated)
+{
+    public static ServerStats? TryParse(string line)
+    {
+        var at = line.IndexOf("stats sessions=", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+        var fields = new Dictionary<string, long>();
+        foreach (var token in line[(at + 6)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = token.IndexOf('=');
+            if (eq <= 0)
+            {
+                continue;
+            }
+            var value = token[(eq + 1)..];
+            var slash = value.IndexOf('/');
+            if (slash >= 0)
+            {
+                value = value[..slash];
+            }
+            if (long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                fields[token[..eq]] = v;
+            }
+        }
+        long F(string k) => fields.GetValueOrDefault(k, -1);
+        return new ServerStats(F("sessions"), F("rooms"), F("rx"), F("tx"), F("rx_bytes"), F("tx_bytes"), F("drops"), F("kernel_drops"),
+            F("misrouted"), F("tick_p99_us"), F("tick_max_us"), F("alloc"));
+    }
+}

@@ -1,0 +1,44 @@
+namespace Engine.LoadTest.Metrics;
+
+/// <summary>Everything the swarm thread counts; a plain copyable bag so the per-second rows and the window are differences of two copies.</summary>
+#pragma warning disable CA1051
+internal struct SwarmCounters
+{
+    public long HandshakesStarted;
+    public long HandshakesCompleted;
+    public long HandshakeTimeouts;
+    public long HandshakeRejects;
+    public long RoomRequests;
+    public long RoomJoins;
+    public long RoomJoinFailures;
+    public long RoomRequestTimeouts;
+    public long RoomLefts;
+    public long Migrations;
+    public long ServerDisconnects;
+    public long InputMessages;
+    public long InputsGenerated;
+    public long InputsNotGenerated;
+    public long BareAcks;
+    public long SnapshotsReceived;
+    public long SnapshotsApplied;
+    public long SnapshotsMissed;
+    public long SnapshotsStale;
+    public long SnapshotsMissingBaseline;
+    public long SnapshotsMalformed;
+    public long SnapshotsForeign;
+    public long SnapshotBytes;
+    public long AckRingOverflows;
+    public long ChatSent;
+    public long ChatNotQueued;
+    public long ChatReceived;
+    public long ChatRefused;
+    public long Moves;
+    public long Leaves;
+    public long Drops;
+    public long Resumes;
+    public long ResumeFailures;
+    public long Unrouted;
+    public long PlayerJoinedEvents;
+    public long PlayerLeftEvents;
+}
+#pragma warning restore CA1051

@@ -1,0 +1,96 @@
+using Engine.LoadTest.Metrics;
+using ScottPlot;
+
+namespace Engine.LoadTest.Reports;
+
+/// <summary>The report's charts, drawn with ScottPlot as PNG bytes (embedded in report.html as base64).</summary>
+internal static class Plots
+{
+    private const int Width = 900;
+    private const int Height = 360;
+
+    public static IEnumerable<(string Title, byte[] Png)> Draw(RunResult r)
+    {
+        var seconds = r.Seconds;
+        var server = r.Server;
+        double[] xs = [.. seconds.Select(s => (double)s.Second)];
+        double[] sx = [.. server.Select(s => (double)s.Second)];
+
+        yield return ("Input to acknowledgement latency and RTT", Draw("Input → acknowledgement latency (per second)", "ms", r, plot =>
+        {
+            Line(plot, xs, seconds.Select(s => s.InputAck.P50 / 1000), "ack p50");
+            Line(plot, xs, seconds.Select(s => s.InputAck.P90 / 1000), "ack p90");
+            Line(plot, xs, seconds.Select(s => s.InputAck.P99 / 1000), "ack p99");
+            Line(plot, xs, seconds.Select(s => s.InputAck.P999 / 1000), "ack p99.9");
+            Line(plot, xs, seconds.Select(s => s.Rtt.P99 / 1000), "RTT p99");
+        }));
+        yield return ("Throughput", Draw("Throughput", "per second", r, plot =>
+        {
+            Line(plot, xs, seconds.Select(s => (double)s.Delta.SnapshotsApplied), "snapshots applied (swarm)");
+            Line(plot, xs, seconds.Select(s => (double)s.Delta.InputMessages), "input messages sent (swarm)");
+            Line(plot, sx, server.Select(s => (double)(s.Stats?.RxPerSecond ?? double.NaN)), "server datagrams in");
+            Line(plot, sx, server.Select(s => (double)(s.Stats?.TxPerSecond ?? double.NaN)), "server datagrams out");
+        }));
+        yield return ("Server CPU and RSS", Draw("Server CPU and memory (the swarm's CPU for comparison)", "CPU %", r, plot =>
+        {
+            Line(plot, sx, server.Select(s => s.CpuPercent), "server CPU %");
+            Line(plot, sx, server.Select(s => s.SwarmCpuPercent), "swarm CPU %");
+            var rss = Line(plot, sx, server.Select(s => s.RssMb), "server RSS MB");
+            rss.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = "RSS MB";
+        }));
+        yield return ("Bandwidth per player", Draw("Bandwidth per player (UDP payload)", "bytes/s", r, plot =>
+        {
+            Line(plot, xs, seconds.Select(s => s.BytesDown / (double)Math.Max(1, s.Connected)), "down (server → player)");
+            Line(plot, xs, seconds.Select(s => s.BytesUp / (double)Math.Max(1, s.Connected)), "up (player → server)");
+        }));
+        yield return ("Server tick", Draw("Server tick duration (simulate + encode every room of a shard)", "µs", r, plot =>
+        {
+            Line(plot, sx, server.Select(s => (double)(s.Stats?.TickP99Us ?? double.NaN)), "tick p99");
+            Line(plot, sx, server.Select(s => (double)(s.Stats?.TickMaxUs ?? double.NaN)), "tick max (cumulative)");
+        }));
+        yield return ("Players", Draw("Players", "players", r, plot =>
+        {
+            Line(plot, xs, seconds.Select(s => (double)s.Connected), "connected");
+            Line(plot, xs, seconds.Select(s => (double)s.InRooms), "in rooms (playing)");
+            if (r.Spectators > 0)
+            {
+                Line(plot, xs, seconds.Select(s => (double)s.Spectating), "spectating");
+            }
+            Line(plot, xs, seconds.Select(s => (double)s.Delta.SnapshotsMissed), "snapshots lost (per s)");
+        }));
+    }
+
+    private static byte[] Draw(string title, string yLabel, RunResult r, Action<Plot> fill)
+    {
+        var plot = new Plot();
+        plot.Title(title);
+        plot.Axes.Bottom.Label.Text = "seconds since start";
+        plot.Axes.Left.Label.Text = yLabel;
+        fill(plot);
+        if (r.WindowEndSecond > r.WindowStartSecond)
+        {
+            var start = plot.Add.VerticalLine(r.WindowStartSecond);
+            start.LinePattern = LinePattern.Dashed;
+            start.Color = Colors.Gray;
+            var end = plot.Add.VerticalLine(r.WindowEndSecond);
+            end.LinePattern = LinePattern.Dashed;
+            end.Color = Colors.Gray;
+        }
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot.GetImageBytes(Width, Height, ImageFormat.Png);
+    }
+
+    private static ScottPlot.Plottables.Scatter Line(Plot plot, double[] xs, IEnumerable<double> ys, string label)
+    {
+        double[] y = [.. ys];
+        if (y.Length != xs.Length)
+        {
+            Array.Resize(ref y, xs.Length);
+        }
+        var scatter = plot.Add.ScatterLine(xs, y);
+        scatter.LegendText = label;
+        scatter.LineWidth = 2;
+        return scatter;
+    }
+}

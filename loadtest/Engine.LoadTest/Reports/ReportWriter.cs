@@ -1,0 +1,428 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Engine.LoadTest.Metrics;
+
+namespace Engine.LoadTest.Reports;
+
+/// <summary>
+/// Writes reports/&lt;timestamp&gt;-&lt;scenario&gt;/: report.md, a self-contained report.html (charts as
+/// base64 PNG), summary.json (every figure by key, what --baseline reads) and timeseries.csv; then
+/// points reports/latest at it.
+/// </summary>
+internal static class ReportWriter
+{
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+
+    public static string Write(RunResult r)
+    {
+        var name = $"{r.StartedUtc:yyyyMMdd-HHmmss}-{r.Options.Scenario}";
+        var root = Path.GetFullPath(r.Options.ReportsDirectory);
+        var directory = Path.Combine(root, name);
+        Directory.CreateDirectory(directory);
+        var figures = Figures(r);
+        var targets = Targets(r);
+        var baseline = r.Options.Baseline is { } path ? ReadBaseline(path) : null;
+
+        File.WriteAllText(Path.Combine(directory, "summary.json"), Summary(r, figures, targets));
+        File.WriteAllText(Path.Combine(directory, "timeseries.csv"), TimeSeries(r));
+        File.WriteAllText(Path.Combine(directory, "report.md"), Markdown(r, figures, targets, baseline));
+        File.WriteAllText(Path.Combine(directory, "report.html"), Html(r, figures, targets, baseline));
+
+        var latest = Path.Combine(root, "latest");
+        if (File.Exists(latest) || Directory.Exists(latest) || new FileInfo(latest).LinkTarget is not null)
+        {
+            File.Delete(latest);
+        }
+        File.CreateSymbolicLink(latest, name);
+        return Path.GetRelativePath(Environment.CurrentDirectory, directory);
+    }
+
+    public static string ConsoleSummary(RunResult r)
+    {
+        var sb = new StringBuilder();
+        foreach (var f in Figures(r).Where(f => s_console.Contains(f.Key)))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {f.Label,-52} {f.Formatted}");
+        }
+        foreach (var t in Targets(r))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  target {(t.Met ? "MET " : "MISSED")} {t.Name}: {t.Measured} (goal {t.Goal})");
+        }
+        return sb.ToString().TrimEnd();
+    }
+
+    private static readonly HashSet<string> s_console =
+    [
+        "players.in_rooms_end", "latency.input_ack_ms.p50", "latency.input_ack_ms.p99", "latency.input_ack_ms.p999", "latency.rtt_ms.p99",
+        "snapshots.loss_pct", "snapshots.per_player_per_s", "bandwidth.down_bytes_per_s_per_player", "server.cpu_pct_avg", "server.rss_mb_max",
+        "server.tick_p99_us_max", "kernel.udp_rcvbuf_errors", "prediction.corrections",
+    ];
+
+    /// <summary>Every figure of the summary, measured over the window (everyone in, the scenario's steady part).</summary>
+    public static List<Figure> Figures(RunResult r)
+    {
+        var w = r.Window;
+        var seconds = r.WindowSeconds;
+        var clients = Math.Max(1, r.Options.TotalClients);
+        var inWindow = r.Server.Where(s => s.Second > r.WindowStartSecond && s.Second <= r.WindowEndSecond).ToList();
+        if (inWindow.Count == 0)
+        {
+            inWindow = r.Server;
+        }
+        var stats = inWindow.Where(s => s.Stats is not null).Select(s => s.Stats!).ToList();
+        var all = new List<Figure>
+        {
+            new("players.target", "Players (target)", r.Players, "", false, "0"),
+            new("players.connected_end", "Connected at the end of the window", r.ConnectedAtWindowEnd, "", false, "0"),
+            new("players.in_rooms_end", "Players in rooms at the end of the window", r.InRoomsAtWindowEnd, "", false, "0"),
+            new("players.in_rooms_min", "Fewest players in rooms during the window", r.MinInRoomsInWindow, "", false, "0"),
+            new("players.seconds_to_all_in", "Seconds until every client was in a room", r.ReachedTarget ? r.SecondsToTarget : double.NaN, "s", true, "0.0"),
+            new("handshake.success_pct", "Handshakes completed / started", Pct(r.RunTotal.HandshakesCompleted, r.RunTotal.HandshakesStarted), "%", false, "0.00"),
+            new("handshake.timeouts", "Handshake timeouts", r.RunTotal.HandshakeTimeouts, "", true, "0"),
+            new("handshake.ms.p50", "Handshake time p50", r.Handshake.P50 / 1000, "ms", true),
+            new("handshake.ms.p99", "Handshake time p99", r.Handshake.P99 / 1000, "ms", true),
+            new("join.ms.p50", "Connect to seated in a room, p50", r.Join.P50 / 1000, "ms", true),
+            new("join.ms.p99", "Connect to seated in a room, p99", r.Join.P99 / 1000, "ms", true),
+            new("latency.input_ack_ms.p50", "Input → acknowledgement p50", r.Ack.P50 / 1000, "ms", true),
+            new("latency.input_ack_ms.p90", "Input → acknowledgement p90", r.Ack.P90 / 1000, "ms", true),
+            new("latency.input_ack_ms.p99", "Input → acknowledgement p99", r.Ack.P99 / 1000, "ms", true),
+            new("latency.input_ack_ms.p999", "Input → acknowledgement p99.9", r.Ack.P999 / 1000, "ms", true),
+            new("latency.input_ack_ms.max", "Input → acknowledgement max", r.Ack.Max / 1000, "ms", true),
+            new("latency.input_ack_count", "Input messages acknowledged (measured)", r.Ack.Count, "", false, "0"),
+            new("latency.rtt_ms.p50", "RTT (ping) p50", r.Rtt.P50 / 1000, "ms", true, "0.000"),
+            new("latency.rtt_ms.p90", "RTT (ping) p90", r.Rtt.P90 / 1000, "ms", true, "0.000"),
+            new("latency.rtt_ms.p99", "RTT (ping) p99", r.Rtt.P99 / 1000, "ms", true, "0.000"),
+            new("latency.rtt_ms.p999", "RTT (ping) p99.9", r.Rtt.P999 / 1000, "ms", true, "0.000"),
+            new("latency.rtt_ms.max", "RTT (ping) max", r.Rtt.Max / 1000, "ms", true, "0.000"),
+            new("snapshots.per_player_per_s", "Snapshots applied per player per second", w.SnapshotsApplied / seconds / Math.Max(1, r.InRoomsAtWindowEnd + r.SpectatingAtWindowEnd), "/s", false, "0.00"),
+            new("snapshots.expected_per_player_per_s", "Snapshot rate configured", r.Options.SnapshotRate, "/s", false, "0"),
+            new("snapshots.loss_pct", "Snapshot loss (gaps in ticks, incl. undecodable)", Pct(w.SnapshotsMissed, w.SnapshotsApplied + w.SnapshotsMissed), "%", true, "0.0000"),
+            new("snapshots.missing_baseline", "Snapshots against a baseline no longer held", w.SnapshotsMissingBaseline, "", true, "0"),
+            new("snapshots.stale", "Snapshots older than the newest held (reordered)", w.SnapshotsStale, "", true, "0"),
+            new("snapshots.malformed", "Snapshots that failed to decode", w.SnapshotsMalformed, "", true, "0"),
+            new("snapshots.jitter_ms.p50", "Snapshot inter-arrival jitter p50 (|gap − 1/rate|)", r.Jitter.P50 / 1000, "ms", true, "0.000"),
+            new("snapshots.jitter_ms.p99", "Snapshot inter-arrival jitter p99", r.Jitter.P99 / 1000, "ms", true, "0.000"),
+            new("snapshots.jitter_ms.max", "Snapshot inter-arrival jitter max", r.Jitter.Max / 1000, "ms", true, "0.000"),
+            new("snapshots.bytes_avg", "Snapshot message size, mean", w.SnapshotsApplied == 0 ? double.NaN : w.SnapshotBytes / (double)w.SnapshotsApplied, "B", true, "0"),
+            new("bandwidth.down_bytes_per_s_per_player", "Downstream per player (UDP payload)", r.WindowBytesDown / seconds / clients, "B/s", true, "0"),
+            new("bandwidth.up_bytes_per_s_per_player", "Upstream per player (UDP payload)", r.WindowBytesUp / seconds / clients, "B/s", true, "0"),
+            new("bandwidth.down_packets_per_s", "Datagrams server → swarm", r.WindowDatagramsDown / seconds, "/s", false, "0"),
+            new("bandwidth.up_packets_per_s", "Datagrams swarm → server", r.WindowDatagramsUp / seconds, "/s", false, "0"),
+            new("inputs.messages_per_s", "Input messages per second (all players)", w.InputMessages / seconds, "/s", false, "0"),
+            new("inputs.not_generated", "Input ticks the swarm fell too far behind to play", w.InputsNotGenerated, "", true, "0"),
+            new("prediction.corrections", "Prediction corrections", r.WindowCorrections, "", true, "0"),
+            new("prediction.mispredictions", "Mispredictions", r.WindowMispredictions, "", true, "0"),
+            new("prediction.max_correction_mm", "Largest correction (whole run)", r.MaxCorrectionMm, "mm", true, "0"),
+            new("server.cpu_pct_avg", "Server CPU, mean (100% = one core)", Avg(inWindow.Select(s => s.CpuPercent)), "%", true, "0.0"),
+            new("server.cpu_pct_max", "Server CPU, highest second", Max(inWindow.Select(s => s.CpuPercent)), "%", true, "0.0"),
+            new("server.rss_mb_max", "Server RSS, highest", Max(r.Server.Select(s => s.RssMb)), "MB", true, "0.0"),
+            new("server.tick_p99_us_max", "Server tick p99, worst second", stats.Count == 0 ? double.NaN : stats.Max(s => (double)s.TickP99Us), "µs", true, "0"),
+            new("server.tick_p99_us_median", "Server tick p99, median second", stats.Count == 0 ? double.NaN : Median(stats.Select(s => (double)s.TickP99Us)), "µs", true, "0"),
+            new("server.tick_max_us", "Server tick max (whole run)", stats.Count == 0 ? double.NaN : stats.Max(s => (double)s.TickMaxUs), "µs", true, "0"),
+            new("server.rx_per_s", "Server datagrams in per second", stats.Count == 0 ? double.NaN : stats.Average(s => (double)s.RxPerSecond), "/s", false, "0"),
+            new("server.tx_per_s", "Server datagrams out per second", stats.Count == 0 ? double.NaN : stats.Average(s => (double)s.TxPerSecond), "/s", false, "0"),
+            new("server.drops", "Server drops (malformed, unknown session ...) in the window", stats.Count < 2 ? double.NaN : stats[^1].Drops - stats[0].Drops, "", true, "0"),
+            new("server.kernel_drops", "Server socket kernel drops (SO_RXQ_OVFL) in the window", stats.Count < 2 ? double.NaN : stats[^1].KernelDrops - stats[0].KernelDrops, "", true, "0"),
+            new("server.alloc_bytes_per_s", "Server allocation rate", stats.Count < 2 ? double.NaN : (stats[^1].Allocated - stats[0].Allocated) / (double)Math.Max(1, stats.Count - 1), "B/s", true, "0"),
+            new("kernel.udp_rcvbuf_errors", "Kernel UDP RcvbufErrors in the window (/proc/net/snmp, all sockets)", inWindow.Count < 2 ? double.NaN : inWindow[^1].UdpRcvbufErrors - inWindow[0].UdpRcvbufErrors, "", true, "0"),
+            new("swarm.cpu_pct_avg", "Swarm CPU, mean (it shares the cores)", Avg(inWindow.Select(s => s.SwarmCpuPercent)), "%", true, "0.0"),
+            new("swarm.client_kernel_drops", "Swarm socket kernel drops (whole run)", r.ClientKernelDrops, "", true, "0"),
+            new("swarm.unrouted", "Datagrams the swarm could not route (whole run)", r.RunTotal.Unrouted, "", true, "0"),
+            new("rooms.joins", "Room joins (whole run)", r.RunTotal.RoomJoins, "", false, "0"),
+            new("rooms.join_failures", "Room requests refused (whole run)", r.RunTotal.RoomJoinFailures, "", true, "0"),
+            new("rooms.migrations", "Sessions handed to another shard (whole run)", r.RunTotal.Migrations, "", false, "0"),
+            new("rooms.server_disconnects", "Sessions the server ended (whole run)", r.RunTotal.ServerDisconnects, "", true, "0"),
+        };
+        if (r.Options.Scenario == "chat")
+        {
+            all.Add(new("chat.sent", "Chat lines sent", w.ChatSent, "", false, "0"));
+            all.Add(new("chat.received", "Chat lines received (fan-out)", w.ChatReceived, "", false, "0"));
+            all.Add(new("chat.refused", "Chat lines refused (rate limit)", w.ChatRefused, "", true, "0"));
+            all.Add(new("chat.latency_ms.p50", "Chat delivery p50", r.Chat.P50 / 1000, "ms", true));
+            all.Add(new("chat.latency_ms.p99", "Chat delivery p99", r.Chat.P99 / 1000, "ms", true));
+        }
+        if (r.Options.Scenario == "churn")
+        {
+            all.Add(new("churn.moves", "Moves (quick match from a room)", w.Moves, "", false, "0"));
+            all.Add(new("churn.leaves", "Leaves (disconnect + new session)", w.Leaves, "", false, "0"));
+            all.Add(new("churn.drops", "Silent drops (timeout + resume)", w.Drops, "", false, "0"));
+            all.Add(new("churn.resumes", "Kept slots resumed", w.Resumes, "", false, "0"));
+            all.Add(new("churn.resume_failures", "Resumes refused", w.ResumeFailures, "", true, "0"));
+        }
+        if (r.Spectators > 0)
+        {
+            all.Add(new("spectators.target", "Spectators (target)", r.Spectators, "", false, "0"));
+            all.Add(new("spectators.watching_end", "Spectators watching at the end", r.SpectatingAtWindowEnd, "", false, "0"));
+        }
+        return all;
+    }
+
+    /// <summary>The issue's targets for this machine.</summary>
+    public static List<Target> Targets(RunResult r)
+    {
+        var f = Figures(r).ToDictionary(x => x.Key, x => x.Value);
+        var kernel = Math.Max(Zero(f["server.kernel_drops"]), Zero(f["kernel.udp_rcvbuf_errors"]));
+        return
+        [
+            new("every player connected and in a room", $"{r.Players} for the whole window",
+                $"{f["players.in_rooms_min"]:0} fewest, {f["players.in_rooms_end"]:0} at the end", f["players.in_rooms_min"] >= r.Players),
+            new("kernel receive drops", "0", kernel.ToString("0", s_inv), kernel == 0),
+            new("snapshot loss", "< 0.1%", f["snapshots.loss_pct"].ToString("0.0000", s_inv) + "%", f["snapshots.loss_pct"] < 0.1),
+            new("server tick p99", "< 2 ms", f["server.tick_p99_us_max"].ToString("0", s_inv) + " µs (worst second)", f["server.tick_p99_us_max"] < 2000),
+            new("server RSS", "≤ 40 MB", f["server.rss_mb_max"].ToString("0.0", s_inv) + " MB", f["server.rss_mb_max"] <= 40),
+            new("downstream per player", "≤ 3 KB/s", f["bandwidth.down_bytes_per_s_per_player"].ToString("0", s_inv) + " B/s", f["bandwidth.down_bytes_per_s_per_player"] <= 3000),
+        ];
+    }
+
+    private static string Summary(RunResult r, List<Figure> figures, List<Target> targets)
+    {
+        var json = new JsonObject
+        {
+            ["schema"] = 1,
+            ["scenario"] = r.Options.Scenario,
+            ["started_utc"] = r.StartedUtc.ToString("O", s_inv),
+            ["interrupted"] = r.Interrupted,
+            ["parameters"] = new JsonObject(r.Options.Describe().Select(p => KeyValuePair.Create(p.Name, (JsonNode?)p.Value))),
+            ["machine"] = new JsonObject
+            {
+                ["cores"] = r.Machine.Cores,
+                ["cpu_model"] = r.Machine.CpuModel,
+                ["kernel"] = r.Machine.Kernel,
+                ["os"] = r.Machine.Os,
+                ["memory_mb"] = r.Machine.MemoryMb,
+                ["runtime"] = r.Machine.Runtime,
+                ["load_average_at_start"] = r.LoadAverageAtStart,
+                ["swarm_shares_cores_with_server"] = r.ServerStarted || r.ServerEndPoint.StartsWith("127.", StringComparison.Ordinal),
+            },
+            ["server"] = new JsonObject
+            {
+                ["endpoint"] = r.ServerEndPoint,
+                ["started_by_swarm"] = r.ServerStarted,
+                ["pid"] = r.ServerPid,
+                ["arguments"] = new JsonArray([.. r.ServerArguments.Select(a => (JsonNode?)a)]),
+                ["listening"] = r.ServerListening,
+                ["exit_code"] = r.ServerExitCode,
+                ["stop_seconds"] = r.ServerStopSeconds,
+            },
+            ["window"] = new JsonObject
+            {
+                ["start_second"] = r.WindowStartSecond,
+                ["end_second"] = r.WindowEndSecond,
+                ["seconds"] = r.WindowSeconds,
+                ["all_in_rooms"] = r.ReachedTarget,
+            },
+            ["figures"] = new JsonObject(figures.Select(f => KeyValuePair.Create(f.Key, double.IsNaN(f.Value) ? null : (JsonNode?)Math.Round(f.Value, 4)))),
+            ["targets"] = new JsonArray([.. targets.Select(t => (JsonNode?)new JsonObject { ["name"] = t.Name, ["goal"] = t.Goal, ["measured"] = t.Measured, ["met"] = t.Met })]),
+        };
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    private static Dictionary<string, double>? ReadBaseline(string path)
+    {
+        try
+        {
+            var node = JsonNode.Parse(File.ReadAllText(path))?["figures"] as JsonObject;
+            return node?.Where(kv => kv.Value is JsonValue).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidOperationException or FormatException)
+        {
+            Console.Error.WriteLine($"loadtest: cannot read the baseline {path}: {e.Message}");
+            return null;
+        }
+    }
+
+    private static string TimeSeries(RunResult r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("second,phase,connected,in_rooms,playing,spectating,handshakes,room_joins,input_messages,snapshots_applied,snapshots_lost,snapshots_missing_baseline," +
+            "ack_p50_ms,ack_p90_ms,ack_p99_ms,ack_p999_ms,ack_max_ms,rtt_p50_ms,rtt_p99_ms,jitter_p99_ms,up_bytes_per_player,down_bytes_per_player,datagrams_up,datagrams_down," +
+            "corrections,mispredictions,chat_p99_ms,server_cpu_pct,server_rss_mb,server_sessions,server_rooms,server_rx_per_s,server_tx_per_s,server_tick_p99_us,server_drops,server_kernel_drops," +
+            "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops");
+        var servers = r.Server.ToDictionary(s => s.Second);
+        foreach (var s in r.Seconds)
+        {
+            servers.TryGetValue(s.Second, out var v);
+            var per = Math.Max(1, s.Connected);
+            var st = v?.Stats;
+            string[] cells =
+            [
+                I(s.Second), s.Phase, I(s.Connected), I(s.InRooms), I(s.Playing), I(s.Spectating), I(s.Delta.HandshakesCompleted), I(s.Delta.RoomJoins),
+                I(s.Delta.InputMessages), I(s.Delta.SnapshotsApplied), I(s.Delta.SnapshotsMissed), I(s.Delta.SnapshotsMissingBaseline),
+                D(s.InputAck.P50 / 1000), D(s.InputAck.P90 / 1000), D(s.InputAck.P99 / 1000), D(s.InputAck.P999 / 1000), D(s.InputAck.Max / 1000),
+                D(s.Rtt.P50 / 1000), D(s.Rtt.P99 / 1000), D(s.Jitter.P99 / 1000), D(s.BytesUp / (double)per), D(s.BytesDown / (double)per),
+                I(s.DatagramsUp), I(s.DatagramsDown), I(s.Corrections), I(s.Mispredictions), D(s.Chat.P99 / 1000),
+                D(v?.CpuPercent ?? double.NaN), D(v?.RssMb ?? double.NaN), I(st?.Sessions), I(st?.Rooms), I(st?.RxPerSecond), I(st?.TxPerSecond), I(st?.TickP99Us),
+                I(st?.Drops), I(st?.KernelDrops), I(v?.UdpRcvbufErrors), D(v?.SwarmCpuPercent ?? double.NaN), I(s.ClientKernelDrops),
+            ];
+            sb.AppendLine(string.Join(',', cells));
+        }
+        return sb.ToString();
+    }
+
+    private static string Markdown(RunResult r, List<Figure> figures, List<Target> targets, Dictionary<string, double>? baseline)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Load test: {r.Options.Scenario}, {r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s){(r.ReachedTarget ? $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)" : ", which opened at the connect time-out: NOT every client reached a room")}, unless a line says \"whole run\".{(r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : "")}");
+        sb.AppendLine();
+        sb.AppendLine(SharedCoresNote(r));
+        sb.AppendLine();
+        sb.AppendLine("## Targets");
+        sb.AppendLine();
+        sb.AppendLine("| target | goal | measured | |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (var t in targets)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {t.Name} | {t.Goal} | {t.Measured} | {(t.Met ? "met" : "**missed**")} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("## Figures");
+        sb.AppendLine();
+        sb.AppendLine(baseline is null ? "| figure | value |" : "| figure | value | baseline | change |");
+        sb.AppendLine(baseline is null ? "|---|---|" : "|---|---|---|---|");
+        foreach (var f in figures)
+        {
+            if (baseline is null)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {f.Label} | {f.Formatted} |");
+            }
+            else
+            {
+                var b = baseline.TryGetValue(f.Key, out var v) ? v : (double?)null;
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {f.Label} | {f.Formatted} | {(b is double x ? (f with { Value = x }).Formatted : "")} | {f.Change(b)} |");
+            }
+        }
+        sb.AppendLine();
+        AppendContext(sb, r, html: false);
+        sb.AppendLine();
+        sb.AppendLine("Per-second figures: `timeseries.csv`; charts: `report.html`; every figure by key: `summary.json` (pass it to `--baseline` to compare a later run).");
+        return sb.ToString();
+    }
+
+    private static string SharedCoresNote(RunResult r) =>
+        $"**The swarm shares the machine's {r.Machine.Cores} cores with the server** (both on {r.Machine.CpuModel}): every figure is \"server + {r.Options.TotalClients} simulated clients on one box\", " +
+        "and CPU the swarm uses is CPU the server does not get. Latencies include both processes' scheduling on the same cores. " +
+        $"Load average when the run started: {r.LoadAverageAtStart}.";
+
+    private static void AppendContext(StringBuilder sb, RunResult r, bool html)
+    {
+        var rows = new List<(string Section, List<(string, string)> Items)>
+        {
+            ("Machine", [
+                ("cores", r.Machine.Cores.ToString(s_inv)), ("CPU", r.Machine.CpuModel), ("kernel", r.Machine.Kernel), ("OS", r.Machine.Os),
+                ("memory", $"{r.Machine.MemoryMb} MB"), ("runtime (swarm)", r.Machine.Runtime), ("load average at start", r.LoadAverageAtStart),
+            ]),
+            ("Server", [
+                ("endpoint", r.ServerEndPoint), ("started by the swarm", r.ServerStarted ? "yes (the AOT binary)" : "no (attached)"),
+                ("command line", r.ServerArguments.Count == 0 ? "(not known: attached)" : "engine " + string.Join(' ', r.ServerArguments)),
+                ("said at start", r.ServerListening ?? ""), ("exit", r.ServerExitCode is int c ? $"code {c} after SIGTERM, {r.ServerStopSeconds:0.00} s" : r.ServerStarted ? "killed (did not stop in time)" : "n/a"),
+            ]),
+            ("Scenario", [.. r.Options.Describe()]),
+            ("Swarm", [
+                ("client sockets", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
+                ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding against its own 4 newest frames, acknowledgement in the next input"),
+                ("input → acknowledgement", "from sending the input message whose newest input is N to the first snapshot whose last-applied input is ≥ N; it includes waiting for the next snapshot tick (1/snapshot-rate)"),
+                ("RTT", "each player's latest ping round trip, sampled once a second per player"),
+            ]),
+        };
+        foreach (var (section, items) in rows)
+        {
+            if (html)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"<h2>{section}</h2><table>");
+                foreach (var (k, v) in items)
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><th>{E(k)}</th><td>{E(v)}</td></tr>");
+                }
+                sb.AppendLine("</table>");
+            }
+            else
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"## {section}");
+                sb.AppendLine();
+                sb.AppendLine("| | |");
+                sb.AppendLine("|---|---|");
+                foreach (var (k, v) in items)
+                {
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"| {k} | {v.Replace("|", "\\|", StringComparison.Ordinal)} |");
+                }
+                sb.AppendLine();
+            }
+        }
+    }
+
+    private static string Html(RunResult r, List<Figure> figures, List<Target> targets, Dictionary<string, double>? baseline)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("<!doctype html><html><head><meta charset=\"utf-8\">");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"<title>Load test {E(r.Options.Scenario)} {r.StartedUtc:yyyy-MM-dd HH:mm}</title>");
+        sb.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}" +
+            "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4;font-weight:600}.met{color:#176b2c}.missed{color:#b00020;font-weight:600}" +
+            ".better{color:#176b2c}.worse{color:#b00020}img{max-width:100%;border:1px solid #eee;margin:.5em 0}.note{background:#fff8e1;padding:.6em 1em;border-left:4px solid #f0b400}</style></head><body>");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"<h1>Load test: {E(r.Options.Scenario)}, {r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}</h1>");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"<p>Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Window: seconds {r.WindowStartSecond}–{r.WindowEndSecond} ({r.WindowSeconds:0} s){(r.ReachedTarget ? $", opened once every client was in a room ({r.SecondsToTarget:0.0} s)" : ", opened at the connect time-out: <b>not every client reached a room</b>")}.{(r.Interrupted ? " <b>Interrupted (Ctrl+C).</b>" : "")}</p>");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(SharedCoresNote(r)).Replace("**", "", StringComparison.Ordinal)}</p>");
+        sb.AppendLine("<h2>Targets</h2><table><tr><th>target</th><th>goal</th><th>measured</th><th></th></tr>");
+        foreach (var t in targets)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(t.Name)}</td><td>{E(t.Goal)}</td><td>{E(t.Measured)}</td><td class=\"{(t.Met ? "met" : "missed")}\">{(t.Met ? "met" : "missed")}</td></tr>");
+        }
+        sb.AppendLine("</table><h2>Charts</h2>");
+        foreach (var (title, png) in Plots.Draw(r))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(title)}</h3><img alt=\"{E(title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
+        }
+        sb.AppendLine("<p>Dashed lines: the measured window.</p><h2>Figures</h2><table>");
+        sb.AppendLine(baseline is null ? "<tr><th>figure</th><th>value</th></tr>" : "<tr><th>figure</th><th>value</th><th>baseline</th><th>change</th></tr>");
+        foreach (var f in figures)
+        {
+            if (baseline is null)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(f.Label)}</td><td>{E(f.Formatted)}</td></tr>");
+            }
+            else
+            {
+                var b = baseline.TryGetValue(f.Key, out var v) ? v : (double?)null;
+                var change = f.Change(b);
+                var css = change.Contains("better", StringComparison.Ordinal) ? "better" : change.Contains("worse", StringComparison.Ordinal) ? "worse" : "";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(f.Label)}</td><td>{E(f.Formatted)}</td><td>{(b is double x ? E((f with { Value = x }).Formatted) : "")}</td><td class=\"{css}\">{E(change)}</td></tr>");
+            }
+        }
+        sb.AppendLine("</table>");
+        AppendContext(sb, r, html: true);
+        sb.AppendLine("<p>Per-second figures: <code>timeseries.csv</code>; every figure by key: <code>summary.json</code>.</p></body></html>");
+        return sb.ToString();
+    }
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    private static string I(long? v) => v is long x ? x.ToString(s_inv) : "";
+
+    private static string D(double v) => double.IsNaN(v) ? "" : v.ToString("0.###", s_inv);
+
+    private static double Pct(long part, long whole) => whole == 0 ? double.NaN : part * 100.0 / whole;
+
+    private static double Zero(double v) => double.IsNaN(v) ? 0 : v;
+
+    private static double Avg(IEnumerable<double> values)
+    {
+        var list = values.Where(v => !double.IsNaN(v)).ToList();
+        return list.Count == 0 ? double.NaN : list.Average();
+    }
+
+    private static double Max(IEnumerable<double> values)
+    {
+        var list = values.Where(v => !double.IsNaN(v)).ToList();
+        return list.Count == 0 ? double.NaN : list.Max();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var list = values.OrderBy(v => v).ToList();
+        return list.Count == 0 ? double.NaN : list[list.Count / 2];
+    }
+}

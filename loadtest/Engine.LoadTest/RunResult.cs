@@ -1,0 +1,56 @@
+using Engine.LoadTest.Metrics;
+
+namespace Engine.LoadTest;
+
+/// <summary>Everything one run measured, handed to the report writer.</summary>
+internal sealed class RunResult
+{
+    public required LoadTestOptions Options { get; init; }
+    public required MachineInfo Machine { get; init; }
+    public required string LoadAverageAtStart { get; init; }
+    public required DateTime StartedUtc { get; init; }
+    public required string ServerEndPoint { get; init; }
+    public required bool ServerStarted { get; init; }
+    public required IReadOnlyList<string> ServerArguments { get; init; }
+    public string? ServerListening { get; init; }
+    public int? ServerPid { get; init; }
+    public int? ServerExitCode { get; set; }
+    public double? ServerStopSeconds { get; set; }
+    public string ServerOutputTail { get; set; } = "";
+    public required string ClientSockets { get; init; }
+    public required List<SecondSample> Seconds { get; init; }
+    public required List<ServerSample> Server { get; init; }
+
+    public int WindowStartSecond { get; set; }
+    public int WindowEndSecond { get; set; }
+    public double WindowSeconds { get; set; }
+    public bool ReachedTarget { get; set; }
+    public double SecondsToTarget { get; set; }
+    public bool Interrupted { get; set; }
+
+    public Percentiles Ack { get; set; }
+    public Percentiles Rtt { get; set; }
+    public Percentiles Jitter { get; set; }
+    public Percentiles Interarrival { get; set; }
+    public Percentiles Chat { get; set; }
+    public Percentiles Handshake { get; set; }
+    public Percentiles Join { get; set; }
+
+    public SwarmCounters Window { get; set; }
+    public SwarmCounters RunTotal { get; set; }
+    public long WindowBytesUp { get; set; }
+    public long WindowBytesDown { get; set; }
+    public long WindowDatagramsUp { get; set; }
+    public long WindowDatagramsDown { get; set; }
+    public long ClientKernelDrops { get; set; }
+    public long ClientSendDrops { get; set; }
+    public long WindowCorrections { get; set; }
+    public long WindowMispredictions { get; set; }
+    public long MaxCorrectionMm { get; set; }
+    public int InRoomsAtWindowEnd { get; set; }
+    public int MinInRoomsInWindow { get; set; }
+    public int ConnectedAtWindowEnd { get; set; }
+    public int SpectatingAtWindowEnd { get; set; }
+    public int Players => Options.Players;
+    public int Spectators => Options.Scenario == "spectators" ? Options.Spectators : 0;
+}

@@ -1,0 +1,172 @@
+using System.Buffers.Binary;
+using Engine.LoadTest.Metrics;
+using Engine.Protocol;
+using Engine.Protocol.Handshake;
+using Engine.Protocol.Sessions;
+using Engine.Protocol.Wire;
+
+namespace Engine.LoadTest.Swarm;
+
+internal sealed partial class Swarm
+{
+    /// <summary>
+    /// Every datagram on a socket comes from the one server, so the player is found by what the packet
+    /// says: a session packet by its connection id (bytes 1..8, LE; after a migration both the new and
+    /// the old id lead to the player), a handshake reply by the nonce it echoes.
+    /// </summary>
+    private int Route(ReadOnlySpan<byte> datagram)
+    {
+        if (datagram.Length < 9)
+        {
+            return -1;
+        }
+        var type = (PacketType)(datagram[0] & ProtocolConstants.TypeMask);
+        if (type == PacketType.Session)
+        {
+            return _byConnectionId.TryGetValue(BinaryPrimitives.ReadUInt64LittleEndian(datagram.Slice(1)), out var c) ? c : -1;
+        }
+        ulong nonce;
+        switch (type)
+        {
+            case PacketType.Challenge when HandshakePackets.TryReadChallenge(datagram, out nonce, out _) == DropReason.None:
+                break;
+            case PacketType.Welcome when HandshakePackets.TryReadWelcome(datagram, out var w) == DropReason.None:
+                nonce = w.Nonce;
+                break;
+            case PacketType.Reject when HandshakePackets.TryReadReject(datagram, out nonce, out _) == DropReason.None:
+                break;
+            default:
+                return -1;
+        }
+        return _byNonce.TryGetValue(nonce, out var player) ? player : -1;
+    }
+
+    private void Deliver(ReadOnlySpan<byte> datagram, long now)
+    {
+        var index = Route(datagram);
+        if (index < 0)
+        {
+            _counters.Unrouted++;
+            return;
+        }
+        var p = _players[index];
+        if (p.Phase is PlayerPhase.Silent or PlayerPhase.Done or PlayerPhase.Waiting)
+        {
+            return; // playing dead, or finished: the datagram is lost on purpose
+        }
+        var before = p.Connection.State;
+        var handler = new Handler(this, p, now);
+        p.Connection.Receive(datagram, now, ref handler);
+        var after = p.Connection.State;
+        if (before != ClientState.Connected && after == ClientState.Connected)
+        {
+            OnConnected(p, now);
+        }
+        else if (before == ClientState.Connected && after == ClientState.Disconnected)
+        {
+            OnLost(p, now);
+        }
+        else if (after == ClientState.Disconnected && p.Phase == PlayerPhase.Handshaking)
+        {
+            _counters.HandshakeRejects++;
+            RetryConnect(p, now);
+        }
+        MarkDirty(p);
+    }
+
+    private void StartConnect(SimPlayer p, long now)
+    {
+        Unroute(p);
+        p.Connection.Connect(now);
+        p.RoutedNonce = p.Connection.Nonce;
+        _byNonce[p.RoutedNonce] = p.Index;
+        p.ConnectStartedUs = now;
+        p.PendingRequest = 0;
+        _counters.HandshakesStarted++;
+        SetPhase(p, PlayerPhase.Handshaking);
+        MarkDirty(p);
+    }
+
+    private void Unroute(SimPlayer p)
+    {
+        if (p.RoutedNonce != 0)
+        {
+            _byNonce.Remove(p.RoutedNonce);
+            p.RoutedNonce = 0;
+        }
+        if (p.RoutedId != 0)
+        {
+            _byConnectionId.Remove(p.RoutedId);
+            p.RoutedId = 0;
+        }
+        if (p.RoutedOldId != 0)
+        {
+            _byConnectionId.Remove(p.RoutedOldId);
+            p.RoutedOldId = 0;
+        }
+    }
+
+    private void OnConnected(SimPlayer p, long now)
+    {
+        _byNonce.Remove(p.RoutedNonce);
+        p.RoutedNonce = 0;
+        p.RoutedId = p.Connection.ConnectionId;
+        _byConnectionId[p.RoutedId] = p.Index;
+        _counters.HandshakesCompleted++;
+        Handshake.Record(now - p.ConnectStartedUs);
+        p.NextRttSampleUs = now + 1_000_000;
+        SetPhase(p, PlayerPhase.Lobby);
+        p.NextActionUs = now;
+        RequestRoom(p, now);
+    }
+
+    /// <summary>The server ended the session (timeout, kick, shutdown): come back as a new session shortly.</summary>
+    private void OnLost(SimPlayer p, long now)
+    {
+        _counters.ServerDisconnects++;
+        LeaveRoomState(p);
+        RetryConnect(p, now);
+    }
+
+    private void RetryConnect(SimPlayer p, long now)
+    {
+        Unroute(p);
+        p.StartAtUs = now + RetryDelayUs;
+        SetPhase(p, PlayerPhase.Waiting);
+    }
+
+    private void OnMigrate(SimPlayer p, ulong newId)
+    {
+        p.Connection.Migrate(newId);
+        if (p.RoutedOldId != 0)
+        {
+            _byConnectionId.Remove(p.RoutedOldId);
+        }
+        p.RoutedOldId = p.RoutedId;
+        p.RoutedId = newId;
+        _byConnectionId[newId] = p.Index;
+        _counters.Migrations++;
+    }
+
+    private readonly struct Handler(Swarm swarm, SimPlayer player, long now) : IMessageHandler
+    {
+        public void OnMessage(ReadOnlySpan<byte> payload)
+        {
+        }
+
+        public void OnReliable(ReadOnlySpan<byte> payload) => swarm.OnRoomMessage(player, payload, now);
+
+        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload)
+        {
+            if (kind == MessageKind.Snapshot)
+            {
+                swarm.OnSnapshot(player, payload, now);
+            }
+        }
+    }
+
+    private readonly struct AckSink(LatencySet set) : ILatencySink
+    {
+        public void Record(long us) => set.Record(us);
+    }
+}

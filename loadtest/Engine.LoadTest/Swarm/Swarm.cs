@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Net;
+using Engine.Client.Netcode;
+using Engine.LoadTest.Metrics;
+using Engine.Protocol;
+
+namespace Engine.LoadTest.Swarm;
+
+/// <summary>
+/// The simulated players, all driven by one thread: thousands of sans-IO <see cref="ClientConnection"/>s
+/// multiplexed over a few batch sockets. Each pass receives everything waiting (recvmmsg) and routes
+/// every datagram to its player by connection id (by nonce during the handshake), runs the players
+/// whose slot of the input period has come (inputs, timers, scenario actions), then sends what every
+/// touched player has to say (sendmmsg). Nothing in a pass allocates.
+/// </summary>
+internal sealed partial class Swarm : IDisposable
+{
+    // The input period is cut into this many slots; player i runs in slot i % Slots, so the work of
+    // one period is spread evenly instead of arriving as one burst.
+    private const int Slots = 32;
+    private const int MaxBatchesPerSocketPass = 16;
+    private const int FrameDepth = 4;
+    private const int PredictorCapacity = 64;
+    private const long RequestTimeoutUs = 10_000_000;
+    private const long RetryDelayUs = 1_000_000;
+
+    private readonly LoadTestOptions _options;
+    private readonly SocketPool _sockets;
+    private readonly SimPlayer[] _players;
+    private readonly Dictionary<ulong, int> _byConnectionId;
+    private readonly Dictionary<ulong, int> _byNonce;
+    private readonly int[] _dirty;
+    private readonly int[] _phaseCounts = new int[8];
+    private readonly byte[] _message = new byte[512];
+    private readonly long _slotUs;
+    private readonly long _periodUs;
+    private int _dirtyCount;
+    private long _nextSlotUs;
+    private int _nextSlot;
+    private int _waitSocket;
+    private int _emptyPasses;
+    private uint _spectateRoomId;
+    private SwarmCounters _counters;
+
+    public Swarm(LoadTestOptions options, IPEndPoint server)
+    {
+        _options = options;
+        _sockets = new SocketPool(server, options.Sockets);
+        var total = options.TotalClients;
+        _players = new SimPlayer[total];
+        _byConnectionId = new Dictionary<ulong, int>(total * 2);
+        _byNonce = new Dictionary<ulong, int>(total);
+        _dirty = new int[total];
+        var seed = (ulong)Stopwatch.GetTimestamp();
+        for (var i = 0; i < total; i++)
+        {
+            _players[i] = new SimPlayer(i, i % options.Sockets, SplitMix(seed + (ulong)i))
+            {
+                IsSpectatorRole = i >= options.Players,
+                Intent = i >= options.Players ? RoomIntent.Spectate : RoomIntent.QuickMatch,
+            };
+        }
+        _phaseCounts[(int)PlayerPhase.Waiting] = total;
+        _periodUs = 1_000_000L / options.InputRate;
+        _slotUs = Math.Max(1, _periodUs / Slots);
+        Ack = new LatencySet("input_ack");
+        Rtt = new LatencySet("rtt");
+        Jitter = new LatencySet("snapshot_jitter");
+        Handshake = new LatencySet("handshake");
+        JoinTime = new LatencySet("join");
+        Chat = new LatencySet("chat");
+        Interarrival = new LatencySet("snapshot_interarrival");
+    }
+
+    public NetcodeStats Netcode { get; } = new();
+    public LatencySet Ack { get; }
+    public LatencySet Rtt { get; }
+    public LatencySet Jitter { get; }
+    public LatencySet Interarrival { get; }
+    public LatencySet Handshake { get; }
+    public LatencySet JoinTime { get; }
+    public LatencySet Chat { get; }
+    public ref readonly SwarmCounters Counters => ref _counters;
+    public SocketPool Sockets => _sockets;
+    public int Total => _players.Length;
+    public string SocketDescription => _sockets.Describe();
+
+    public int Count(PlayerPhase phase) => _phaseCounts[(int)phase];
+
+    public int Connected => Count(PlayerPhase.Lobby) + Count(PlayerPhase.InRoom) + Count(PlayerPhase.Playing) + Count(PlayerPhase.Spectating);
+
+    public int InRooms => Count(PlayerPhase.InRoom) + Count(PlayerPhase.Playing);
+
+    /// <summary>Churn actions run only while this is set (once everyone is in).</summary>
+    public bool ChurnEnabled { get; set; }
+
+    private static long NowUs => Protocol.Time.MonotonicClock.NowUs;
+
+    /// <summary>Schedules every player's first handshake: <paramref name="perSecond"/> of them a second from <paramref name="startUs"/>.</summary>
+    public void ScheduleStarts(long startUs, int perSecond, int spectatorDelayUs)
+    {
+        for (var i = 0; i < _players.Length; i++)
+        {
+            var p = _players[i];
+            var order = p.IsSpectatorRole ? i - _options.Players : i;
+            p.StartAtUs = startUs + (order * 1_000_000L / perSecond) + (p.IsSpectatorRole ? spectatorDelayUs : 0);
+        }
+        _nextSlotUs = startUs;
+    }
+
+    /// <summary>One pass of the loop; returns whether anything happened (the caller idles otherwise).</summary>
+    public bool Pass()
+    {
+        var now = NowUs;
+        var any = ReceiveAll(now);
+        var ran = 0;
+        while (now >= _nextSlotUs && ran < Slots)
+        {
+            RunSlot(_nextSlot, now);
+            _nextSlot = (_nextSlot + 1) % Slots;
+            _nextSlotUs += _slotUs;
+            ran++;
+        }
+        if (now - _nextSlotUs > _periodUs)
+        {
+            // Far behind (the machine is saturated): skip ahead rather than run a burst of stale slots.
+            _nextSlotUs = now;
+        }
+        if (ChurnEnabled)
+        {
+            RunChurn(now);
+        }
+        FlushDirty(now);
+        return any || ran > 0;
+    }
+
+    /// <summary>
+    /// After a pass that did nothing: spin through a couple more passes (a reply is often microseconds
+    /// away), then block up to 1 ms on one socket, in turn. A datagram arriving on another socket waits
+    /// for the end of that millisecond, so at light load figures carry up to 1 ms of this; under load
+    /// the loop never idles.
+    /// </summary>
+    public void Idle()
+    {
+        if (++_emptyPasses < 4)
+        {
+            return;
+        }
+        _emptyPasses = 0;
+        _waitSocket = (_waitSocket + 1) % _sockets.Count;
+        _sockets.Socket(_waitSocket).WaitReadable(1);
+    }
+
+    private bool ReceiveAll(long now)
+    {
+        var any = false;
+        for (var s = 0; s < _sockets.Count; s++)
+        {
+            for (var b = 0; b < MaxBatchesPerSocketPass; b++)
+            {
+                var n = _sockets.Receive(s);
+                if (n == 0)
+                {
+                    break;
+                }
+                any = true;
+                var batch = _sockets.Received(s);
+                for (var i = 0; i < n; i++)
+                {
+                    Deliver(batch.Payload(i), now);
+                }
+                if (n < SocketPool.BatchCapacity)
+                {
+                    break;
+                }
+            }
+        }
+        if (any)
+        {
+            _emptyPasses = 0;
+        }
+        return any;
+    }
+
+    private void MarkDirty(SimPlayer p)
+    {
+        if (p.Dirty)
+        {
+            return;
+        }
+        p.Dirty = true;
+        _dirty[_dirtyCount++] = p.Index;
+    }
+
+    private void FlushDirty(long now)
+    {
+        for (var d = 0; d < _dirtyCount; d++)
+        {
+            var p = _players[_dirty[d]];
+            p.Dirty = false;
+            Flush(p, now);
+        }
+        _dirtyCount = 0;
+        _sockets.Flush();
+    }
+
+    private void Flush(SimPlayer p, long now)
+    {
+        int length;
+        while ((length = p.Connection.PollSend(_sockets.NextSendBuffer(p.Socket), now)) > 0)
+        {
+            _sockets.CommitSend(p.Socket, length);
+        }
+    }
+
+    private void SetPhase(SimPlayer p, PlayerPhase phase)
+    {
+        _phaseCounts[(int)p.Phase]--;
+        _phaseCounts[(int)phase]++;
+        p.Phase = phase;
+    }
+
+    /// <summary>Every player says goodbye (the disconnect goes out three times) and the sockets drain a moment.</summary>
+    public void DisconnectAll(TimeSpan drain)
+    {
+        var now = NowUs;
+        foreach (var p in _players)
+        {
+            if (p.Connection.State is ClientState.Connected)
+            {
+                p.Connection.Disconnect();
+                Flush(p, now);
+            }
+            SetPhase(p, PlayerPhase.Done);
+        }
+        _sockets.Flush();
+        var until = Stopwatch.GetTimestamp() + (long)(drain.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            for (var s = 0; s < _sockets.Count; s++)
+            {
+                while (_sockets.Receive(s) > 0)
+                {
+                }
+            }
+            Thread.Sleep(5);
+        }
+    }
+
+    public void Dispose() => _sockets.Dispose();
+
+    private static ulong SplitMix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+}
