@@ -39,6 +39,7 @@ internal sealed partial class Shard : IDisposable
     private Thread? _thread;
     private long _nextTimerUs;
     private long _now;
+    private long _truncatedSeen;
     private int _sessionCount;
     private int _reserved;
     private volatile bool _stopRequested;
@@ -293,6 +294,10 @@ internal sealed partial class Shard : IDisposable
         }
         _expired.Clear();
         PruneRecentAdmissions(now);
+        // Datagrams too long for a receive slot never reach the shard: the socket counts them.
+        var truncated = _socket.Counters.TruncatedDatagrams;
+        Counters.Drop(DropReason.Truncated, truncated - _truncatedSeen);
+        _truncatedSeen = truncated;
         RunRoomTimers(now);
         Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }

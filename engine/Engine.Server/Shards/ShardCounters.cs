@@ -54,6 +54,8 @@ public sealed class ShardCounters
 
     public void Drop(DropReason reason) => _drops[(int)reason]++;
 
+    public void Drop(DropReason reason, long count) => _drops[(int)reason] += count;
+
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
     public long TotalDrops()
