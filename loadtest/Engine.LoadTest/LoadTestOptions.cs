@@ -82,18 +82,21 @@ internal sealed class LoadTestOptions
     {
         var o = new LoadTestOptions();
         var i = 0;
-        if (args.Length > 0 && !args[0].StartsWith('-'))
-        {
-            o.Scenario = args[0];
-            i = 1;
-            if (!Scenarios.Contains(o.Scenario))
-            {
-                throw new UsageException($"unknown scenario '{o.Scenario}' (one of: {string.Join(", ", Scenarios)})");
-            }
-        }
+        var scenarioGiven = false;
         for (; i < args.Length; i++)
         {
             var arg = args[i];
+            if (!arg.StartsWith('-'))
+            {
+                // The scenario name, wherever it stands (build.sh puts --engine first).
+                if (scenarioGiven || !Scenarios.Contains(arg))
+                {
+                    throw new UsageException(scenarioGiven ? $"a second scenario '{arg}'" : $"unknown scenario '{arg}' (one of: {string.Join(", ", Scenarios)})");
+                }
+                o.Scenario = arg;
+                scenarioGiven = true;
+                continue;
+            }
             string? inline = null;
             var eq = arg.IndexOf('=');
             if (eq > 0)
