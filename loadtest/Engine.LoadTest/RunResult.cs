@@ -33,6 +33,7 @@ internal sealed class RunResult
     public Percentiles Jitter { get; set; }
     public Percentiles Interarrival { get; set; }
     public Percentiles Chat { get; set; }
+    public Percentiles SlotLag { get; set; }
     public Percentiles Handshake { get; set; }
     public Percentiles Join { get; set; }
 

@@ -139,6 +139,7 @@ internal sealed class Runner(LoadTestOptions options)
                 Jitter = swarm.Jitter.CloseInterval(),
                 Handshake = swarm.Handshake.CloseInterval(),
                 Chat = swarm.Chat.CloseInterval(),
+                SlotLag = swarm.SlotLag.CloseInterval(),
                 BytesUp = sockets.BytesSent - lastSockets.BytesSent,
                 BytesDown = sockets.BytesReceived - lastSockets.BytesReceived,
                 DatagramsUp = sockets.DatagramsSent - lastSockets.DatagramsSent,
@@ -174,7 +175,7 @@ internal sealed class Runner(LoadTestOptions options)
                 windowSockets = sockets;
                 windowCorrections = swarm.Netcode.Corrections;
                 windowMispredictions = swarm.Netcode.Mispredictions;
-                foreach (var set in new[] { swarm.Ack, swarm.Rtt, swarm.Jitter, swarm.Interarrival, swarm.Chat })
+                foreach (var set in new[] { swarm.Ack, swarm.Rtt, swarm.Jitter, swarm.Interarrival, swarm.Chat, swarm.SlotLag })
                 {
                     set.Window.Reset();
                 }
@@ -215,6 +216,7 @@ internal sealed class Runner(LoadTestOptions options)
         result.Jitter = Percentiles.Of(swarm.Jitter.Window);
         result.Interarrival = Percentiles.Of(swarm.Interarrival.Window);
         result.Chat = Percentiles.Of(swarm.Chat.Window);
+        result.SlotLag = Percentiles.Of(swarm.SlotLag.Window);
         result.Handshake = Percentiles.Of(swarm.Handshake.Run);
         result.Join = Percentiles.Of(swarm.JoinTime.Run);
         result.InRoomsAtWindowEnd = swarm.InRooms;
@@ -300,7 +302,7 @@ internal sealed class Runner(LoadTestOptions options)
         {
             text += string.Create(inv, $" tick p99 {st.TickP99Us} us");
         }
-        return text + string.Create(inv, $" | swarm cpu {server.SwarmCpuPercent,4:0}%");
+        return text + string.Create(inv, $" | swarm cpu {server.SwarmCpuPercent,4:0}% lag p99 {s.SlotLag.P99 / 1000:0.0} ms");
     }
 
     private static SwarmCounters Subtract(SwarmCounters a, SwarmCounters b)

@@ -16,6 +16,7 @@ internal sealed class SecondSample
     public Percentiles Jitter { get; init; }
     public Percentiles Handshake { get; init; }
     public Percentiles Chat { get; init; }
+    public Percentiles SlotLag { get; init; }
     public long BytesUp { get; init; }
     public long BytesDown { get; init; }
     public long DatagramsUp { get; init; }

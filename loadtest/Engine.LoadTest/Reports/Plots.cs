@@ -44,10 +44,10 @@ internal static class Plots
             Line(plot, xs, seconds.Select(s => s.BytesDown / (double)Math.Max(1, s.Connected)), "down (server → player)");
             Line(plot, xs, seconds.Select(s => s.BytesUp / (double)Math.Max(1, s.Connected)), "up (player → server)");
         }));
-        yield return ("Server tick", Draw("Server tick duration (simulate + encode every room of a shard)", "µs", r, plot =>
+        yield return ("Saturation", Draw("Who keeps up: server tick p99 (simulate + encode a shard's rooms) and swarm schedule lag p99", "µs", r, plot =>
         {
-            Line(plot, sx, server.Select(s => (double)(s.Stats?.TickP99Us ?? double.NaN)), "tick p99");
-            Line(plot, sx, server.Select(s => (double)(s.Stats?.TickMaxUs ?? double.NaN)), "tick max (cumulative)");
+            Line(plot, sx, server.Select(s => (double)(s.Stats?.TickP99Us ?? double.NaN)), "server tick p99");
+            Line(plot, xs, seconds.Select(s => s.SlotLag.P99), "swarm schedule lag p99");
         }));
         yield return ("Players", Draw("Players", "players", r, plot =>
         {

@@ -112,6 +112,12 @@ internal sealed partial class Swarm
         p.RoutedNonce = 0;
         p.RoutedId = p.Connection.ConnectionId;
         _byConnectionId[p.RoutedId] = p.Index;
+        // Shard bytes seen so far, rounded up to a power of two (at most 4 flush groups).
+        var shard = (int)(p.RoutedId & 0xFF);
+        while (_shardGroups < 4 && shard >= _shardGroups)
+        {
+            _shardGroups *= 2;
+        }
         _counters.HandshakesCompleted++;
         Handshake.Record(now - p.ConnectStartedUs);
         p.NextRttSampleUs = now + 1_000_000;

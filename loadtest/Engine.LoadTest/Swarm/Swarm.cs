@@ -35,6 +35,7 @@ internal sealed partial class Swarm : IDisposable
     private readonly long _slotUs;
     private readonly long _periodUs;
     private int _dirtyCount;
+    private int _shardGroups = 1;
     private long _nextSlotUs;
     private int _nextSlot;
     private int _waitSocket;
@@ -70,6 +71,7 @@ internal sealed partial class Swarm : IDisposable
         JoinTime = new LatencySet("join");
         Chat = new LatencySet("chat");
         Interarrival = new LatencySet("snapshot_interarrival");
+        SlotLag = new LatencySet("slot_lag");
     }
 
     public NetcodeStats Netcode { get; } = new();
@@ -80,6 +82,9 @@ internal sealed partial class Swarm : IDisposable
     public LatencySet Handshake { get; }
     public LatencySet JoinTime { get; }
     public LatencySet Chat { get; }
+
+    /// <summary>How late each slot of players ran against its schedule: near 0 while the swarm keeps up.</summary>
+    public LatencySet SlotLag { get; }
     public ref readonly SwarmCounters Counters => ref _counters;
     public SocketPool Sockets => _sockets;
     public int Total => _players.Length;
@@ -116,6 +121,8 @@ internal sealed partial class Swarm : IDisposable
         var ran = 0;
         while (now >= _nextSlotUs && ran < Slots)
         {
+            // How late the swarm runs its players: the client side's own saturation shows here.
+            SlotLag.Record(now - _nextSlotUs);
             RunSlot(_nextSlot, now);
             _nextSlot = (_nextSlot + 1) % Slots;
             _nextSlotUs += _slotUs;
@@ -194,11 +201,29 @@ internal sealed partial class Swarm : IDisposable
 
     private void FlushDirty(long now)
     {
+        // Grouped by the shard byte of the connection id (what the server's steering reads), so that runs
+        // of equal-size datagrams to the server share a key and the send batch can coalesce them (GSO).
+        var groups = _shardGroups;
+        for (var g = 0; g < groups; g++)
+        {
+            for (var d = 0; d < _dirtyCount; d++)
+            {
+                var p = _players[_dirty[d]];
+                if (p.Dirty && (groups == 1 || (int)(p.Connection.ConnectionId & (ulong)(groups - 1)) == g))
+                {
+                    p.Dirty = false;
+                    Flush(p, now);
+                }
+            }
+        }
         for (var d = 0; d < _dirtyCount; d++)
         {
             var p = _players[_dirty[d]];
-            p.Dirty = false;
-            Flush(p, now);
+            if (p.Dirty)
+            {
+                p.Dirty = false;
+                Flush(p, now);
+            }
         }
         _dirtyCount = 0;
         _sockets.Flush();
