@@ -4,6 +4,7 @@
 #   ./build.sh test       the above, then the whole test suite (unit, property, loopback, AOT smoke)
 #   ./build.sh bench      BenchmarkDotNet micro-benchmarks (perf/Engine.Benchmarks)
 #   ./build.sh pingpong   1000-client ping-pong: engine against a LiteNetLib echo server
+#   ./build.sh fuzz [s]   bounded afl++ fuzzing of every parser, s seconds in all (default 60; docs/FUZZING.md)
 #   ./build.sh loadtest   the player swarm (default: steady, 10,000 players) against the AOT engine; writes reports/latest
 #   ./build.sh clean      remove build output
 set -euo pipefail
@@ -51,7 +52,7 @@ run_tests() {
 
 case "${1:-publish}" in
   publish|"") publish_engine ;;
-  test) publish_engine; run_tests ;;
+  test) publish_engine; run_tests; fuzz/run.sh ;;
   bench) shift; dotnet run -c Release --project perf/Engine.Benchmarks -- bench "$@" ;;
   pingpong) shift; publish_engine; dotnet run -c Release --project perf/Engine.Benchmarks -- pingpong --engine "$root/artifacts/bin/engine" "$@" ;;
   loadtest)
@@ -59,6 +60,7 @@ case "${1:-publish}" in
     log "building the load-test swarm"
     dotnet build loadtest/Engine.LoadTest/Engine.LoadTest.csproj -c Release -nologo -clp:NoSummary
     artifacts/build/bin/Engine.LoadTest/release/loadtest --engine "$root/artifacts/bin/engine" "$@" ;;
+  fuzz) shift; fuzz/run.sh "$@" ;;
   clean) rm -rf artifacts BenchmarkDotNet.Artifacts ;;
-  *) echo "usage: ./build.sh [publish|test|bench|pingpong|loadtest|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [publish|test|bench|pingpong|loadtest|fuzz|clean]" >&2; exit 2 ;;
 esac

@@ -26,13 +26,17 @@ static int List()
 
 static int Run(string name)
 {
-    if (FuzzTargets.Create(name) is not { } target)
+    if (!FuzzTargets.Names.Contains(name))
     {
         return Unknown(name);
     }
+    // Instrumented code may run only inside Fuzzer.Run, once afl's coverage map is attached (before
+    // that the process dies with an access violation), and some targets run protocol code when built.
+    FuzzTarget? target = null;
     var buffer = new MemoryStream();
     Fuzzer.Run(stream =>
     {
+        target ??= FuzzTargets.Create(name)!;
         buffer.SetLength(0);
         stream.CopyTo(buffer);
         target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
