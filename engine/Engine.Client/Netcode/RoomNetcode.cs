@@ -19,6 +19,7 @@ internal sealed class RoomNetcode
 
     private readonly SnapshotHistory _history;
     private readonly SnapshotFrame _scratch;
+    private readonly SnapshotFrame _predicted;
     private readonly long[] _owners;
     private readonly int _ownSlot;
     private readonly NetcodeStats _stats;
@@ -35,6 +36,7 @@ internal sealed class RoomNetcode
         var capacity = Math.Max(room.Capacity, 1);
         _history = new SnapshotHistory(capacity);
         _scratch = new SnapshotFrame(capacity);
+        _predicted = new SnapshotFrame(capacity);
         _owners = new long[capacity];
         Array.Fill(_owners, EmptySlot);
         _ownSlot = room.IsSpectator ? -1 : room.Slot;
@@ -78,6 +80,13 @@ internal sealed class RoomNetcode
         if (header.HasBaseline && !_history.TryGet(header.BaselineTick, out baseline))
         {
             return SnapshotOutcome.MissingBaseline;
+        }
+
+        // Deltas are against the baseline moved forward by dead reckoning, exactly as the server predicted it.
+        if (baseline is not null)
+        {
+            SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, Room.TickRate, _predicted);
+            baseline = _predicted;
         }
 
         // Decoded aside first: a payload that turns out malformed must not leave a half-written frame in the history.

@@ -16,7 +16,11 @@ internal sealed class Room
         Inputs = new InputValidator(entry.Capacity);
         History = new SnapshotHistory(entry.Capacity);
         Encoder = new DeltaEncoder(entry.Capacity);
+        Predicted = new SnapshotFrame(entry.Capacity);
     }
+
+    /// <summary>Scratch: a client's view moved forward by dead reckoning, what its delta is encoded against.</summary>
+    public SnapshotFrame Predicted { get; }
 
     /// <summary>The game's rules for this room.</summary>
     public IGameMode Mode { get; }

@@ -52,7 +52,7 @@ internal sealed partial class Shard
         }
         if (ack != 0)
         {
-            session.View?.Acknowledge(ack, room.History);
+            session.View?.Acknowledge(ack, room.History, _options.TickRate);
         }
         var inputs = payload.Slice(ackLength);
         if (inputs.IsEmpty)
@@ -148,7 +148,7 @@ internal sealed partial class Shard
     private void SendPlayerSnapshot(Room room, SnapshotFrame frame, Session player)
     {
         var view = player.View!;
-        var baseline = view.Baseline;
+        var baseline = Predict(room, view, frame.Tick);
         var budget = Math.Min(player.Connection.MaxMessageSize, _snapshotScratch.Length) - SnapshotPrefix - 1 - Varint.MaxLength32;
         var count = 0;
         _order[count++] = player.Slot;
@@ -234,7 +234,7 @@ internal sealed partial class Shard
                     _order[count++] = (ushort)slot;
                 }
             }
-            var result = room.Encoder.Encode(frame, view.Baseline, _order.AsSpan(0, count), _included.AsSpan(0, count), _spectatorScratch.AsSpan(SnapshotPrefix), budget);
+            var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), _order.AsSpan(0, count), _included.AsSpan(0, count), _spectatorScratch.AsSpan(SnapshotPrefix), budget);
             var message = _spectatorScratch.AsSpan(0, SnapshotPrefix + result.BytesWritten);
             Counters.SpectatorEncodings++;
             for (var j = i; j < spectators.Count; j++)
@@ -247,6 +247,17 @@ internal sealed partial class Shard
                 }
             }
         }
+    }
+
+    /// <summary>The client's view extrapolated to this tick (the client computes the same), or null for a full state.</summary>
+    private SnapshotFrame? Predict(Room room, SnapshotView view, uint tick)
+    {
+        if (view.Baseline is not { } baseline)
+        {
+            return null;
+        }
+        SnapshotPrediction.Extrapolate(baseline, tick - view.Tick, _options.TickRate, room.Predicted);
+        return room.Predicted;
     }
 
     private static bool SharesView(SnapshotView a, SnapshotView b) =>

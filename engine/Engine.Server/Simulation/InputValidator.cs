@@ -22,6 +22,13 @@ internal sealed class InputValidator
     public const int DefaultBufferCapacity = 32;
     public const int DefaultMaxHoleWaitTicks = 6;
 
+    /// <summary>
+    /// Inputs that arrive bunched (three in one datagram every third tick) are played one a tick
+    /// rather than all at once, so players move evenly, the way the client predicted and the
+    /// snapshots extrapolate; only a backlog larger than this is caught up faster.
+    /// </summary>
+    public const int SmoothingBacklog = 3;
+
     private readonly int _capacity;
     private readonly int _mask;
     private readonly PlayerInput[] _buffer;
@@ -179,7 +186,8 @@ internal sealed class InputValidator
         ref var last = ref _lastApplied[slot];
         ref var credit = ref _credit[slot];
         credit = Math.Min(credit + 1, MaxBankedTicks);
-        var budget = Math.Min(credit, MaxInputsPerTick);
+        var backlog = _newestBuffered[slot] - last;
+        var budget = Math.Min(credit, backlog > SmoothingBacklog ? MaxInputsPerTick : 1);
         while (true)
         {
             if (_newestBuffered[slot] <= last)

@@ -6,8 +6,9 @@ namespace Engine.Server.Simulation;
 /// <summary>
 /// What one client holds of the room's world: the frame it decoded for the newest snapshot it
 /// acknowledged, rebuilt on the server exactly as the client built it. Deltas are encoded against
-/// this view, never against the server's own frame, because a partial snapshot (over the byte
-/// budget) leaves some entities at their older state on the client.
+/// this view (extrapolated, see <see cref="SnapshotPrediction"/>), never against the server's own
+/// frame, because a partial snapshot (over the byte budget) leaves some entities where the
+/// client's extrapolation put them.
 /// </summary>
 internal sealed class SnapshotView
 {
@@ -60,7 +61,7 @@ internal sealed class SnapshotView
     /// (its slots from the server's frame, the rest as they were). False when that snapshot was
     /// built on a view this one has since moved past, or the frame is gone: the view stays.
     /// </summary>
-    public bool Acknowledge(uint tick, SnapshotHistory history)
+    public bool Acknowledge(uint tick, SnapshotHistory history, int tickRate)
     {
         if (tick == Tick || (Tick != 0 && (int)(tick - Tick) < 0))
         {
@@ -93,6 +94,11 @@ internal sealed class SnapshotView
             if (sent.BaselineTick == 0)
             {
                 Frame.Clear();
+            }
+            else
+            {
+                // Slots a partial snapshot left out stay where the client extrapolated them.
+                SnapshotPrediction.Extrapolate(Frame, tick - sent.BaselineTick, tickRate, Frame);
             }
             for (var slot = 0; slot < frame.Capacity; slot++)
             {

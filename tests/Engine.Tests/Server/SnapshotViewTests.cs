@@ -12,6 +12,7 @@ namespace Engine.Tests.Server;
 public class SnapshotViewTests
 {
     private const int Capacity = 48;
+    private const int TickRate = 60;
 
     [Theory]
     [InlineData(1, 4096)]
@@ -29,6 +30,8 @@ public class SnapshotViewTests
         var included = new ushort[Capacity];
         var buffer = new byte[8192];
         var decoded = new SnapshotFrame(Capacity);
+        var serverPredicted = new SnapshotFrame(Capacity);
+        var clientPredicted = new SnapshotFrame(Capacity);
         var checkedAcks = 0;
         var partials = 0;
 
@@ -43,7 +46,11 @@ public class SnapshotViewTests
                 }
                 if (frame.IsPresent(slot))
                 {
-                    frame.Set(slot, SnapshotField.PositionX, frame.Get(slot, SnapshotField.PositionX) + random.Next(-40, 41));
+                    if (random.Next(10) == 0)
+                    {
+                        frame.Set(slot, SnapshotField.VelocityX, random.Next(-6000, 6001));
+                    }
+                    frame.Set(slot, SnapshotField.PositionX, frame.Get(slot, SnapshotField.PositionX) + (3 * (frame.Get(slot, SnapshotField.VelocityX) / TickRate)) + random.Next(-2, 3));
                     frame.Set(slot, SnapshotField.PositionZ, frame.Get(slot, SnapshotField.PositionZ) + random.Next(-40, 41));
                     frame.Set(slot, SnapshotField.Owner, slot + 1000);
                 }
@@ -57,7 +64,13 @@ public class SnapshotViewTests
                 }
             }
             random.Shuffle(order.AsSpan(0, count));
-            var result = encoder.Encode(frame, view.Baseline, order.AsSpan(0, count), included.AsSpan(0, count), buffer, budget);
+            SnapshotFrame? predicted = null;
+            if (view.Baseline is { } viewFrame)
+            {
+                SnapshotPrediction.Extrapolate(viewFrame, tick - view.Tick, TickRate, serverPredicted);
+                predicted = serverPredicted;
+            }
+            var result = encoder.Encode(frame, predicted, order.AsSpan(0, count), included.AsSpan(0, count), buffer, budget);
             view.RecordSent(tick, included.AsSpan(0, result.Included), result.Complete);
             partials += result.Complete ? 0 : 1;
 
@@ -71,6 +84,8 @@ public class SnapshotViewTests
             if (header.HasBaseline)
             {
                 Assert.True(clientFrames.TryGet(header.BaselineTick, out baseline), "the client still holds the baseline it acknowledged");
+                SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, TickRate, clientPredicted);
+                baseline = clientPredicted;
             }
             Assert.Equal(DropReason.None, DeltaDecoder.Decode(baseline, buffer.AsSpan(0, result.BytesWritten), decoded));
             clientFrames.Push(tick).CopyFrom(decoded);
@@ -79,7 +94,7 @@ public class SnapshotViewTests
             {
                 continue; // the acknowledgement is lost
             }
-            if (view.Acknowledge(tick, history))
+            if (view.Acknowledge(tick, history, TickRate))
             {
                 Assert.True(view.Frame.ContentEquals(decoded), $"view of tick {tick} differs from the client's frame");
                 checkedAcks++;
