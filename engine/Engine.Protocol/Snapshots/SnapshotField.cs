@@ -10,7 +10,7 @@ namespace Engine.Protocol.Snapshots;
 /// </summary>
 public enum SnapshotField
 {
-    /// <summary>Position, 1/100 m (cm).</summary>
+    /// <summary>Position in the game mode's unit (the movement arena: millimetres; Y is up).</summary>
     PositionX = 0,
     PositionY = 1,
     PositionZ = 2,
@@ -21,7 +21,7 @@ public enum SnapshotField
     /// <summary>Look angle, 1/65536 turn, in [-16384, 16384].</summary>
     Pitch = 4,
 
-    /// <summary>Velocity, 1/100 m/s (cm/s).</summary>
+    /// <summary>Velocity in the game mode's unit per second (the movement arena: mm/s).</summary>
     VelocityX = 5,
     VelocityY = 6,
     VelocityZ = 7,
