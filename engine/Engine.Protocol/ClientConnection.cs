@@ -13,6 +13,11 @@ namespace Engine.Protocol;
 /// </summary>
 public sealed class ClientConnection
 {
+    private const uint MinTimeoutMs = 100;
+    private const uint MaxTimeoutMs = 600_000;
+    private const int MinPingIntervalMs = 10;
+    private const int MaxPingIntervalMs = 60_000;
+
     private readonly ClientConnectionOptions _options;
     private readonly byte[] _cookie = new byte[ProtocolConstants.CookieSize];
     private ulong _nonce;
@@ -111,10 +116,12 @@ public sealed class ClientConnection
                 {
                     return false;
                 }
+                // Timers from the wire are clamped to what a server may configure: a ping interval of
+                // zero would have PollSend produce pings forever.
                 _connection = new Connection(welcome.ConnectionId, new ConnectionOptions
                 {
-                    TimeoutUs = welcome.TimeoutMs * 1000L,
-                    PingIntervalUs = welcome.PingIntervalMs * 1000L,
+                    TimeoutUs = Math.Clamp(welcome.TimeoutMs, MinTimeoutMs, MaxTimeoutMs) * 1000L,
+                    PingIntervalUs = Math.Clamp((int)welcome.PingIntervalMs, MinPingIntervalMs, MaxPingIntervalMs) * 1000L,
                     MaxPayload = Math.Clamp(welcome.MaxPayload, ProtocolConstants.MinMaxPayload, _options.MaxPayload),
                 }, nowUs);
                 State = ClientState.Connected;

@@ -19,6 +19,8 @@ internal sealed class TestServer : IDisposable
             TimerIntervalMs = 10,
             Echo = true,
             StatsIntervalSeconds = 0,
+            // Hundreds of test clients connect from 127.0.0.1 within a second; tests of the limit set their own.
+            HandshakesPerSecondPerAddress = 1000,
         };
         configure?.Invoke(options);
         Server = new GameServer(options);
