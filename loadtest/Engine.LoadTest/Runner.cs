@@ -269,6 +269,7 @@ internal sealed class Runner(LoadTestOptions options)
                 CpuPercent = cpu >= 0 && lastCpu >= 0 ? (cpu - lastCpu) / ProcSampler.ClockTicksPerSecond / seconds * 100 : double.NaN,
                 RssMb = pid is null ? double.NaN : ProcSampler.RssKb(pid) / 1024.0,
                 SwarmCpuPercent = (selfCpu - lastSelf) / ProcSampler.ClockTicksPerSecond / seconds * 100,
+                SwarmRssMb = ProcSampler.RssKb(self) / 1024.0,
                 UdpInErrors = udp.InErrors,
                 UdpRcvbufErrors = udp.RcvbufErrors,
                 Stats = statsLine is null ? null : ServerStats.TryParse(statsLine),

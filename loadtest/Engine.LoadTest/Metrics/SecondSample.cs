@@ -33,6 +33,7 @@ internal sealed class ServerSample
     public double CpuPercent { get; init; }
     public double RssMb { get; init; }
     public double SwarmCpuPercent { get; init; }
+    public double SwarmRssMb { get; init; }
     public long UdpRcvbufErrors { get; init; }
     public long UdpInErrors { get; init; }
     public ServerStats? Stats { get; init; }

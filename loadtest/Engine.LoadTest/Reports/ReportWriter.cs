@@ -129,6 +129,7 @@ internal static class ReportWriter
             new("server.alloc_bytes_per_s", "Server allocation rate", stats.Count < 2 ? double.NaN : (stats[^1].Allocated - stats[0].Allocated) / (double)Math.Max(1, stats.Count - 1), "B/s", true, "0"),
             new("kernel.udp_rcvbuf_errors", "Kernel UDP RcvbufErrors in the window (/proc/net/snmp, all sockets)", inWindow.Count < 2 ? double.NaN : inWindow[^1].UdpRcvbufErrors - inWindow[0].UdpRcvbufErrors, "", true, "0"),
             new("swarm.cpu_pct_avg", "Swarm CPU, mean (it shares the cores)", Avg(inWindow.Select(s => s.SwarmCpuPercent)), "%", true, "0.0"),
+            new("swarm.rss_mb_max", "Swarm RSS, highest (all its players)", Max(r.Server.Select(s => s.SwarmRssMb)), "MB", true, "0"),
             new("swarm.slot_lag_ms.p99", "Swarm schedule lag p99 (players run late: the swarm is saturated)", r.SlotLag.P99 / 1000, "ms", true, "0.00"),
             new("swarm.slot_lag_ms.max", "Swarm schedule lag max", r.SlotLag.Max / 1000, "ms", true, "0.00"),
             new("swarm.client_kernel_drops", "Swarm socket kernel drops (whole run)", r.ClientKernelDrops, "", true, "0"),
@@ -247,7 +248,7 @@ internal static class ReportWriter
         sb.AppendLine("second,phase,connected,in_rooms,playing,spectating,handshakes,room_joins,input_messages,snapshots_applied,snapshots_lost,snapshots_missing_baseline," +
             "ack_p50_ms,ack_p90_ms,ack_p99_ms,ack_p999_ms,ack_max_ms,rtt_p50_ms,rtt_p99_ms,jitter_p99_ms,up_bytes_per_player,down_bytes_per_player,datagrams_up,datagrams_down," +
             "corrections,mispredictions,chat_p99_ms,server_cpu_pct,server_rss_mb,server_sessions,server_rooms,server_rx_per_s,server_tx_per_s,server_tick_p99_us,server_drops,server_kernel_drops," +
-            "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops,swarm_lag_p99_ms");
+            "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops,swarm_lag_p99_ms,swarm_rss_mb");
         var servers = r.Server.ToDictionary(s => s.Second);
         foreach (var s in r.Seconds)
         {
@@ -262,7 +263,7 @@ internal static class ReportWriter
                 D(s.Rtt.P50 / 1000), D(s.Rtt.P99 / 1000), D(s.Jitter.P99 / 1000), D(s.BytesUp / (double)per), D(s.BytesDown / (double)per),
                 I(s.DatagramsUp), I(s.DatagramsDown), I(s.Corrections), I(s.Mispredictions), D(s.Chat.P99 / 1000),
                 D(v?.CpuPercent ?? double.NaN), D(v?.RssMb ?? double.NaN), I(st?.Sessions), I(st?.Rooms), I(st?.RxPerSecond), I(st?.TxPerSecond), I(st?.TickP99Us),
-                I(st?.Drops), I(st?.KernelDrops), I(v?.UdpRcvbufErrors), D(v?.SwarmCpuPercent ?? double.NaN), I(s.ClientKernelDrops), D(s.SlotLag.P99 / 1000),
+                I(st?.Drops), I(st?.KernelDrops), I(v?.UdpRcvbufErrors), D(v?.SwarmCpuPercent ?? double.NaN), I(s.ClientKernelDrops), D(s.SlotLag.P99 / 1000), D(v?.SwarmRssMb ?? double.NaN),
             ];
             sb.AppendLine(string.Join(',', cells));
         }
