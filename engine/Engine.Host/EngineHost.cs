@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using System.Runtime.InteropServices;
+using Engine.Host.Admin;
 using Engine.Host.Configuration;
 using Engine.Server;
 using Engine.Server.Diagnostics;
@@ -9,7 +11,7 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace Engine.Host;
 
-/// <summary>The `engine` executable: configuration, logging, signals and the stats line around a <see cref="GameServer"/>.</summary>
+/// <summary>The `engine` executable: configuration, logging, signals, the stats line and the admin endpoint around a <see cref="GameServer"/>.</summary>
 internal static class EngineHost
 {
     public const int ExitOk = 0;
@@ -75,6 +77,24 @@ internal static class EngineHost
             statsNow.Set();
         });
 
+        // After the game server listens (its metrics exist and /readyz can say yes), after the
+        // signal handlers (a SIGTERM while Kestrel starts is a clean stop), disposed last.
+        AdminServer? admin = null;
+        if (settings.Admin.IsEnabled)
+        {
+            try
+            {
+                admin = AdminServer.Start(IPAddress.Parse(settings.Admin.Bind), settings.Admin.Port, server, loggerFactory);
+            }
+            catch (AdminStartException ex)
+            {
+                HostLog.CannotStart(logger, ex.Message);
+                return ExitFailure;
+            }
+            HostLog.AdminListening(logger, admin.Address);
+        }
+        using var adminScope = admin;
+
         var stats = new StatsReporter(server, logger);
         var interval = settings.Server.StatsIntervalSeconds > 0 ? TimeSpan.FromSeconds(settings.Server.StatsIntervalSeconds) : Timeout.InfiniteTimeSpan;
         var nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
@@ -95,6 +115,7 @@ internal static class EngineHost
                 nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
             }
         }
+        // The admin endpoint stays up meanwhile, so /readyz answers 503 until the shards are done.
         server.Stop(TimeSpan.FromMilliseconds(settings.Server.ShutdownTimeoutMs));
         return exitCode;
     }
@@ -103,6 +124,10 @@ internal static class EngineHost
         LoggerFactory.Create(builder =>
         {
             builder.SetMinimumLevel(Enum.Parse<LogLevel>(settings.LogLevel, ignoreCase: true));
+            // The admin endpoint's ASP.NET Core logs only what needs attention; the host logs its
+            // address itself, and a failed start once (as "cannot start"), not again as the generic host.
+            builder.AddFilter("Microsoft", LogLevel.Warning);
+            builder.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
             if (settings.LogFormat == "json")
             {
                 builder.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");

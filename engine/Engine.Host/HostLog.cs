@@ -16,4 +16,7 @@ internal static partial class HostLog
 
     [LoggerMessage(103, LogLevel.Critical, "a shard failed; shutting down")]
     public static partial void ShardFailed(ILogger logger);
+
+    [LoggerMessage(104, LogLevel.Information, "admin endpoint on {Address} (/metrics, /healthz, /readyz)")]
+    public static partial void AdminListening(ILogger logger, string address);
 }

@@ -91,8 +91,16 @@ internal static class ConfigurationLoader
         }
         settings.LogLevel = configuration["loglevel"] ?? settings.LogLevel;
         settings.LogFormat = configuration["logformat"] ?? settings.LogFormat;
+        if (configuration["adminport"] is { } adminPort)
+        {
+            settings.Admin.Port = int.TryParse(adminPort, out var port)
+                ? port
+                : throw new ConfigurationError($"admin-port: '{adminPort}' is not a whole number");
+        }
+        settings.Admin.Bind = configuration["adminbind"] ?? settings.Admin.Bind;
 
         var errors = settings.Server.Validate().ToList();
+        errors.AddRange(settings.Admin.Validate());
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(settings.LogLevel, ignoreCase: true, out _))
         {
             errors.Add($"log-level: '{settings.LogLevel}' is not one of trace, debug, information, warning, error, critical");

@@ -1,11 +1,13 @@
+using Engine.Host.Admin;
 using Engine.Server;
 
 namespace Engine.Host.Configuration;
 
-/// <summary>What the host reads: the server's options plus its own (logging).</summary>
+/// <summary>What the host reads: the server's options plus its own (logging, the admin endpoint).</summary>
 internal sealed class HostSettings
 {
     public ServerOptions Server { get; } = new();
+    public AdminOptions Admin { get; } = new();
     public string LogLevel { get; set; } = "information";
     public string LogFormat { get; set; } = "console";
 }

@@ -53,6 +53,9 @@ internal sealed class EngineProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The admin endpoint defaults to port 9100; tests that want it pass --admin-port (which beats
+        // the environment), the rest must not collide on 9100 with each other or a running engine.
+        info.Environment["ENGINE_ADMIN_PORT"] = "0";
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
