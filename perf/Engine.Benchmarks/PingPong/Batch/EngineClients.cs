@@ -182,29 +182,12 @@ internal sealed class EngineClients : IPingPongClients
         }
     }
 
-    private int Route(ReadOnlySpan<byte> datagram)
+    private int Route(ReadOnlySpan<byte> datagram) => ClientRouting.Read(datagram, out ulong key) switch
     {
-        if (datagram.Length < 9)
-            return -1;
-        byte type = (byte)(datagram[0] & ProtocolConstants.TypeMask);
-        if (type == (byte)PacketType.Session)
-            return _byConnectionId.TryGetValue(BinaryPrimitives.ReadUInt64LittleEndian(datagram[1..]), out int c) ? c : -1;
-
-        ulong nonce;
-        switch ((PacketType)type)
-        {
-            case PacketType.Challenge when HandshakePackets.TryReadChallenge(datagram, out nonce, out _) == DropReason.None:
-                break;
-            case PacketType.Welcome when HandshakePackets.TryReadWelcome(datagram, out Welcome w) == DropReason.None:
-                nonce = w.Nonce;
-                break;
-            case PacketType.Reject when HandshakePackets.TryReadReject(datagram, out nonce, out _) == DropReason.None:
-                break;
-            default:
-                return -1;
-        }
-        return _byNonce.TryGetValue(nonce, out int client) ? client : -1;
-    }
+        RouteKey.ConnectionId => _byConnectionId.TryGetValue(key, out int c) ? c : -1,
+        RouteKey.Nonce => _byNonce.TryGetValue(key, out int client) ? client : -1,
+        _ => -1,
+    };
 
     private void RunTimers(long nowTicks, bool restartFailed)
     {
