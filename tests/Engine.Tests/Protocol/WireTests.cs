@@ -118,4 +118,24 @@ public class WireTests
         Assert.Equal("too_short", DropReasons.Name(DropReason.TooShort));
         Assert.Equal("bad_cookie", DropReasons.Name(DropReason.BadCookie));
     }
+
+    [Fact]
+    public void Client_routing_reads_the_connection_id_or_the_hello_nonce()
+    {
+        var buffer = new byte[64];
+        var length = new SessionHeader(0xABCDEF0102030405, 1, 0, 0, false).Write(buffer);
+        Assert.Equal(RouteKey.ConnectionId, ClientRouting.Read(buffer.AsSpan(0, length), out var key));
+        Assert.Equal(0xABCDEF0102030405UL, key);
+
+        length = HandshakePackets.WriteChallenge(buffer, 77, new byte[ProtocolConstants.CookieSize]);
+        Assert.Equal((RouteKey.Nonce, 77UL), (ClientRouting.Read(buffer.AsSpan(0, length), out key), key));
+        length = HandshakePackets.WriteWelcome(buffer, new Welcome(78, 5, 5000, 1000, 1200));
+        Assert.Equal((RouteKey.Nonce, 78UL), (ClientRouting.Read(buffer.AsSpan(0, length), out key), key));
+        length = HandshakePackets.WriteReject(buffer, 79, RejectReason.ServerFull);
+        Assert.Equal((RouteKey.Nonce, 79UL), (ClientRouting.Read(buffer.AsSpan(0, length), out key), key));
+
+        Assert.Equal(RouteKey.None, ClientRouting.Read(buffer.AsSpan(0, 3), out _));
+        buffer[0] = 0x07;
+        Assert.Equal(RouteKey.None, ClientRouting.Read(buffer.AsSpan(0, 20), out _));
+    }
 }
