@@ -22,6 +22,9 @@ internal sealed class EngineServerProcess : ServerProcess
             yield return n.ToString(CultureInfo.InvariantCulture);
         }
         yield return "--echo";
+        // No admin endpoint: it would take port 9100 and is not what is measured.
+        yield return "--admin-port";
+        yield return "0";
         // Every client comes from 127.0.0.1; the default per-address cap (256) would refuse most of them.
         yield return "--max-sessions-per-address";
         yield return Math.Max(256, clients).ToString(CultureInfo.InvariantCulture);
