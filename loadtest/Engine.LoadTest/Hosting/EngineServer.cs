@@ -69,6 +69,8 @@ internal sealed class EngineServer : IDisposable
             "--snapshot-rate", options.SnapshotRate.ToString(inv),
             // The swarm asks for a stats line every second (SIGUSR1), so the periodic one is off.
             "--stats-interval-seconds", "0",
+            // No admin endpoint: it would take port 9100, which another engine may hold.
+            "--admin-port", "0",
         };
         if (options.Shards is int shards)
         {
