@@ -3,10 +3,17 @@ using Engine.Protocol.Snapshots;
 namespace Engine.LoadTest.Swarm;
 
 /// <summary>
-/// The few snapshot frames one player keeps as baselines. The server encodes each delta against the
-/// newest tick this player acknowledged that it has processed, normally one or two snapshots back,
-/// so a handful of frames is plenty (the SDK keeps 64; at 10,000 players that would be 1.7 GB).
-/// A missing baseline heals itself: the player keeps acknowledging what it holds.
+/// The few snapshot frames one player keeps as baselines, and which tick it acknowledges. The SDK keeps
+/// 64 frames (at 10,000 players that would be 1.7 GB); the swarm keeps 5 and instead never lets go of
+/// a frame the server may encode against. The server's view of a player moves only to a tick the
+/// player acknowledged, and only when that tick's snapshot was built on the view it had; so the
+/// player keeps (1) the tick it acknowledges now, (2) the one it acknowledged before, whose late
+/// copies may still arrive, and (3) the baseline the server used last, and moves its acknowledgement
+/// to the newest tick only once the server has taken the current one (a snapshot arrives built on
+/// it) or has visibly stayed on its older view for a while (the newest tick is then built on that
+/// view, which the server accepts). Acknowledging the newest tick every time and keeping only the
+/// newest few frames deadlocks under load: a delayed acknowledgement moves the server to a frame
+/// the player already dropped, and nothing it can acknowledge afterwards is accepted.
 /// </summary>
 internal sealed class FrameRing
 {
@@ -14,6 +21,7 @@ internal sealed class FrameRing
     private readonly uint[] _ticks;
     private readonly bool[] _valid;
     private int _pending = -1;
+    private int _notTaken;
 
     public FrameRing(int capacity, int depth)
     {
@@ -33,6 +41,12 @@ internal sealed class FrameRing
 
     public bool HasAny { get; private set; }
 
+    /// <summary>The tick this player acknowledges in its inputs; 0 = none yet.</summary>
+    public uint AckTick { get; private set; }
+
+    private uint _previousAck;
+    private uint _serverBaseline;
+
     public SnapshotFrame NewestFrame { get; private set; } = null!;
 
     public void Clear()
@@ -41,6 +55,10 @@ internal sealed class FrameRing
         HasAny = false;
         Newest = 0;
         _pending = -1;
+        AckTick = 0;
+        _previousAck = 0;
+        _serverBaseline = 0;
+        _notTaken = 0;
     }
 
     public SnapshotFrame? Find(uint tick)
@@ -62,7 +80,7 @@ internal sealed class FrameRing
         var bestAge = -1L;
         for (var i = 0; i < _frames.Length; i++)
         {
-            if (ReferenceEquals(_frames[i], keep))
+            if (ReferenceEquals(_frames[i], keep) || (_valid[i] && IsProtected(_ticks[i])))
             {
                 continue;
             }
@@ -73,12 +91,36 @@ internal sealed class FrameRing
                 bestAge = age;
             }
         }
+        if (best < 0)
+        {
+            return null!; // cannot happen with depth >= 5: at most 3 frames are protected
+        }
         _valid[best] = false;
         _pending = best;
         return _frames[best];
     }
 
-    public void Commit(uint tick)
+    private bool IsProtected(uint tick) => tick != 0 && (tick == AckTick || tick == _previousAck || tick == _serverBaseline);
+
+
+    /// <summary>Records a decoded snapshot (built on <paramref name="baselineTick"/>, 0 for a full state) and moves the acknowledgement when it is safe.</summary>
+    public void Commit(uint tick, uint baselineTick)
+    {
+        Commit(tick);
+        _serverBaseline = baselineTick;
+        const int PatienceSnapshots = 10;
+        if (AckTick == 0 || baselineTick == 0 || baselineTick == AckTick || ++_notTaken >= PatienceSnapshots)
+        {
+            if (AckTick != tick)
+            {
+                _previousAck = AckTick;
+                AckTick = tick;
+            }
+            _notTaken = 0;
+        }
+    }
+
+    private void Commit(uint tick)
     {
         _ticks[_pending] = tick;
         _valid[_pending] = true;

@@ -18,6 +18,7 @@ internal sealed partial class Swarm
 
     private readonly PlayerInput[] _inputs = new PlayerInput[InputMessage.MaxInputs];
     private readonly byte[] _inputPayload = new byte[Varint.MaxLength32 + InputMessage.MaxSize];
+    private SnapshotFrame? _predicted;
 
     /// <summary>The players of one slot of the input period: timers, inputs, chat, reconnects.</summary>
     private void RunSlot(int slot, long now)
@@ -267,6 +268,13 @@ internal sealed partial class Swarm
             return;
         }
         var destination = frames.Acquire(baseline);
+        if (baseline is not null)
+        {
+            // Deltas are against the baseline moved forward by dead reckoning, as the server predicted it.
+            var predicted = PredictionScratch(baseline.Capacity);
+            SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, p.TickRate, predicted);
+            baseline = predicted;
+        }
         if (DeltaDecoder.Decode(baseline, payload.Slice(SnapshotPrefix), destination) != DropReason.None)
         {
             _counters.SnapshotsMalformed++;
@@ -277,7 +285,7 @@ internal sealed partial class Swarm
             _counters.SnapshotsForeign++;
             return;
         }
-        frames.Commit(header.Tick);
+        frames.Commit(header.Tick, header.HasBaseline ? header.BaselineTick : 0);
         _counters.SnapshotsApplied++;
         _counters.SnapshotBytes += payload.Length;
 
@@ -316,7 +324,7 @@ internal sealed partial class Swarm
                     SetPhase(p, PlayerPhase.Playing);
                 }
             }
-            SendBareAck(p, header.Tick);
+            SendBareAck(p, frames.AckTick);
             return;
         }
         var sink = new AckSink(Ack);
@@ -362,7 +370,7 @@ internal sealed partial class Swarm
         p.InputsGenerated += due;
         _counters.InputsGenerated += due;
         var carried = predictor.CopyRecent(_inputs.AsSpan(0, (int)Math.Min(due + ExtraInputs, InputMessage.MaxInputs)));
-        var length = Varint.Write(_inputPayload, p.Frames!.Newest);
+        var length = Varint.Write(_inputPayload, p.Frames!.AckTick);
         length += InputMessage.Write(_inputPayload.AsSpan(length), _inputs.AsSpan(0, carried));
         var session = p.Connection.Session!;
         var message = _inputPayload.AsSpan(0, length);
@@ -395,6 +403,16 @@ internal sealed partial class Swarm
         {
             _counters.ChatNotQueued++;
         }
+    }
+
+    /// <summary>One dead-reckoning scratch frame per room capacity, shared by every player (one thread).</summary>
+    private SnapshotFrame PredictionScratch(int capacity)
+    {
+        if (_predicted is null || _predicted.Capacity != capacity)
+        {
+            _predicted = new SnapshotFrame(capacity);
+        }
+        return _predicted;
     }
 
     private static PlayerState ReadState(SnapshotFrame frame, int slot) => new()

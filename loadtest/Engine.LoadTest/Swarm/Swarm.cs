@@ -19,7 +19,7 @@ internal sealed partial class Swarm : IDisposable
     // one period is spread evenly instead of arriving as one burst.
     private const int Slots = 32;
     private const int MaxBatchesPerSocketPass = 16;
-    private const int FrameDepth = 4;
+    private const int FrameDepth = 5;
     private const int PredictorCapacity = 64;
     private const long RequestTimeoutUs = 10_000_000;
     private const long RetryDelayUs = 1_000_000;
