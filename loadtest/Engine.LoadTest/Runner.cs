@@ -223,6 +223,15 @@ internal sealed class Runner(LoadTestOptions options)
         result.ConnectedAtWindowEnd = swarm.Connected;
         result.SpectatingAtWindowEnd = swarm.Count(Swarm.PlayerPhase.Spectating);
         result.MinInRoomsInWindow = minInRooms == int.MaxValue ? swarm.InRooms : minInRooms;
+        // Keep playing until the monitor has sampled the last second, so the goodbyes are not in it.
+        var until = Protocol.Time.MonotonicClock.NowUs + 300_000;
+        while (Protocol.Time.MonotonicClock.NowUs < until)
+        {
+            if (!swarm.Pass())
+            {
+                swarm.Idle();
+            }
+        }
         _phase = "stopping";
         swarm.DisconnectAll(TimeSpan.FromMilliseconds(300));
     }

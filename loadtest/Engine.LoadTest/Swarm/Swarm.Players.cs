@@ -18,7 +18,6 @@ internal sealed partial class Swarm
 
     private readonly PlayerInput[] _inputs = new PlayerInput[InputMessage.MaxInputs];
     private readonly byte[] _inputPayload = new byte[Varint.MaxLength32 + InputMessage.MaxSize];
-    private SnapshotFrame? _predicted;
 
     /// <summary>The players of one slot of the input period: timers, inputs, chat, reconnects.</summary>
     private void RunSlot(int slot, long now)
@@ -270,10 +269,10 @@ internal sealed partial class Swarm
         var destination = frames.Acquire(baseline);
         if (baseline is not null)
         {
-            // Deltas are against the baseline moved forward by dead reckoning, as the server predicted it.
-            var predicted = PredictionScratch(baseline.Capacity);
-            SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, p.TickRate, predicted);
-            baseline = predicted;
+            // Deltas are against the baseline moved forward by dead reckoning, as the server predicted it;
+            // predicted straight into the destination, which the decoder then takes as its own baseline.
+            SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, p.TickRate, destination);
+            baseline = destination;
         }
         if (DeltaDecoder.Decode(baseline, payload.Slice(SnapshotPrefix), destination) != DropReason.None)
         {
@@ -403,16 +402,6 @@ internal sealed partial class Swarm
         {
             _counters.ChatNotQueued++;
         }
-    }
-
-    /// <summary>One dead-reckoning scratch frame per room capacity, shared by every player (one thread).</summary>
-    private SnapshotFrame PredictionScratch(int capacity)
-    {
-        if (_predicted is null || _predicted.Capacity != capacity)
-        {
-            _predicted = new SnapshotFrame(capacity);
-        }
-        return _predicted;
     }
 
     private static PlayerState ReadState(SnapshotFrame frame, int slot) => new()

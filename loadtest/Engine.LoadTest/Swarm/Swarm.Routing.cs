@@ -71,7 +71,11 @@ internal sealed partial class Swarm
             _counters.HandshakeRejects++;
             RetryConnect(p, now);
         }
-        MarkDirty(p);
+        // Most datagrams (snapshots) leave nothing to answer: inputs carry the acknowledgements.
+        if (after != ClientState.Connected || p.Connection.Session is not { } session || session.HasOutput(now))
+        {
+            MarkDirty(p);
+        }
     }
 
     private void StartConnect(SimPlayer p, long now)
@@ -112,12 +116,6 @@ internal sealed partial class Swarm
         p.RoutedNonce = 0;
         p.RoutedId = p.Connection.ConnectionId;
         _byConnectionId[p.RoutedId] = p.Index;
-        // Shard bytes seen so far, rounded up to a power of two (at most 4 flush groups).
-        var shard = (int)(p.RoutedId & 0xFF);
-        while (_shardGroups < 4 && shard >= _shardGroups)
-        {
-            _shardGroups *= 2;
-        }
         _counters.HandshakesCompleted++;
         Handshake.Record(now - p.ConnectStartedUs);
         p.NextRttSampleUs = now + 1_000_000;

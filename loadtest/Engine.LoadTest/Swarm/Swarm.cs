@@ -29,13 +29,15 @@ internal sealed partial class Swarm : IDisposable
     private readonly SimPlayer[] _players;
     private readonly Dictionary<ulong, int> _byConnectionId;
     private readonly Dictionary<ulong, int> _byNonce;
-    private readonly int[] _dirty;
+    private const int FlushGroups = 4;
+    private const ulong FlushGroupMask = FlushGroups - 1;
+
+    private readonly int[][] _dirty;
     private readonly int[] _phaseCounts = new int[8];
     private readonly byte[] _message = new byte[512];
     private readonly long _slotUs;
     private readonly long _periodUs;
-    private int _dirtyCount;
-    private int _shardGroups = 1;
+    private readonly int[] _dirtyCount = new int[FlushGroups];
     private long _nextSlotUs;
     private int _nextSlot;
     private int _waitSocket;
@@ -51,7 +53,11 @@ internal sealed partial class Swarm : IDisposable
         _players = new SimPlayer[total];
         _byConnectionId = new Dictionary<ulong, int>(total * 2);
         _byNonce = new Dictionary<ulong, int>(total);
-        _dirty = new int[total];
+        _dirty = new int[FlushGroups][];
+        for (var g = 0; g < FlushGroups; g++)
+        {
+            _dirty[g] = new int[total];
+        }
         var seed = (ulong)Stopwatch.GetTimestamp();
         for (var i = 0; i < total; i++)
         {
@@ -196,36 +202,27 @@ internal sealed partial class Swarm : IDisposable
             return;
         }
         p.Dirty = true;
-        _dirty[_dirtyCount++] = p.Index;
+        // One list per flush group: the shard byte of the connection id (what the server's steering
+        // reads), so that runs of equal-size datagrams share a key and the send batch can coalesce
+        // them (GSO).
+        var g = (int)(p.Connection.ConnectionId & FlushGroupMask);
+        _dirty[g][_dirtyCount[g]++] = p.Index;
     }
 
     private void FlushDirty(long now)
     {
-        // Grouped by the shard byte of the connection id (what the server's steering reads), so that runs
-        // of equal-size datagrams to the server share a key and the send batch can coalesce them (GSO).
-        var groups = _shardGroups;
-        for (var g = 0; g < groups; g++)
+        for (var g = 0; g < FlushGroups; g++)
         {
-            for (var d = 0; d < _dirtyCount; d++)
+            var list = _dirty[g];
+            var count = _dirtyCount[g];
+            for (var d = 0; d < count; d++)
             {
-                var p = _players[_dirty[d]];
-                if (p.Dirty && (groups == 1 || (int)(p.Connection.ConnectionId & (ulong)(groups - 1)) == g))
-                {
-                    p.Dirty = false;
-                    Flush(p, now);
-                }
-            }
-        }
-        for (var d = 0; d < _dirtyCount; d++)
-        {
-            var p = _players[_dirty[d]];
-            if (p.Dirty)
-            {
+                var p = _players[list[d]];
                 p.Dirty = false;
                 Flush(p, now);
             }
+            _dirtyCount[g] = 0;
         }
-        _dirtyCount = 0;
         _sockets.Flush();
     }
 
