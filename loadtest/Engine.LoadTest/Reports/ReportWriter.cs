@@ -332,7 +332,7 @@ internal static class ReportWriter
             ("Scenario", [.. r.Options.Describe()]),
             ("Swarm", [
                 ("client sockets", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
-                ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding against its own 4 newest frames, acknowledgement in the next input"),
+                ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding (dead-reckoned baseline) against the 5 frames it keeps, acknowledgement in the next input"),
                 ("input → acknowledgement", "from sending the input message whose newest input is N to the first snapshot whose last-applied input is ≥ N; it includes waiting for the next snapshot tick (1/snapshot-rate)"),
                 ("RTT", "each player's latest ping round trip, sampled once a second per player"),
             ]),
