@@ -16,8 +16,10 @@ internal sealed class ReliableSender
 {
     // Unit slots by id modulo this; more than enough for two largest messages at the smallest payload.
     private const int QueueSlots = 1024;
-    private const int PacketSlots = 256;
-    private const int InitialBufferBytes = 8 * 1024;
+    // Packets are only acknowledged within the 33 the ack bits reach, so 64 records are plenty;
+    // with a small first buffer a session that only ever sends room messages stays small.
+    private const int PacketSlots = 64;
+    private const int InitialBufferBytes = 2 * 1024;
 
     /// <summary>Twice the largest message, so one can be queued while another is still in flight.</summary>
     public const int MaxBufferBytes = 2 * ReliableChannel.MaxMessageSize;
