@@ -22,7 +22,7 @@ internal sealed partial class Shard
 
     private readonly PlayerInput[] _inputScratch = new PlayerInput[InputMessage.MaxInputs];
     private readonly byte[] _snapshotScratch = new byte[Protocol.Wire.ProtocolConstants.MaxDatagram];
-    private readonly byte[] _spectatorScratch = new byte[Protocol.Wire.ProtocolConstants.MaxDatagram];
+    private readonly SharedEncodings _shared = new();
     private ushort[] _order = new ushort[64];
     private ushort[] _included = new ushort[64];
     private FixedTickClock? _tickClock;
@@ -130,15 +130,73 @@ internal sealed partial class Shard
             frame.Set(slot, SnapshotField.Owner, (int)player.PlayerId);
         }
         EnsureOrderCapacity(room.Slots.Length);
+        _shared.Clear();
         foreach (var player in room.Slots)
         {
-            if (player is not null)
+            if (player is not null && !TrySendShared(room, frame, player, room.Inputs.LastApplied(player.Slot)))
             {
                 SendPlayerSnapshot(room, frame, player);
             }
         }
-        SendSpectatorSnapshots(room, frame);
+        foreach (var spectator in room.Spectators)
+        {
+            if (!TrySendShared(room, frame, spectator, 0))
+            {
+                SendSpectatorSnapshot(room, frame, spectator);
+            }
+        }
     }
+
+    /// <summary>
+    /// Clients whose view is the server's frame of the same tick hold identical state, so one
+    /// encoding (all slots, in slot order) serves them all when it fits the budget: in a steady
+    /// room most players acknowledge the same few ticks, and the room encodes a handful of times
+    /// instead of once per player. Only the 4-byte input prefix differs. False: encode for this
+    /// client alone.
+    /// </summary>
+    private bool TrySendShared(Room room, SnapshotFrame frame, Session session, uint lastAppliedInput)
+    {
+        var view = session.View!;
+        if (!(view.IsServerFrame || view.Tick == 0))
+        {
+            return false;
+        }
+        var budget = SnapshotBudget(session);
+        var index = _shared.Find(view.Tick, budget);
+        if (index < 0)
+        {
+            var count = 0;
+            var baseline = view.Baseline;
+            for (var slot = 0; slot < room.Slots.Length; slot++)
+            {
+                if (frame.IsPresent(slot) || (baseline?.IsPresent(slot) ?? false))
+                {
+                    _order[count++] = (ushort)slot;
+                }
+            }
+            var destination = _shared.Reserve();
+            if (destination.IsEmpty)
+            {
+                return false;
+            }
+            var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), _order.AsSpan(0, count), default, destination, budget);
+            index = _shared.Add(view.Tick, budget, result.BytesWritten, result.Complete);
+            Counters.SharedEncodings++;
+        }
+        if (!_shared.IsComplete(index))
+        {
+            return false;
+        }
+        var encoded = _shared.Bytes(index);
+        BinaryPrimitives.WriteUInt32LittleEndian(_snapshotScratch, lastAppliedInput);
+        encoded.CopyTo(_snapshotScratch.AsSpan(SnapshotPrefix));
+        view.RecordSent(frame.Tick, default, complete: true);
+        SendSnapshot(session, _snapshotScratch.AsSpan(0, SnapshotPrefix + encoded.Length));
+        return true;
+    }
+
+    private static int SnapshotBudget(Session session) =>
+        Math.Min(session.Connection.MaxMessageSize, Protocol.Wire.ProtocolConstants.MaxDatagram) - SnapshotPrefix - 1 - Varint.MaxLength32;
 
     /// <summary>
     /// One player's delta. Everyone present is tried first, the player's own slot leading; when that
@@ -149,7 +207,7 @@ internal sealed partial class Shard
     {
         var view = player.View!;
         var baseline = Predict(room, view, frame.Tick);
-        var budget = Math.Min(player.Connection.MaxMessageSize, _snapshotScratch.Length) - SnapshotPrefix - 1 - Varint.MaxLength32;
+        var budget = SnapshotBudget(player);
         var count = 0;
         _order[count++] = player.Slot;
         for (var slot = 0; slot < room.Slots.Length; slot++)
@@ -204,49 +262,23 @@ internal sealed partial class Shard
         return count;
     }
 
-    /// <summary>
-    /// Spectators see the whole room. Those whose view is the server's frame of the same tick hold
-    /// identical state, so one encoding serves them all; any other spectator gets its own.
-    /// </summary>
-    private void SendSpectatorSnapshots(Room room, SnapshotFrame frame)
+    /// <summary>A spectator whose view is its own (a partial snapshot reached it): the whole room, encoded for it alone.</summary>
+    private void SendSpectatorSnapshot(Room room, SnapshotFrame frame, Session spectator)
     {
-        var spectators = room.Spectators;
-        for (var i = 0; i < spectators.Count; i++)
+        var view = spectator.View!;
+        var count = 0;
+        for (var slot = 0; slot < room.Slots.Length; slot++)
         {
-            var view = spectators[i].View!;
-            var shareable = view.IsServerFrame || view.Tick == 0;
-            var seen = false;
-            for (var j = 0; j < i && shareable; j++)
+            if (frame.IsPresent(slot) || (view.Baseline?.IsPresent(slot) ?? false))
             {
-                seen |= SharesView(spectators[j].View!, view);
-            }
-            if (seen)
-            {
-                continue;
-            }
-            var budget = Math.Min(spectators[i].Connection.MaxMessageSize, _spectatorScratch.Length) - SnapshotPrefix - 1 - Varint.MaxLength32;
-            BinaryPrimitives.WriteUInt32LittleEndian(_spectatorScratch, 0);
-            var count = 0;
-            for (var slot = 0; slot < room.Slots.Length; slot++)
-            {
-                if (frame.IsPresent(slot) || (view.Baseline?.IsPresent(slot) ?? false))
-                {
-                    _order[count++] = (ushort)slot;
-                }
-            }
-            var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), _order.AsSpan(0, count), _included.AsSpan(0, count), _spectatorScratch.AsSpan(SnapshotPrefix), budget);
-            var message = _spectatorScratch.AsSpan(0, SnapshotPrefix + result.BytesWritten);
-            Counters.SpectatorEncodings++;
-            for (var j = i; j < spectators.Count; j++)
-            {
-                var other = spectators[j].View!;
-                if (j == i || (shareable && SharesView(other, view)))
-                {
-                    other.RecordSent(frame.Tick, _included.AsSpan(0, result.Included), result.Complete);
-                    SendSnapshot(spectators[j], message);
-                }
+                _order[count++] = (ushort)slot;
             }
         }
+        BinaryPrimitives.WriteUInt32LittleEndian(_snapshotScratch, 0);
+        var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), _order.AsSpan(0, count), _included.AsSpan(0, count),
+            _snapshotScratch.AsSpan(SnapshotPrefix), SnapshotBudget(spectator));
+        view.RecordSent(frame.Tick, _included.AsSpan(0, result.Included), result.Complete);
+        SendSnapshot(spectator, _snapshotScratch.AsSpan(0, SnapshotPrefix + result.BytesWritten));
     }
 
     /// <summary>The client's view extrapolated to this tick (the client computes the same), or null for a full state.</summary>
@@ -259,9 +291,6 @@ internal sealed partial class Shard
         SnapshotPrediction.Extrapolate(baseline, tick - view.Tick, _options.TickRate, room.Predicted);
         return room.Predicted;
     }
-
-    private static bool SharesView(SnapshotView a, SnapshotView b) =>
-        a.Tick == b.Tick && (a.Tick == 0 || (a.IsServerFrame && b.IsServerFrame));
 
     private void SendSnapshot(Session session, ReadOnlySpan<byte> message)
     {

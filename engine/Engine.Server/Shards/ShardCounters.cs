@@ -47,7 +47,7 @@ public sealed class ShardCounters
     public long SnapshotsSent;
     public long SnapshotBytes;
     public long PartialSnapshots;
-    public long SpectatorEncodings;
+    public long SharedEncodings;
 
     /// <summary>Bytes the shard thread has allocated since it started, sampled at each timer pass: flat in steady state.</summary>
     public long AllocatedBytes;

@@ -50,6 +50,12 @@ public class EndToEndCompressionTests(ITestOutputHelper output)
         Assert.Equal(Players, clients[0].LatestFrame!.Count);
         Assert.True(sent > Players * 20, $"only {sent} snapshots in the window");
         Assert.True(saving >= 0.90, $"delta snapshots average {serverAverage:F1} B against a {full} B full state: {saving:P1} smaller, short of 90%");
+
+        // Players with the same view share an encoding: far fewer encodings than snapshots.
+        var encodings = server.Server.ShardCounters.Sum(c => Volatile.Read(ref c.SharedEncodings));
+        var total = server.Server.ShardCounters.Sum(c => Volatile.Read(ref c.SnapshotsSent));
+        output.WriteLine($"{encodings} shared encodings for {total} snapshots");
+        Assert.True(encodings * 4 < total, $"{encodings} encodings for {total} snapshots");
     }
 
     private static (long Sent, long Bytes) ServerSnapshots(TestServer server) =>
