@@ -14,8 +14,12 @@ namespace Engine.Protocol.Channels;
 /// </summary>
 internal sealed class ReliableSender
 {
-    // Unit slots by id modulo this; more than enough for two largest messages at the smallest payload.
-    private const int QueueSlots = 1024;
+    // Unit slots by id modulo the current count, which grows by doubling from a few (room messages)
+    // up to enough for two largest messages at the smallest payload. Powers of two, so the modulo
+    // mapping of the wrapping u16 ids stays consistent as it grows.
+    private const int InitialQueueSlots = 64;
+    private const int MaxQueueSlots = 1024;
+    private int _queueSlots = InitialQueueSlots;
     // Packets are only acknowledged within the 33 the ack bits reach, so 64 records are plenty;
     // with a small first buffer a session that only ever sends room messages stays small.
     private const int PacketSlots = 64;
@@ -86,7 +90,7 @@ internal sealed class ReliableSender
             return false;
         }
         var units = payload.Length <= _maxSingleData ? 1 : (payload.Length + _fragmentData - 1) / _fragmentData;
-        if (units > ReliableChannel.MaxFragmentCount || Pending + units > QueueSlots)
+        if (units > ReliableChannel.MaxFragmentCount || Pending + units > MaxQueueSlots)
         {
             return false;
         }
@@ -94,12 +98,13 @@ internal sealed class ReliableSender
         {
             return false;
         }
+        EnsureUnitSlots(Pending + units);
         var fragments = units == 1 ? (ushort)0 : (ushort)units;
         var offset = 0;
         for (var i = 0; i < units; i++)
         {
             var length = Math.Min(payload.Length - offset, units == 1 ? payload.Length : _fragmentData);
-            var slot = _nextId % QueueSlots;
+            var slot = _nextId % _queueSlots;
             _unitStart[slot] = _head;
             _unitLength[slot] = (ushort)length;
             _unitIndex[slot] = (ushort)i;
@@ -147,7 +152,7 @@ internal sealed class ReliableSender
         var end = WindowEnd();
         for (var id = _oldest; id != end && carried < ReliableChannel.MaxUnitsPerPacket; id++)
         {
-            var slot = id % QueueSlots;
+            var slot = id % _queueSlots;
             if (_unitAcked[slot] || _unitNextSendUs[slot] > nowUs)
             {
                 continue;
@@ -207,7 +212,7 @@ internal sealed class ReliableSender
         var units = _packetUnits.AsSpan(packetSlot * ReliableChannel.MaxUnitsPerPacket, count);
         foreach (var id in units)
         {
-            var slot = id % QueueSlots;
+            var slot = id % _queueSlots;
             if ((ushort)(id - _oldest) < pending && !_unitAcked[slot])
             {
                 _unitAcked[slot] = true;
@@ -215,9 +220,9 @@ internal sealed class ReliableSender
             }
         }
         var advanced = false;
-        while (_oldest != _nextId && _unitAcked[_oldest % QueueSlots])
+        while (_oldest != _nextId && _unitAcked[_oldest % _queueSlots])
         {
-            var slot = _oldest % QueueSlots;
+            var slot = _oldest % _queueSlots;
             _tail = _unitStart[slot] + _unitLength[slot];
             _oldest++;
             advanced = true;
@@ -259,7 +264,7 @@ internal sealed class ReliableSender
         var end = WindowEnd();
         for (var id = _oldest; id != end; id++)
         {
-            var slot = id % QueueSlots;
+            var slot = id % _queueSlots;
             if (!_unitAcked[slot] && _unitNextSendUs[slot] < earliest)
             {
                 earliest = _unitNextSendUs[slot];
@@ -268,19 +273,54 @@ internal sealed class ReliableSender
         return earliest;
     }
 
+    /// <summary>Grows the unit slots (doubling) until <paramref name="units"/> fit, moving the pending units to their new slots.</summary>
+    private void EnsureUnitSlots(int units)
+    {
+        if (units <= _queueSlots)
+        {
+            return;
+        }
+        var slots = _queueSlots;
+        while (slots < units)
+        {
+            slots *= 2;
+        }
+        var start = new uint[slots];
+        var length = new ushort[slots];
+        var index = new ushort[slots];
+        var count = new ushort[slots];
+        var attempts = new byte[slots];
+        var acked = new bool[slots];
+        var nextSend = new long[slots];
+        for (var id = _oldest; id != _nextId; id++)
+        {
+            int from = id % _queueSlots, to = id % slots;
+            start[to] = _unitStart[from];
+            length[to] = _unitLength[from];
+            index[to] = _unitIndex[from];
+            count[to] = _unitCount[from];
+            attempts[to] = _unitAttempts[from];
+            acked[to] = _unitAcked[from];
+            nextSend[to] = _unitNextSendUs[from];
+        }
+        (_unitStart, _unitLength, _unitIndex, _unitCount, _unitAttempts, _unitAcked, _unitNextSendUs) = (start, length, index, count, attempts, acked, nextSend);
+        _queueSlots = slots;
+    }
+
     /// <summary>Makes room for <paramref name="bytes"/> more, growing the ring up to its cap; false when full.</summary>
     private bool EnsureSpace(int bytes)
     {
         if (_buffer is null)
         {
             _buffer = new byte[InitialBufferBytes];
-            _unitStart = new uint[QueueSlots];
-            _unitLength = new ushort[QueueSlots];
-            _unitIndex = new ushort[QueueSlots];
-            _unitCount = new ushort[QueueSlots];
-            _unitAttempts = new byte[QueueSlots];
-            _unitAcked = new bool[QueueSlots];
-            _unitNextSendUs = new long[QueueSlots];
+            _queueSlots = InitialQueueSlots;
+            _unitStart = new uint[_queueSlots];
+            _unitLength = new ushort[_queueSlots];
+            _unitIndex = new ushort[_queueSlots];
+            _unitCount = new ushort[_queueSlots];
+            _unitAttempts = new byte[_queueSlots];
+            _unitAcked = new bool[_queueSlots];
+            _unitNextSendUs = new long[_queueSlots];
             _packetSequence = new ushort[PacketSlots];
             _packetUnitCount = new byte[PacketSlots];
             _packetUnits = new ushort[PacketSlots * ReliableChannel.MaxUnitsPerPacket];
