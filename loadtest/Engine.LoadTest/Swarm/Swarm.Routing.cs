@@ -14,32 +14,12 @@ internal sealed partial class Swarm
     /// says: a session packet by its connection id (bytes 1..8, LE; after a migration both the new and
     /// the old id lead to the player), a handshake reply by the nonce it echoes.
     /// </summary>
-    private int Route(ReadOnlySpan<byte> datagram)
+    private int Route(ReadOnlySpan<byte> datagram) => ClientRouting.Read(datagram, out var key) switch
     {
-        if (datagram.Length < 9)
-        {
-            return -1;
-        }
-        var type = (PacketType)(datagram[0] & ProtocolConstants.TypeMask);
-        if (type == PacketType.Session)
-        {
-            return _byConnectionId.TryGetValue(BinaryPrimitives.ReadUInt64LittleEndian(datagram.Slice(1)), out var c) ? c : -1;
-        }
-        ulong nonce;
-        switch (type)
-        {
-            case PacketType.Challenge when HandshakePackets.TryReadChallenge(datagram, out nonce, out _) == DropReason.None:
-                break;
-            case PacketType.Welcome when HandshakePackets.TryReadWelcome(datagram, out var w) == DropReason.None:
-                nonce = w.Nonce;
-                break;
-            case PacketType.Reject when HandshakePackets.TryReadReject(datagram, out nonce, out _) == DropReason.None:
-                break;
-            default:
-                return -1;
-        }
-        return _byNonce.TryGetValue(nonce, out var player) ? player : -1;
-    }
+        RouteKey.ConnectionId => _byConnectionId.TryGetValue(key, out var player) ? player : -1,
+        RouteKey.Nonce => _byNonce.TryGetValue(key, out var player) ? player : -1,
+        _ => -1,
+    };
 
     private void Deliver(ReadOnlySpan<byte> datagram, long now)
     {
