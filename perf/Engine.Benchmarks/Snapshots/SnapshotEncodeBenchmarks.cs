@@ -8,6 +8,8 @@ namespace Engine.Benchmarks.Snapshots;
 /// stage alone (all slots up to the highest present, rounded to 64), <see cref="Encode"/> the whole
 /// encode (kernel, then records in priority order). Every entity moved a few centimetres, a third
 /// also turned; the baseline is 9 ticks old, as a snapshot acked three snapshots ago.
+/// <see cref="EncodeSteadyRoom"/> is what the server encodes in a steady room: the baseline
+/// extrapolated by velocity, so only the players who turned have records.
 /// </summary>
 public class SnapshotEncodeBenchmarks
 {
@@ -16,6 +18,8 @@ public class SnapshotEncodeBenchmarks
     private readonly SnapshotFrame _baseline = new(Capacity);
     private readonly SnapshotFrame _current = new(Capacity);
     private readonly byte[] _buffer = new byte[8192];
+    private readonly SnapshotFrame _steadyBaseline = new(Capacity);
+    private readonly SnapshotFrame _steadyCurrent = new(Capacity);
     private ushort[] _priority = [];
     private ushort[] _included = [];
     private int _kernelSlots;
@@ -56,6 +60,17 @@ public class SnapshotEncodeBenchmarks
                 _current.Set(slot, SnapshotField.VelocityY, random.Next(-240, 240));
             }
         }
+        // A steady room as the server encodes it now: the baseline dead-reckoned to this tick, every
+        // player running with its velocity, one in twenty having turned since.
+        SnapshotPrediction.Extrapolate(_baseline, 9, 60, _steadyBaseline);
+        _steadyCurrent.CopyFrom(_steadyBaseline);
+        _steadyCurrent.Tick = 309;
+        for (var slot = 0; slot < Entities; slot += 20)
+        {
+            _steadyCurrent.Set(slot, SnapshotField.Yaw, random.Next(65536));
+            _steadyCurrent.Set(slot, SnapshotField.VelocityX, random.Next(-6000, 6000));
+            _steadyCurrent.Set(slot, SnapshotField.PositionX, _steadyCurrent.Get(slot, SnapshotField.PositionX) + random.Next(-300, 300));
+        }
         _priority = Enumerable.Range(0, Entities).Select(s => (ushort)s).Reverse().ToArray();
         _included = new ushort[Entities];
         _kernelSlots = (Entities + 63) & ~63;
@@ -65,6 +80,10 @@ public class SnapshotEncodeBenchmarks
 
     [Benchmark]
     public void DiffKernel() => _encoder.ComputeDiffs(_current, _baseline, _kernelSlots, Path);
+
+    /// <summary>The whole encode of a steady room against its dead-reckoned baseline: few records, the kernel dominates.</summary>
+    [Benchmark]
+    public int EncodeSteadyRoom() => _encoder.Encode(_steadyCurrent, _steadyBaseline, _priority, _included, _buffer, _buffer.Length, Path).BytesWritten;
 
     [Benchmark]
     public int Encode() => _encoder.Encode(_current, _baseline, _priority, _included, _buffer, _buffer.Length, Path).BytesWritten;
