@@ -165,21 +165,12 @@ internal sealed partial class Shard
         var index = _shared.Find(view.Tick, budget);
         if (index < 0)
         {
-            var count = 0;
-            var baseline = view.Baseline;
-            for (var slot = 0; slot < room.Slots.Length; slot++)
-            {
-                if (frame.IsPresent(slot) || (baseline?.IsPresent(slot) ?? false))
-                {
-                    _order[count++] = (ushort)slot;
-                }
-            }
             var destination = _shared.Reserve();
             if (destination.IsEmpty)
             {
                 return false;
             }
-            var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), _order.AsSpan(0, count), default, destination, budget);
+            var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), destination, budget);
             index = _shared.Add(view.Tick, budget, result.BytesWritten, result.Complete);
             Counters.SharedEncodings++;
         }
