@@ -114,11 +114,7 @@ public class AdminEndpointTests
     [InlineData("--admin-bind", "localhost", "admin-bind: 'localhost' is not an IP address")]
     public void A_bad_admin_option_exits_2_with_one_clear_message(string option, string value, string message)
     {
-        using var engine = EngineProcess.Start(option, value);
-        Assert.True(engine.WaitForExit(s_timeout));
-        Assert.Equal(2, engine.ExitCode);
-        Assert.Contains(message, engine.Error);
-        Assert.Single(engine.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        EngineProcess.AssertRefusedConfiguration(message, option, value);
     }
 
     [Fact]

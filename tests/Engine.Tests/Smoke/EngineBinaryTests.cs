@@ -51,11 +51,7 @@ public class EngineBinaryTests
     [InlineData("--config", "/nonexistent/engine.json", "does not exist")]
     public void A_bad_argument_exits_2_with_one_clear_message(string option, string value, string message)
     {
-        using var engine = EngineProcess.Start(option, value);
-        Assert.True(engine.WaitForExit(s_timeout));
-        Assert.Equal(2, engine.ExitCode);
-        Assert.Contains(message, engine.Error);
-        Assert.Single(engine.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        EngineProcess.AssertRefusedConfiguration(message, option, value);
     }
 
     [Fact]

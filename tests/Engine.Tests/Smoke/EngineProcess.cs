@@ -100,6 +100,16 @@ internal sealed class EngineProcess : IDisposable
         kill.WaitForExit(5000);
     }
 
+    /// <summary>Runs the binary with bad arguments: it must exit 2 with exactly one line on stderr, containing <paramref name="message"/>.</summary>
+    public static void AssertRefusedConfiguration(string message, params string[] arguments)
+    {
+        using var engine = Start(arguments);
+        Xunit.Assert.True(engine.WaitForExit(TimeSpan.FromSeconds(15)));
+        Xunit.Assert.Equal(2, engine.ExitCode);
+        Xunit.Assert.Contains(message, engine.Error);
+        Xunit.Assert.Single(engine.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     /// <summary>A UDP port that was free a moment ago.</summary>
     public static int FreeUdpPort()
     {
