@@ -10,87 +10,54 @@ namespace Engine.LoadTest.Swarm;
 /// </summary>
 internal sealed class SocketPool : IDisposable
 {
-    public const int BatchCapacity = 64;
-    public const int MaxDatagram = 1500;
+    public const int BatchCapacity = ClientSocketGroup.BatchCapacity;
+    public const int MaxDatagram = ClientSocketGroup.MaxDatagram;
 
-    private readonly BatchSocket[] _sockets;
-    private readonly ReceiveBatch[] _receive;
-    private readonly SendBatch[] _send;
-    private readonly PeerAddress _server;
+    private readonly ClientSocketGroup _group;
 
     public SocketPool(IPEndPoint server, int count)
     {
-        _server = PeerAddress.FromEndPoint(server);
-        _sockets = new BatchSocket[count];
-        _receive = new ReceiveBatch[count];
-        _send = new SendBatch[count];
         var loopbackServer = IPAddress.IsLoopback(server.Address);
-        try
+        var options = new BatchSocketOptions[count];
+        for (var i = 0; i < count; i++)
         {
-            for (var i = 0; i < count; i++)
+            // A remote server needs a routable source; on loopback every socket gets an address of its own.
+            var bind = loopbackServer && server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                ? new IPAddress([127, 0, (byte)((2 + i) >> 8), (byte)((2 + i) & 0xFF)])
+                : server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+            options[i] = new BatchSocketOptions
             {
-                // A remote server needs a routable source; on loopback every socket gets an address of its own.
-                var bind = loopbackServer && server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                    ? new IPAddress([127, 0, (byte)((2 + i) >> 8), (byte)((2 + i) & 0xFF)])
-                    : server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-                _sockets[i] = BatchSocket.Open(new BatchSocketOptions
-                {
-                    BindAddress = bind,
-                    Port = 0,
-                    ReceiveBufferBytes = 8 * 1024 * 1024,
-                    SendBufferBytes = 4 * 1024 * 1024,
-                });
-                _receive[i] = new ReceiveBatch(BatchCapacity, MaxDatagram);
-                _send[i] = new SendBatch(BatchCapacity, MaxDatagram);
-            }
+                BindAddress = bind,
+                Port = 0,
+                ReceiveBufferBytes = 8 * 1024 * 1024,
+                SendBufferBytes = 4 * 1024 * 1024,
+            };
         }
-        catch
-        {
-            Dispose();
-            throw;
-        }
+        _group = new ClientSocketGroup(server, options);
     }
 
-    public int Count => _sockets.Length;
+    public int Count => _group.Count;
 
-    public BatchSocket Socket(int index) => _sockets[index];
+    public BatchSocket Socket(int index) => _group.Socket(index);
 
-    public string Describe() => string.Join(", ", _sockets.Select(s => s.LocalEndPoint.ToString()));
+    public string Describe() => string.Join(", ", Enumerable.Range(0, _group.Count).Select(i => _group.Socket(i).LocalEndPoint.ToString()));
 
-    public int Receive(int socket) => _sockets[socket].Receive(_receive[socket]);
+    public int Receive(int socket) => _group.Receive(socket);
 
-    public ReceiveBatch Received(int socket) => _receive[socket];
+    public ReceiveBatch Received(int socket) => _group.Received(socket);
 
-    /// <summary>The next free send buffer of a socket, sending its batch first when full.</summary>
-    public Span<byte> NextSendBuffer(int socket)
-    {
-        var batch = _send[socket];
-        if (batch.IsFull)
-        {
-            _sockets[socket].Send(batch);
-        }
-        return batch.NextBuffer();
-    }
+    public Span<byte> NextSendBuffer(int socket) => _group.NextSendBuffer(socket);
 
-    public void CommitSend(int socket, int length) => _send[socket].Commit(_server, length);
+    public void CommitSend(int socket, int length) => _group.CommitSend(socket, length);
 
-    public void Flush()
-    {
-        for (var s = 0; s < _sockets.Length; s++)
-        {
-            if (_send[s].Count > 0)
-            {
-                _sockets[s].Send(_send[s]);
-            }
-        }
-    }
+    public void Flush() => _group.Flush();
 
     public SocketCounters TotalCounters()
     {
         var total = default(SocketCounters);
-        foreach (var s in _sockets)
+        for (var i = 0; i < _group.Count; i++)
         {
-            var c = s.Counters;
+            var c = _group.Socket(i).Counters;
             total.DatagramsReceived += c.DatagramsReceived;
             total.DatagramsSent += c.DatagramsSent;
             total.BytesReceived += c.BytesReceived;
@@ -102,19 +69,5 @@ internal sealed class SocketPool : IDisposable
         return total;
     }
 
-    public void Dispose()
-    {
-        foreach (var s in _sockets)
-        {
-            s?.Dispose();
-        }
-        foreach (var r in _receive)
-        {
-            r?.Dispose();
-        }
-        foreach (var b in _send)
-        {
-            b?.Dispose();
-        }
-    }
+    public void Dispose() => _group.Dispose();
 }

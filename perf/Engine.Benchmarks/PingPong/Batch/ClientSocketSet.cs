@@ -12,71 +12,39 @@ namespace Engine.Benchmarks.PingPong.Batch;
 /// </summary>
 internal sealed class ClientSocketSet : IDisposable
 {
-    public const int BatchCapacity = 64;
-    public const int MaxDatagram = 1500;
+    public const int BatchCapacity = ClientSocketGroup.BatchCapacity;
+    public const int MaxDatagram = ClientSocketGroup.MaxDatagram;
 
     // Empty passes to spin through before blocking; one pass is a recvmmsg per socket.
     private const int SpinPasses = 64;
 
-    private readonly BatchSocket[] _sockets;
-    private readonly ReceiveBatch[] _receive;
-    private readonly SendBatch[] _send;
-    private readonly PeerAddress _server;
+    private readonly ClientSocketGroup _group;
     private int _emptyPasses;
     private int _waitNext;
 
     public ClientSocketSet(IPEndPoint server, int count)
     {
-        _server = PeerAddress.FromEndPoint(server);
-        _sockets = new BatchSocket[count];
-        _receive = new ReceiveBatch[count];
-        _send = new SendBatch[count];
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                _sockets[i] = BatchSocket.Open(new BatchSocketOptions { BindAddress = IPAddress.Loopback, Port = 0 });
-                _receive[i] = new ReceiveBatch(BatchCapacity, MaxDatagram);
-                _send[i] = new SendBatch(BatchCapacity, MaxDatagram);
-            }
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
+        _group = new ClientSocketGroup(server,
+            Enumerable.Range(0, count).Select(_ => new BatchSocketOptions { BindAddress = IPAddress.Loopback, Port = 0 }).ToArray());
     }
 
-    public int Count => _sockets.Length;
+    public int Count => _group.Count;
 
-    public ref readonly PeerAddress Server => ref _server;
+    public ref readonly PeerAddress Server => ref _group.Server;
 
-    public int SocketOf(int client) => client % _sockets.Length;
+    public int SocketOf(int client) => client % _group.Count;
 
     /// <summary>One recvmmsg on socket <paramref name="socket"/>; the datagrams are in <see cref="Received"/>.</summary>
-    public int Receive(int socket) => _sockets[socket].Receive(_receive[socket]);
+    public int Receive(int socket) => _group.Receive(socket);
 
-    public ReceiveBatch Received(int socket) => _receive[socket];
+    public ReceiveBatch Received(int socket) => _group.Received(socket);
 
     /// <summary>The next free send buffer of a socket, flushing its batch first when full.</summary>
-    public Span<byte> NextSendBuffer(int socket)
-    {
-        SendBatch batch = _send[socket];
-        if (batch.IsFull)
-            _sockets[socket].Send(batch);
-        return batch.NextBuffer();
-    }
+    public Span<byte> NextSendBuffer(int socket) => _group.NextSendBuffer(socket);
 
-    public void CommitSend(int socket, int length) => _send[socket].Commit(_server, length);
+    public void CommitSend(int socket, int length) => _group.CommitSend(socket, length);
 
-    public void Flush()
-    {
-        for (int s = 0; s < _sockets.Length; s++)
-        {
-            if (_send[s].Count > 0)
-                _sockets[s].Send(_send[s]);
-        }
-    }
+    public void Flush() => _group.Flush();
 
     /// <summary>
     /// Called after a pass: spins through a few empty passes (cheap, and a reply is usually
@@ -93,17 +61,9 @@ internal sealed class ClientSocketSet : IDisposable
         if (++_emptyPasses < SpinPasses)
             return;
         _emptyPasses = 0;
-        _waitNext = (_waitNext + 1) % _sockets.Length;
-        _sockets[_waitNext].WaitReadable(1);
+        _waitNext = (_waitNext + 1) % _group.Count;
+        _group.Socket(_waitNext).WaitReadable(1);
     }
 
-    public void Dispose()
-    {
-        foreach (BatchSocket? s in _sockets)
-            s?.Dispose();
-        foreach (ReceiveBatch? r in _receive)
-            r?.Dispose();
-        foreach (SendBatch? b in _send)
-            b?.Dispose();
-    }
+    public void Dispose() => _group.Dispose();
 }
