@@ -105,7 +105,7 @@ internal sealed class RoomNetcode
 
         if (_ownSlot >= 0)
         {
-            Reconcile(ReadState(frame, _ownSlot), lastAppliedInput);
+            Reconcile(ArenaSnapshot.Read(frame, _ownSlot), lastAppliedInput);
         }
         Interpolator.OnSnapshot(header.Tick, nowUs);
         for (var slot = 0; slot < frame.Capacity; slot++)
@@ -171,7 +171,7 @@ internal sealed class RoomNetcode
         {
             return;
         }
-        Interpolator.Add(slot, header.Tick, ReadState(frame, slot));
+        Interpolator.Add(slot, header.Tick, ArenaSnapshot.Read(frame, slot));
     }
 
     /// <summary>The ticks went backwards for good: forget every frame and sample, keep the prediction.</summary>
@@ -197,18 +197,4 @@ internal sealed class RoomNetcode
         }
         return true;
     }
-
-    /// <summary>The arena's state of a slot: snapshot fields carry <see cref="PlayerState"/> as the server holds it.</summary>
-    internal static PlayerState ReadState(SnapshotFrame frame, int slot) => new()
-    {
-        PositionX = frame.Get(slot, SnapshotField.PositionX),
-        PositionY = frame.Get(slot, SnapshotField.PositionY),
-        PositionZ = frame.Get(slot, SnapshotField.PositionZ),
-        VelocityX = frame.Get(slot, SnapshotField.VelocityX),
-        VelocityY = frame.Get(slot, SnapshotField.VelocityY),
-        VelocityZ = frame.Get(slot, SnapshotField.VelocityZ),
-        Yaw = (ushort)frame.Get(slot, SnapshotField.Yaw),
-        Pitch = (short)frame.Get(slot, SnapshotField.Pitch),
-        Flags = (PlayerFlags)(byte)frame.Get(slot, SnapshotField.Flags),
-    };
 }

@@ -18,27 +18,12 @@ public static class Movement
     public static void Step(ref PlayerState state, in PlayerInput input, in ArenaSettings settings)
     {
         var rate = settings.TickRate;
+        state.YawRate = (short)(input.Yaw - state.Yaw);
         state.Yaw = input.Yaw;
         state.Pitch = (short)Math.Clamp((int)input.Pitch, -PlayerInput.QuarterTurn, PlayerInput.QuarterTurn);
-
-        // Walk: the stick as a vector capped at length 1, rotated by yaw. Velocity is set, not
-        // accelerated, which keeps the arena crisp and the rule short.
-        var forward = Math.Max((int)input.Forward, -AxisMax);
-        var right = Math.Max((int)input.Right, -AxisMax);
-        var lengthSquared = forward * forward + right * right;
-        if (lengthSquared > AxisMax * AxisMax)
-        {
-            // Rounded up, so the scaled stick never ends up longer than 1.
-            var length = (int)FixedMath.Sqrt((ulong)lengthSquared);
-            length += length * length < lengthSquared ? 1 : 0;
-            forward = forward * AxisMax / length;
-            right = right * AxisMax / length;
-        }
-        long sin = FixedMath.Sin(input.Yaw);
-        long cos = FixedMath.Cos(input.Yaw);
-        const long Scale = (long)AxisMax * FixedMath.One;
-        state.VelocityX = (int)(settings.MoveSpeed * (forward * sin + right * cos) / Scale);
-        state.VelocityZ = (int)(settings.MoveSpeed * (forward * cos - right * sin) / Scale);
+        state.Forward = (sbyte)Math.Max((int)input.Forward, -AxisMax);
+        state.Right = (sbyte)Math.Max((int)input.Right, -AxisMax);
+        (state.VelocityX, state.VelocityZ) = WalkVelocity(state.Forward, state.Right, input.Yaw, settings.MoveSpeed);
 
         var grounded = state.IsGrounded;
         if (grounded && input.IsPressed(InputButtons.Jump))
@@ -77,6 +62,29 @@ public static class Movement
         }
         state.PositionY = (int)y;
         state.Flags = grounded ? state.Flags | PlayerFlags.Grounded : state.Flags & ~PlayerFlags.Grounded;
+    }
+
+    /// <summary>
+    /// Walking velocity (x, z): the stick as a vector capped at length 1, rotated by yaw, times the
+    /// move speed. Velocity is set, not accelerated, which keeps the arena crisp and the rule short.
+    /// </summary>
+    public static (int X, int Z) WalkVelocity(int forward, int right, ushort yaw, int moveSpeed)
+    {
+        forward = Math.Max(forward, -AxisMax);
+        right = Math.Max(right, -AxisMax);
+        var lengthSquared = forward * forward + right * right;
+        if (lengthSquared > AxisMax * AxisMax)
+        {
+            // Rounded up, so the scaled stick never ends up longer than 1.
+            var length = (int)FixedMath.Sqrt((ulong)lengthSquared);
+            length += length * length < lengthSquared ? 1 : 0;
+            forward = forward * AxisMax / length;
+            right = right * AxisMax / length;
+        }
+        long sin = FixedMath.Sin(yaw);
+        long cos = FixedMath.Cos(yaw);
+        const long Scale = (long)AxisMax * FixedMath.One;
+        return ((int)(moveSpeed * (forward * sin + right * cos) / Scale), (int)(moveSpeed * (forward * cos - right * sin) / Scale));
     }
 
     private static int Clamp(long position, int min, int max, ref int velocity)

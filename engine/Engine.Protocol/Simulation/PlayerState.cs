@@ -26,5 +26,11 @@ public record struct PlayerState
 
     public PlayerFlags Flags;
 
+    /// <summary>The yaw change of the last step (1/65536 turn per tick) and the stick it walked with:
+    /// what remote ends need to dead-reckon a turning player (see <c>SnapshotPrediction</c>).</summary>
+    public short YawRate;
+    public sbyte Forward;
+    public sbyte Right;
+
     public readonly bool IsGrounded => (Flags & PlayerFlags.Grounded) != 0;
 }

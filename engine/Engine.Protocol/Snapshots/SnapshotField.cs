@@ -31,4 +31,10 @@ public enum SnapshotField
 
     /// <summary>Who occupies the slot (the player or entity network id), so a reused slot reads as a change of owner.</summary>
     Owner = 9,
+
+    /// <summary>Yaw change per tick of the last step, 1/65536 turn (signed): remote ends keep a turning player turning.</summary>
+    YawRate = 10,
+
+    /// <summary>The stick the player last walked with: forward in bits 0-7, right in bits 8-15, each a signed byte.</summary>
+    Stick = 11,
 }

@@ -4,7 +4,7 @@ namespace Engine.Protocol.Snapshots;
 public static class SnapshotSchema
 {
     /// <summary>K: int32 fields per entity, <see cref="SnapshotField"/>. At most 32, the width of a change mask.</summary>
-    public const int FieldCount = 10;
+    public const int FieldCount = 12;
 
     /// <summary>Slots are carried as ushort priority lists and in a varint with two op bits.</summary>
     public const int MaxCapacity = 1 << 16;

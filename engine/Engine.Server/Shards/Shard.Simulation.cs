@@ -116,18 +116,7 @@ internal sealed partial class Shard
                 frame.Remove(slot); // frames start as a copy of the previous one
                 continue;
             }
-            ref readonly var state = ref states[slot];
-            frame.Add(slot);
-            frame.Set(slot, SnapshotField.PositionX, state.PositionX);
-            frame.Set(slot, SnapshotField.PositionY, state.PositionY);
-            frame.Set(slot, SnapshotField.PositionZ, state.PositionZ);
-            frame.Set(slot, SnapshotField.Yaw, state.Yaw);
-            frame.Set(slot, SnapshotField.Pitch, state.Pitch);
-            frame.Set(slot, SnapshotField.VelocityX, state.VelocityX);
-            frame.Set(slot, SnapshotField.VelocityY, state.VelocityY);
-            frame.Set(slot, SnapshotField.VelocityZ, state.VelocityZ);
-            frame.Set(slot, SnapshotField.Flags, (int)state.Flags);
-            frame.Set(slot, SnapshotField.Owner, (int)player.PlayerId);
+            ArenaSnapshot.Write(frame, slot, states[slot], player.PlayerId);
         }
         EnsureOrderCapacity(room.Slots.Length);
         _shared.Clear();

@@ -311,7 +311,7 @@ internal sealed partial class Swarm
         {
             if (!p.IsSpectatorRole)
             {
-                var state = ReadState(destination, p.Slot);
+                var state = ArenaSnapshot.Read(destination, p.Slot);
                 // Sequences restart at join: until the server applied one of ours, this is the spawn state.
                 if (lastApplied == 0)
                 {
@@ -328,7 +328,7 @@ internal sealed partial class Swarm
         }
         var sink = new AckSink(Ack);
         p.Acknowledge(lastApplied, now, ref sink);
-        p.Predictor!.Reconcile(ReadState(destination, p.Slot), lastApplied);
+        p.Predictor!.Reconcile(ArenaSnapshot.Read(destination, p.Slot), lastApplied);
     }
 
     /// <summary>Acknowledges a snapshot at once when no input will carry the acknowledgement soon.</summary>
@@ -403,17 +403,4 @@ internal sealed partial class Swarm
             _counters.ChatNotQueued++;
         }
     }
-
-    private static PlayerState ReadState(SnapshotFrame frame, int slot) => new()
-    {
-        PositionX = frame.Get(slot, SnapshotField.PositionX),
-        PositionY = frame.Get(slot, SnapshotField.PositionY),
-        PositionZ = frame.Get(slot, SnapshotField.PositionZ),
-        VelocityX = frame.Get(slot, SnapshotField.VelocityX),
-        VelocityY = frame.Get(slot, SnapshotField.VelocityY),
-        VelocityZ = frame.Get(slot, SnapshotField.VelocityZ),
-        Yaw = (ushort)frame.Get(slot, SnapshotField.Yaw),
-        Pitch = (short)frame.Get(slot, SnapshotField.Pitch),
-        Flags = (PlayerFlags)(byte)frame.Get(slot, SnapshotField.Flags),
-    };
 }
