@@ -147,7 +147,7 @@ internal static class EngineHost
     private sealed class StatsReporter(GameServer server, ILogger logger)
     {
         private ServerStatistics _last;
-        private readonly long[] _lastTicks = new long[TickStatistics.BucketCount];
+        private readonly long[] _lastTicks = new long[LogLinearHistogram.BucketCount];
         private long _lastTimestamp = Stopwatch.GetTimestamp();
 
         public void Report()
@@ -156,14 +156,14 @@ internal static class EngineHost
             var seconds = Math.Max(1e-3, (now - _lastTimestamp) / (double)Stopwatch.Frequency);
             var s = server.GetStatistics();
             // Tick percentiles over this interval only: the difference of two histogram readings.
-            Span<long> ticks = stackalloc long[TickStatistics.BucketCount];
+            Span<long> ticks = stackalloc long[LogLinearHistogram.BucketCount];
             long tickMax = 0;
-            foreach (var shard in server.TickStatistics)
+            foreach (var shard in server.Histograms)
             {
-                shard.AddCountsTo(ticks);
-                tickMax = Math.Max(tickMax, shard.MaxUs);
+                shard.TickDurationUs.AddCountsTo(ticks);
+                tickMax = Math.Max(tickMax, shard.TickDurationUs.Max);
             }
-            Span<long> interval = stackalloc long[TickStatistics.BucketCount];
+            Span<long> interval = stackalloc long[LogLinearHistogram.BucketCount];
             for (var i = 0; i < interval.Length; i++)
             {
                 interval[i] = ticks[i] - _lastTicks[i];
@@ -176,7 +176,7 @@ internal static class EngineHost
                 (long)((s.BytesOut - _last.BytesOut) / seconds),
                 PerCall(s.DatagramsIn - _last.DatagramsIn, s.ReceiveCalls - _last.ReceiveCalls),
                 PerCall(s.DatagramsOut - _last.DatagramsOut, s.SendCalls - _last.SendCalls),
-                s.Drops, s.KernelDrops, s.MisroutedSessionPackets, TickStatistics.QuantileUs(interval, 0.99), tickMax, GC.GetTotalAllocatedBytes(precise: true));
+                s.Drops, s.KernelDrops, s.MisroutedSessionPackets, LogLinearHistogram.Quantile(interval, 0.99), tickMax, GC.GetTotalAllocatedBytes(precise: true));
             _last = s;
             _lastTimestamp = now;
         }

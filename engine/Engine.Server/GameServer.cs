@@ -156,8 +156,11 @@ public sealed class GameServer : IDisposable
 
     internal IGameMode CreateGameMode(int capacity) => _gameModeFactory(capacity);
 
-    /// <summary>Tick durations of every shard, for metrics and reports.</summary>
-    public IReadOnlyList<TickStatistics> TickStatistics => _shards.Select(s => s.TickStatistics).ToArray();
+    /// <summary>The "Engine" meter of this server (tests tell it from other servers' meters in the same process).</summary>
+    internal System.Diagnostics.Metrics.Meter? Meter => _metrics?.Meter;
+
+    /// <summary>Tick durations, RTTs and snapshot sizes of every shard, for metrics and reports.</summary>
+    public IReadOnlyList<ShardHistograms> Histograms => _shards.Select(s => s.Histograms).ToArray();
 
     internal uint NextPlayerId() => (uint)Interlocked.Increment(ref _nextPlayerId);
 

@@ -335,6 +335,7 @@ public sealed class Connection
             return;
         }
         _stats.LastRttUs = rtt;
+        _stats.RttSamples++;
         if (_stats.SmoothedRttUs == 0)
         {
             _stats.SmoothedRttUs = rtt;

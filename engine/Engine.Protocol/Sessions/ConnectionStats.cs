@@ -17,6 +17,9 @@ public struct ConnectionStats
     public long LastRttUs;
     public long RttVarianceUs;
 
+    /// <summary>Pongs that gave an RTT sample (the smoothed RTT changed with each).</summary>
+    public long RttSamples;
+
     /// <summary>Reliable messages accepted by QueueReliable.</summary>
     public long ReliableSent;
 

@@ -15,6 +15,8 @@ internal sealed class EngineMetrics : IDisposable
     private readonly Meter _meter;
     private readonly IReadOnlyList<Shard> _shards;
 
+    public Meter Meter => _meter;
+
     public EngineMetrics(IReadOnlyList<Shard> shards)
     {
         _shards = shards;
@@ -29,6 +31,15 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableCounter("engine.sessions.timed_out", () => PerShard(s => s.Counters.SessionsTimedOut), "{session}", "Sessions closed by timeout");
         _meter.CreateObservableCounter("engine.shard.allocated", () => PerShard(s => Volatile.Read(ref s.Counters.AllocatedBytes)), "By", "Bytes allocated by each shard thread (flat in steady state)");
         _meter.CreateObservableCounter("engine.kernel.drops", () => PerShard(s => s.Socket.Counters.KernelDrops), "{packet}", "Datagrams the kernel dropped on a full receive queue");
+        RecentQuantiles(s => s.TickDurationUs, 1e6, "engine.tick.duration.quantile", "s", "Tick duration quantiles over the last 10-20 s, all shards");
+        RecentQuantiles(s => s.RttUs, 1e6, "engine.rtt.quantile", "s", "Session smoothed RTT quantiles over the last 10-20 s, sampled per answered ping");
+        RecentQuantiles(s => s.SnapshotBytes, 1, "engine.snapshot.size.quantile", "By", "Snapshot message size quantiles over the last 10-20 s");
+    }
+
+    private void RecentQuantiles(Func<ShardHistograms, LogLinearHistogram> select, double unitsPerBase, string name, string unit, string description)
+    {
+        var quantiles = new RecentQuantiles(_shards.Select(s => select(s.Histograms)).ToArray(), unitsPerBase);
+        _meter.CreateObservableGauge(name, quantiles.Observe, unit, description);
     }
 
     private IEnumerable<Measurement<long>> PerShard(Func<Shard, long> read)

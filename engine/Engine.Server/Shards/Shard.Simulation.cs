@@ -27,8 +27,6 @@ internal sealed partial class Shard
     private ushort[] _included = new ushort[64];
     private FixedTickClock? _tickClock;
 
-    /// <summary>Tick durations (simulate and encode every room), for the tick histogram.</summary>
-    public TickStatistics TickStatistics { get; } = new();
 
     /// <summary>An input message (or a spectator's bare acknowledgement) from a session.</summary>
     private void HandleGameMessage(Session session, MessageKind kind, ReadOnlySpan<byte> payload)
@@ -95,7 +93,7 @@ internal sealed partial class Shard
                     }
                 }
             }
-            TickStatistics.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            Histograms.TickDurationUs.Record((long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
         }
         return _tickClock.NextTickDueUs;
     }
@@ -282,6 +280,7 @@ internal sealed partial class Shard
         }
         Counters.SnapshotsSent++;
         Counters.SnapshotBytes += message.Length;
+        Histograms.SnapshotBytes.Record(message.Length);
         QueueFlush(session, _now);
     }
 

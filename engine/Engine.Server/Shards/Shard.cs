@@ -75,6 +75,9 @@ internal sealed partial class Shard : IDisposable
 
     public int Index { get; }
     public ShardCounters Counters { get; } = new();
+
+    /// <summary>Tick durations, session RTTs and snapshot sizes, for the metrics' histograms.</summary>
+    public ShardHistograms Histograms { get; } = new();
     public BatchSocket Socket => _socket;
     public BoundedQueue<Admission> Inbox { get; }
 
@@ -256,7 +259,12 @@ internal sealed partial class Shard : IDisposable
             session.PendingConnectionId = 0;
         }
         var handler = new SessionMessageHandler(this, session, now);
+        var rttSamples = session.Connection.Stats.RttSamples;
         reason = session.Connection.Receive(header, datagram, now, ref handler);
+        if (session.Connection.Stats.RttSamples != rttSamples)
+        {
+            Histograms.RttUs.Record(session.Connection.Stats.SmoothedRttUs);
+        }
         if (reason != DropReason.None)
         {
             Counters.Drop(reason);

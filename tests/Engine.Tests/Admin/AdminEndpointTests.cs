@@ -57,7 +57,8 @@ public class AdminEndpointTests
         Assert.True(TestServer.PumpUntil([client], () =>
         {
             after = PrometheusText.Parse(AdminHttp.Get(admin + "/metrics").Body);
-            return after.Sum("engine_tick_duration_seconds_count") >= 10 && after.Sum("engine_snapshot_size_bytes_count") >= 2;
+            return after.Sum("engine_tick_duration_seconds_count") >= 10 && after.Sum("engine_snapshot_size_bytes_count") >= 2
+                && after.Sum("engine_rtt_seconds_count") >= 1;
         }, s_timeout), "no ticks or snapshots counted");
 
         Assert.True(after.Sum("engine_packets_received_total") >= before.Sum("engine_packets_received_total") + 3);
@@ -67,6 +68,10 @@ public class AdminEndpointTests
         Assert.True(after.Sum("engine_handshakes_total", "stage=\"welcome\"") >= 1);
         Assert.Equal(1, after.Sum("engine_rooms"));
         Assert.True(after.Sum("engine_snapshot_size_bytes_sum") > after.Sum("engine_snapshot_size_bytes_count"));
+        Assert.Equal("histogram", after.TypeOf("engine_snapshot_size_bytes"));
+        Assert.Equal("histogram", after.TypeOf("engine_rtt_seconds"));
+        Assert.Equal(after.Sum("engine_snapshot_size_bytes_count"), after.Sum("engine_snapshot_size_bytes_bucket", "le=\"+Inf\""));
+        Assert.True(after.Sum("engine_tick_duration_quantile_seconds", "quantile=\"0.99\"") > 0, "the meter's recent tick quantiles");
 
         // The tick histogram is cumulative: non-decreasing buckets ending in +Inf == _count, per shard.
         foreach (var shard in new[] { "0", "1" })

@@ -41,26 +41,33 @@ public class AdminServerTests
         Assert.Equal(expected, EngineMeterReader.PrometheusName(instrument, unit, counter));
 
     [Fact]
-    public void Every_tick_bucket_edge_is_an_edge_of_the_servers_histogram_so_no_count_is_split()
+    public void Every_bucket_edge_is_an_edge_of_the_servers_histogram_so_no_count_is_split()
     {
-        foreach (var edge in PrometheusExporter.TickBucketEdgesUs)
+        foreach (var family in new[] { PrometheusExporter.TickDuration, PrometheusExporter.Rtt, PrometheusExporter.SnapshotSize })
         {
-            Assert.Contains(Enumerable.Range(0, TickStatistics.BucketCount), b => TickStatistics.BucketUpperBoundUs(b) == edge - 1);
+            foreach (var edge in family.Edges)
+            {
+                Assert.Contains(Enumerable.Range(0, LogLinearHistogram.BucketCount), b => LogLinearHistogram.BucketUpperBound(b) == edge - 1);
+            }
         }
+        // A bound inside a bucket would have to guess how many of its values lie below it.
+        Assert.Throws<ArgumentException>(() => new HistogramFamily("x", "x", [16, 1000], 1));
+        Assert.Throws<ArgumentException>(() => new HistogramFamily("x", "x", [32, 16], 1));
     }
 
     [Fact]
     public void Tick_durations_land_in_the_right_cumulative_buckets()
     {
-        var ticks = new TickStatistics();
+        var ticks = new LogLinearHistogram();
         foreach (var us in new[] { 3, 15, 16, 31, 1000, 16_383, 16_384, 500_000 })
         {
-            ticks.Record(TimeSpan.FromMicroseconds(us));
+            ticks.Record(us);
         }
-        Span<long> counts = stackalloc long[TickStatistics.BucketCount];
+        Span<long> counts = stackalloc long[LogLinearHistogram.BucketCount];
         ticks.AddCountsTo(counts);
-        var cumulative = PrometheusExporter.CumulativeTickCounts(counts);
-        var edges = PrometheusExporter.TickBucketEdgesUs;
+        var family = PrometheusExporter.TickDuration;
+        var cumulative = family.Cumulative(counts);
+        var edges = family.Edges;
         Assert.Equal(2, cumulative[Array.IndexOf(edges, 16)]);      // 3, 15 (< 16 us)
         Assert.Equal(4, cumulative[Array.IndexOf(edges, 32)]);      // + 16, 31
         Assert.Equal(5, cumulative[Array.IndexOf(edges, 1024)]);    // + 1000
@@ -68,7 +75,26 @@ public class AdminServerTests
         Assert.Equal(7, cumulative[Array.IndexOf(edges, 32768)]);   // + 16384
         Assert.Equal(7, cumulative[edges.Length - 1]);
         Assert.Equal(8, cumulative[^1]);                            // +Inf: 500 ms
-        Assert.Equal(3 + 15 + 16 + 31 + 1000 + 16_383 + 16_384 + 500_000, ticks.TotalUs);
+        Assert.Equal(3 + 15 + 16 + 31 + 1000 + 16_383 + 16_384 + 500_000, ticks.Sum);
+    }
+
+    [Fact]
+    public void A_histogram_family_writes_cumulative_buckets_sum_and_count_per_shard_in_its_base_unit()
+    {
+        var shards = new[] { new LogLinearHistogram(), new LogLinearHistogram() };
+        shards[0].Record(100);
+        shards[0].Record(700);
+        shards[1].Record(2000);
+        var writer = new PrometheusTextWriter();
+        new HistogramFamily("x_seconds", "help", [128, 1024], unitsPerBase: 1e6).Write(writer, shards);
+        Assert.Equal(
+            "# HELP x_seconds help\n# TYPE x_seconds histogram\n" +
+            "x_seconds_bucket{shard=\"0\",le=\"0.000128\"} 1\nx_seconds_bucket{shard=\"0\",le=\"0.001024\"} 2\nx_seconds_bucket{shard=\"0\",le=\"+Inf\"} 2\n" +
+            "x_seconds_sum{shard=\"0\"} 0.0008\nx_seconds_count{shard=\"0\"} 2\n" +
+            "x_seconds_bucket{shard=\"1\",le=\"0.000128\"} 0\nx_seconds_bucket{shard=\"1\",le=\"0.001024\"} 0\nx_seconds_bucket{shard=\"1\",le=\"+Inf\"} 1\n" +
+            "x_seconds_sum{shard=\"1\"} 0.002\nx_seconds_count{shard=\"1\"} 1\n",
+            writer.ToString());
+        PrometheusText.Parse(writer.ToString());
     }
 
     [Fact]

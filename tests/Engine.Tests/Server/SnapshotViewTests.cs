@@ -107,27 +107,3 @@ public class SnapshotViewTests
         }
     }
 }
-
-public class TickStatisticsTests
-{
-    [Fact]
-    public void Quantiles_come_within_an_eighth_of_the_true_value()
-    {
-        var statistics = new Engine.Server.Diagnostics.TickStatistics();
-        for (var us = 1; us <= 10_000; us++)
-        {
-            statistics.Record(TimeSpan.FromMicroseconds(us));
-        }
-        var p50 = statistics.QuantileUs(0.5);
-        var p99 = statistics.QuantileUs(0.99);
-        Assert.InRange(p50, 5_000, 5_000 * 9 / 8);
-        Assert.InRange(p99, 9_900, 9_900 * 9 / 8);
-        Assert.Equal(10_000, statistics.MaxUs);
-        for (long us = 0; us < 100_000; us += 7)
-        {
-            var bucket = Engine.Server.Diagnostics.TickStatistics.BucketOf(us);
-            Assert.True(us <= Engine.Server.Diagnostics.TickStatistics.UpperBoundOf(bucket));
-            Assert.True(bucket == 0 || us > Engine.Server.Diagnostics.TickStatistics.UpperBoundOf(bucket - 1));
-        }
-    }
-}
