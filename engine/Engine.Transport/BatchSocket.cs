@@ -131,6 +131,9 @@ public sealed unsafe partial class BatchSocket : IDisposable
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a datagram (or a pending error); false on timeout or EINTR.</summary>
     public bool WaitReadable(int timeoutMs) => PollFor(Interop.Sys.PollEvents.In, timeoutMs);
 
+    /// <summary>The socket's descriptor, for readiness sets that wait on many sockets at once.</summary>
+    internal SafeUdpSocketHandle Handle => _handle;
+
     public void Dispose() => _handle.Dispose();
 
     public override string ToString() => "BatchSocket " + Format(LocalEndPoint);

@@ -5,7 +5,9 @@ namespace Engine.Transport;
 /// <summary>
 /// A few <see cref="BatchSocket"/>s that many multiplexed clients share to talk to one server
 /// (the load-test swarm, the ping-pong benchmark), each with its own receive and send batch.
-/// Clients are spread over the sockets so the server's reuseport hash sees several flows.
+/// Clients are spread over the sockets so the server's reuseport hash sees several flows. One
+/// epoll set covers every socket: <see cref="WaitReadable"/> names the sockets with datagrams
+/// waiting, so a pass costs one epoll_wait plus a recvmmsg per ready socket, however many there are.
 /// </summary>
 public sealed class ClientSocketGroup : IDisposable
 {
@@ -16,6 +18,7 @@ public sealed class ClientSocketGroup : IDisposable
     private readonly ReceiveBatch[] _receive;
     private readonly SendBatch[] _send;
     private readonly PeerAddress _server;
+    private readonly SocketReadiness? _readiness;
 
     /// <summary>Opens one socket per entry of <paramref name="sockets"/>; all send to <paramref name="server"/>.</summary>
     public ClientSocketGroup(IPEndPoint server, IReadOnlyList<BatchSocketOptions> sockets)
@@ -32,6 +35,7 @@ public sealed class ClientSocketGroup : IDisposable
                 _receive[i] = new ReceiveBatch(BatchCapacity, MaxDatagram);
                 _send[i] = new SendBatch(BatchCapacity, MaxDatagram);
             }
+            _readiness = new SocketReadiness(_sockets);
         }
         catch
         {
@@ -45,6 +49,16 @@ public sealed class ClientSocketGroup : IDisposable
     public ref readonly PeerAddress Server => ref _server;
 
     public BatchSocket Socket(int index) => _sockets[index];
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> (0: only look) until any socket has datagrams
+    /// waiting; returns how many sockets are ready, named by <see cref="ReadySocket"/>. Level-triggered:
+    /// a socket still holding datagrams after a receive is named again by the next call.
+    /// </summary>
+    public int WaitReadable(int timeoutMs) => _readiness!.Wait(timeoutMs);
+
+    /// <summary>The socket index of the <paramref name="index"/>-th ready socket of the last <see cref="WaitReadable"/>.</summary>
+    public int ReadySocket(int index) => _readiness!.Ready(index);
 
     /// <summary>One recvmmsg on a socket; the datagrams are in <see cref="Received"/>.</summary>
     public int Receive(int socket) => _sockets[socket].Receive(_receive[socket]);
@@ -77,6 +91,7 @@ public sealed class ClientSocketGroup : IDisposable
 
     public void Dispose()
     {
+        _readiness?.Dispose();
         foreach (var socket in _sockets)
         {
             socket?.Dispose();

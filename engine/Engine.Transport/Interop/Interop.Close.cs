@@ -4,7 +4,7 @@ internal static partial class Interop
 {
     internal static partial class Sys
     {
-        // Only SafeUdpSocketHandle calls this.
+        // Only the safe handles (SafeUdpSocketHandle, SafeEpollHandle) call this.
         [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
         internal static partial int Close(int fd);
     }

@@ -42,6 +42,11 @@ internal sealed class SocketPool : IDisposable
 
     public string Describe() => string.Join(", ", Enumerable.Range(0, _group.Count).Select(i => _group.Socket(i).LocalEndPoint.ToString()));
 
+    /// <summary>One epoll_wait over every socket (0 ms: only look); the ready ones are <see cref="ReadySocket"/>.</summary>
+    public int WaitReadable(int timeoutMs) => _group.WaitReadable(timeoutMs);
+
+    public int ReadySocket(int index) => _group.ReadySocket(index);
+
     public int Receive(int socket) => _group.Receive(socket);
 
     public ReceiveBatch Received(int socket) => _group.Received(socket);

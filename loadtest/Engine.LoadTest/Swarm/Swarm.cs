@@ -40,7 +40,6 @@ internal sealed partial class Swarm : IDisposable
     private readonly int[] _dirtyCount = new int[FlushGroups];
     private long _nextSlotUs;
     private int _nextSlot;
-    private int _waitSocket;
     private int _emptyPasses;
     private uint _spectateRoomId;
     private SwarmCounters _counters;
@@ -149,9 +148,7 @@ internal sealed partial class Swarm : IDisposable
 
     /// <summary>
     /// After a pass that did nothing: spin through a couple more passes (a reply is often microseconds
-    /// away), then block up to 1 ms on one socket, in turn. A datagram arriving on another socket waits
-    /// for the end of that millisecond, so at light load figures carry up to 1 ms of this; under load
-    /// the loop never idles.
+    /// away), then block up to 1 ms until any socket has a datagram (one epoll_wait over all of them).
     /// </summary>
     public void Idle()
     {
@@ -160,15 +157,17 @@ internal sealed partial class Swarm : IDisposable
             return;
         }
         _emptyPasses = 0;
-        _waitSocket = (_waitSocket + 1) % _sockets.Count;
-        _sockets.Socket(_waitSocket).WaitReadable(1);
+        _sockets.WaitReadable(1);
     }
 
+    /// <summary>Receives from the sockets that have datagrams waiting (one epoll_wait names them), a few batches each.</summary>
     private bool ReceiveAll(long now)
     {
         var any = false;
-        for (var s = 0; s < _sockets.Count; s++)
+        var ready = _sockets.WaitReadable(0);
+        for (var r = 0; r < ready; r++)
         {
+            var s = _sockets.ReadySocket(r);
             for (var b = 0; b < MaxBatchesPerSocketPass; b++)
             {
                 var n = _sockets.Receive(s);

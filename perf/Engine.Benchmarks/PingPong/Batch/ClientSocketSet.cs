@@ -15,12 +15,11 @@ internal sealed class ClientSocketSet : IDisposable
     public const int BatchCapacity = ClientSocketGroup.BatchCapacity;
     public const int MaxDatagram = ClientSocketGroup.MaxDatagram;
 
-    // Empty passes to spin through before blocking; one pass is a recvmmsg per socket.
+    // Empty passes to spin through before blocking; an empty pass is one epoll_wait.
     private const int SpinPasses = 64;
 
     private readonly ClientSocketGroup _group;
     private int _emptyPasses;
-    private int _waitNext;
 
     public ClientSocketSet(IPEndPoint server, int count)
     {
@@ -33,6 +32,11 @@ internal sealed class ClientSocketSet : IDisposable
     public ref readonly PeerAddress Server => ref _group.Server;
 
     public int SocketOf(int client) => client % _group.Count;
+
+    /// <summary>One epoll_wait over every socket (0 ms: only look); the ready ones are <see cref="ReadySocket"/>.</summary>
+    public int WaitReadable(int timeoutMs) => _group.WaitReadable(timeoutMs);
+
+    public int ReadySocket(int index) => _group.ReadySocket(index);
 
     /// <summary>One recvmmsg on socket <paramref name="socket"/>; the datagrams are in <see cref="Received"/>.</summary>
     public int Receive(int socket) => _group.Receive(socket);
@@ -48,8 +52,7 @@ internal sealed class ClientSocketSet : IDisposable
 
     /// <summary>
     /// Called after a pass: spins through a few empty passes (cheap, and a reply is usually
-    /// microseconds away), then blocks up to 1 ms on one socket in turn. BatchSocket waits on
-    /// one socket only; with replies pending on every socket the block is rarely reached.
+    /// microseconds away), then blocks up to 1 ms until any socket has a datagram.
     /// </summary>
     public void Idle(bool receivedAny)
     {
@@ -61,8 +64,7 @@ internal sealed class ClientSocketSet : IDisposable
         if (++_emptyPasses < SpinPasses)
             return;
         _emptyPasses = 0;
-        _waitNext = (_waitNext + 1) % _group.Count;
-        _group.Socket(_waitNext).WaitReadable(1);
+        _group.WaitReadable(1);
     }
 
     public void Dispose() => _group.Dispose();

@@ -35,8 +35,10 @@ internal sealed class RawUdpClients(IPEndPoint server, int clients, int payloadS
         {
             bool any = false;
             now = Stopwatch.GetTimestamp();
-            for (int s = 0; s < _sockets.Count; s++)
+            int ready = _sockets.WaitReadable(0);
+            for (int r = 0; r < ready; r++)
             {
+                int s = _sockets.ReadySocket(r);
                 int n;
                 while ((n = _sockets.Receive(s)) > 0)
                 {
