@@ -6,7 +6,7 @@ namespace Engine.Host.Admin;
 
 /// <summary>
 /// Everything /metrics serves, built on each scrape from counters the shards already keep: the
-/// "Engine" meter, the tick-duration histogram, snapshot sizes, rooms, and process and GC figures.
+/// "Engine" meter (sessions and rooms among it), the tick, RTT and snapshot-size histograms, and process and GC figures.
 /// </summary>
 internal sealed class PrometheusExporter(GameServer server) : IDisposable
 {
@@ -37,17 +37,10 @@ internal sealed class PrometheusExporter(GameServer server) : IDisposable
         {
             var writer = new PrometheusTextWriter();
             _meter.WriteTo(writer);
-            WriteRooms(writer);
             WriteHistograms(writer);
             ProcessMetrics.Write(writer);
             return writer.ToString();
         }
-    }
-
-    private void WriteRooms(PrometheusTextWriter writer)
-    {
-        writer.Family("engine_rooms", "gauge", "Rooms open");
-        writer.Sample("engine_rooms", "", server.RoomCount);
     }
 
     private void WriteHistograms(PrometheusTextWriter writer)

@@ -27,6 +27,7 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableCounter("engine.bytes.sent", () => PerShard(s => s.Counters.BytesOut), "By", "UDP payload bytes sent");
         _meter.CreateObservableCounter("engine.packets.dropped", Drops, "{packet}", "Datagrams dropped, by reason");
         _meter.CreateObservableUpDownCounter("engine.sessions", () => PerShard(s => (long)s.SessionCount), "{session}", "Open sessions");
+        _meter.CreateObservableGauge("engine.rooms", () => PerShard(s => (long)s.RoomCount), "{room}", "Open rooms");
         _meter.CreateObservableCounter("engine.handshakes", Handshakes, "{packet}", "Handshake packets, by stage");
         _meter.CreateObservableCounter("engine.sessions.timed_out", () => PerShard(s => s.Counters.SessionsTimedOut), "{session}", "Sessions closed by timeout");
         _meter.CreateObservableCounter("engine.shard.allocated", () => PerShard(s => Volatile.Read(ref s.Counters.AllocatedBytes)), "By", "Bytes allocated by each shard thread (flat in steady state)");

@@ -18,6 +18,10 @@ internal sealed partial class Shard
     private readonly Dictionary<uint, Room> _roomsById = new();
     private readonly byte[] _message = new byte[4096];
     private readonly List<(Session Session, int Shard, PendingJoin Join)> _pendingMoves = new();
+    private int _roomCount;
+
+    /// <summary>Rooms this shard runs, for the metrics thread (the list itself belongs to the shard thread).</summary>
+    public int RoomCount => Volatile.Read(ref _roomCount);
 
     /// <summary>A reliable message from a session: the game's own bytes, or a room request.</summary>
     private void HandleReliable(Session session, ReadOnlySpan<byte> payload, long now)
@@ -229,6 +233,7 @@ internal sealed partial class Shard
             room = new Room(entry, _server.CreateGameMode(entry.Capacity));
             _roomsById.Add(entry.Id, room);
             _rooms.Add(room);
+            Volatile.Write(ref _roomCount, _rooms.Count);
         }
         return room;
     }
@@ -469,6 +474,7 @@ internal sealed partial class Shard
                 _server.Rooms.Remove(room.Entry);
                 _roomsById.Remove(room.Id);
                 _rooms.RemoveAt(r);
+                Volatile.Write(ref _roomCount, _rooms.Count);
                 Counters.RoomsClosed++;
             }
         }

@@ -67,6 +67,8 @@ public class AdminEndpointTests
         Assert.Equal(1, after.Sum("engine_sessions"));
         Assert.True(after.Sum("engine_handshakes_total", "stage=\"welcome\"") >= 1);
         Assert.Equal(1, after.Sum("engine_rooms"));
+        Assert.Equal("gauge", after.TypeOf("engine_rooms"));
+        Assert.Equal(2, after.Series("engine_rooms").Count(s => s.Labels.StartsWith("shard=", StringComparison.Ordinal))); // one series per shard
         Assert.True(after.Sum("engine_snapshot_size_bytes_sum") > after.Sum("engine_snapshot_size_bytes_count"));
         Assert.Equal("histogram", after.TypeOf("engine_snapshot_size_bytes"));
         Assert.Equal("histogram", after.TypeOf("engine_rtt_seconds"));
