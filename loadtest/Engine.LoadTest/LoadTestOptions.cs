@@ -1,11 +1,12 @@
 using System.Globalization;
+using Engine.LoadTest.Attack;
 
 namespace Engine.LoadTest;
 
 /// <summary>The command line: a scenario name, then <c>--name value</c> pairs. Every option has a default.</summary>
 internal sealed class LoadTestOptions
 {
-    public static readonly string[] Scenarios = ["steady", "ramp", "churn", "chat", "spectators"];
+    public static readonly string[] Scenarios = ["steady", "ramp", "churn", "chat", "spectators", "hostile", "soak"];
 
     public string Scenario { get; private set; } = "steady";
     public int Players { get; private set; } = 10_000;
@@ -36,10 +37,32 @@ internal sealed class LoadTestOptions
     /// <summary>Spectators scenario: watchers of the first room.</summary>
     public int Spectators { get; private set; } = 200;
 
+    /// <summary>Hostile: the attack's packet rate as a multiple of the legit players' measured rate.</summary>
+    public double AttackFactor { get; private set; } = 10;
+
+    /// <summary>Hostile: each kind of attack traffic's share of the attack's packets.</summary>
+    public AttackMix AttackMix { get; private set; } = AttackMix.Default;
+
+    /// <summary>Hostile: source addresses (one socket each) the attack traffic comes from.</summary>
+    public int AttackAddresses { get; private set; } = 256;
+
+    /// <summary>Hostile and soak: seconds of play after everyone is in, before anything is measured.</summary>
+    public int WarmupSeconds { get; private set; }
+
+    /// <summary>Passed to the engine it starts; soak sets short ones so the leak check's wait is short.</summary>
+    public int? ReconnectWindowMs { get; private set; }
+    public int? EmptyRoomGraceMs { get; private set; }
+
+    /// <summary>Soak: the longest wait, after every player left, for the server to close every session and room.</summary>
+    public int LeakWaitSeconds { get; private set; } = 60;
+
     public int Sockets { get; private set; } = 16;
     public int ConnectTimeoutSeconds { get; private set; } = 90;
     public string EnginePath { get; private set; } = "artifacts/bin/engine";
     public string? Server { get; private set; }
+
+    /// <summary>The attached server's admin endpoint (HOST:PORT), for its /metrics.</summary>
+    public string? ServerAdmin { get; private set; }
     public int? ServerPid { get; private set; }
     public int? Shards { get; private set; }
     public int? EngineTimeoutMs { get; private set; }
@@ -50,15 +73,16 @@ internal sealed class LoadTestOptions
 
     public static string Usage => """
         usage: loadtest [scenario] [options]
-          scenarios: steady (default), ramp, churn, chat, spectators
+          scenarios: steady (default), ramp, churn, chat, spectators, hostile, soak
 
-          --players N              simulated players (10000)
+          --players N              simulated players (10000; hostile 500, soak 1000)
           --room-size N            players per room; quick match asks for this capacity (50)
           --input-rate HZ          input messages per second per player (30); each carries the inputs of
                                    the simulation ticks since the previous one plus two again
           --tick-rate HZ           server simulation tick, passed to the engine it starts (60)
           --snapshot-rate HZ       server snapshot rate, passed to the engine it starts (20)
-          --duration S             seconds measured once every player is in a room (60)
+          --duration S             seconds measured once every player is in a room (60); hostile: each of
+                                   the clean and the attack window (30); soak: churn time after the warm-up (600)
           --connect-rate N         handshakes started per second while connecting (2000)
           --join-rate N            ramp: players joining per second (250)
           --move-rate R            churn: moves to another room per second (20)
@@ -66,13 +90,22 @@ internal sealed class LoadTestOptions
           --reconnect-rate R       churn: silent drop, timeout, reconnect + resume per second (2)
           --chat-rate R            chat: lines per second per player (0.2)
           --spectators N           spectators: watchers of the first room (200)
+          --warmup S               hostile, soak: seconds of play before measuring (hostile 5, soak 30)
+          --attack-factor X        hostile: attack packets per second as a multiple of the legit rate (10)
+          --attack-mix LIST        hostile: shares per kind, e.g. garbage=20,oversized=10,replay=15,replay-same=5,
+                                   spoofed-hello=20,forged-session=15,bad-cookie=15 (those; a kind left out sends nothing)
+          --attack-addresses N     hostile: attack source addresses, 127.1.x.y, one socket each (256)
+          --reconnect-window-ms MS engine's kept-slot window (soak: 5000; else the engine's default)
+          --empty-room-grace-ms MS engine's empty-room grace (soak: 2000; else the engine's default)
+          --leak-wait S            soak: longest wait for the server to close everything after all left (60)
           --sockets N              client batch sockets, each on its own 127.0.0.x source address (16)
           --connect-timeout S      give up waiting for players to reach their rooms (90)
           --engine PATH            AOT server to start (artifacts/bin/engine)
           --shards N               engine shards (the engine's default: one per core)
-          --engine-timeout-ms MS   engine session timeout (the engine's default, 5000)
+          --engine-timeout-ms MS   engine session timeout (the engine's default, 5000; soak 2000)
           --server HOST:PORT       attach to a running server instead of starting one
           --server-pid PID         its process, for CPU/RSS sampling and SIGUSR1 stats
+          --server-admin HOST:PORT its admin endpoint, for /metrics (drops by reason, sessions, rooms)
           --reports DIR            where reports/<timestamp>-<scenario>/ go (reports)
           --baseline FILE          an earlier summary.json: the report shows the change per figure
           --quiet                  no progress line
@@ -132,6 +165,14 @@ internal sealed class LoadTestOptions
                 case "--reconnect-rate": o.ReconnectRate = Double(arg, Value()); break;
                 case "--chat-rate": o.ChatRate = Double(arg, Value()); break;
                 case "--spectators": o.Spectators = Int(arg, Value(), 0, 100_000); break;
+                case "--warmup": o.WarmupSeconds = Int(arg, Value(), 0, 86_400); break;
+                case "--attack-factor": o.AttackFactor = Double(arg, Value()); break;
+                case "--attack-mix": o.AttackMix = AttackMix.Parse(Value()); break;
+                case "--attack-addresses": o.AttackAddresses = Int(arg, Value(), 1, 4096); break;
+                case "--reconnect-window-ms": o.ReconnectWindowMs = Int(arg, Value(), 0, 3_600_000); break;
+                case "--empty-room-grace-ms": o.EmptyRoomGraceMs = Int(arg, Value(), 0, 3_600_000); break;
+                case "--leak-wait": o.LeakWaitSeconds = Int(arg, Value(), 1, 3600); break;
+                case "--server-admin": o.ServerAdmin = Value(); break;
                 case "--sockets": o.Sockets = Int(arg, Value(), 1, 250); break;
                 case "--connect-timeout": o.ConnectTimeoutSeconds = Int(arg, Value(), 1, 3600); break;
                 case "--engine": o.EnginePath = Value(); break;
@@ -145,9 +186,34 @@ internal sealed class LoadTestOptions
                 default: throw new UsageException($"unknown option {arg}");
             }
         }
-        if (o.Scenario == "spectators" && !args.Contains("--players") && !args.Any(a => a.StartsWith("--players=", StringComparison.Ordinal)))
+        bool Given(string name) => args.Any(a => a == name || a.StartsWith(name + "=", StringComparison.Ordinal));
+        if (o.Scenario == "spectators" && !Given("--players"))
         {
             o.Players = o.RoomSize; // one match
+        }
+        if (o.Scenario == "hostile")
+        {
+            o.Players = Given("--players") ? o.Players : 500;
+            o.DurationSeconds = Given("--duration") ? o.DurationSeconds : 30;
+            o.WarmupSeconds = Given("--warmup") ? o.WarmupSeconds : 5;
+            // A few legit reconnects a second, so handshakes are measured under attack too.
+            o.LeaveRate = Given("--leave-rate") ? o.LeaveRate : Math.Max(1, o.Players / 100.0);
+            o.MoveRate = Given("--move-rate") ? o.MoveRate : 0;
+            o.ReconnectRate = Given("--reconnect-rate") ? o.ReconnectRate : 0;
+        }
+        if (o.Scenario == "soak")
+        {
+            o.Players = Given("--players") ? o.Players : 1000;
+            o.DurationSeconds = Given("--duration") ? o.DurationSeconds : 600;
+            o.WarmupSeconds = Given("--warmup") ? o.WarmupSeconds : 30;
+            // Short server-side windows, so that after the last player left everything is closed within seconds.
+            o.EngineTimeoutMs ??= 2000;
+            o.ReconnectWindowMs ??= 5000;
+            o.EmptyRoomGraceMs ??= 2000;
+        }
+        if (o.ServerAdmin is not null && !TryParseServer(o.ServerAdmin, out _, out _))
+        {
+            throw new UsageException($"--server-admin wants HOST:PORT, got '{o.ServerAdmin}'");
         }
         if (o.Server is not null && !TryParseServer(o.Server, out _, out _))
         {
@@ -159,6 +225,9 @@ internal sealed class LoadTestOptions
         }
         return o;
     }
+
+    /// <summary>Scenarios whose players churn (join, leave, move, reconnect) once everyone is in.</summary>
+    public bool Churns => Scenario is "churn" or "soak" or "hostile";
 
     /// <summary>Only the chat scenario chats.</summary>
     public double EffectiveChatRate => Scenario == "chat" ? ChatRate : 0;
@@ -184,11 +253,29 @@ internal sealed class LoadTestOptions
         yield return ("snapshot rate (Hz)", SnapshotRate.ToString(CultureInfo.InvariantCulture));
         yield return ("measured duration (s)", DurationSeconds.ToString(CultureInfo.InvariantCulture));
         yield return (Scenario == "ramp" ? "join rate (/s)" : "connect rate (/s)", (Scenario == "ramp" ? JoinRate : ConnectRate).ToString(CultureInfo.InvariantCulture));
-        if (Scenario == "churn")
+        if (Scenario is "hostile" or "soak")
+        {
+            yield return ("warm-up (s)", WarmupSeconds.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Scenario == "hostile")
+        {
+            yield return ("legit leaves + new sessions (/s, both windows)", LeaveRate.ToString(CultureInfo.InvariantCulture));
+            yield return ("attack factor (× the clean window's legit packets/s)", AttackFactor.ToString(CultureInfo.InvariantCulture));
+            yield return ("attack mix (share of attack packets)", AttackMix.ToString());
+            yield return ("attack source addresses", AttackAddresses.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Scenario is "churn" or "soak")
         {
             yield return ("moves (/s)", MoveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("leaves + new sessions (/s)", LeaveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("drop + resume (/s)", ReconnectRate.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Scenario == "soak")
+        {
+            yield return ("engine session timeout (ms)", EngineTimeoutMs?.ToString(CultureInfo.InvariantCulture) ?? "");
+            yield return ("engine reconnect window (ms)", ReconnectWindowMs?.ToString(CultureInfo.InvariantCulture) ?? "");
+            yield return ("engine empty-room grace (ms)", EmptyRoomGraceMs?.ToString(CultureInfo.InvariantCulture) ?? "");
+            yield return ("leak check: longest wait (s)", LeakWaitSeconds.ToString(CultureInfo.InvariantCulture));
         }
         if (Scenario == "chat")
         {

@@ -1,3 +1,4 @@
+using Engine.LoadTest.Attack;
 using Engine.LoadTest.Metrics;
 
 namespace Engine.LoadTest;
@@ -52,6 +53,23 @@ internal sealed class RunResult
     public int MinInRoomsInWindow { get; set; }
     public int ConnectedAtWindowEnd { get; set; }
     public int SpectatingAtWindowEnd { get; set; }
+
+    /// <summary>Every measured window in order; the figures above are the last one's.</summary>
+    public List<WindowResult> Windows { get; } = [];
+
+    /// <summary>Seconds where each stage (warm-up, clean, attack, soak ...) began, for the charts.</summary>
+    public List<(string Name, int StartSecond)> Stages { get; } = [];
+
+    public string? AdminUrl { get; init; }
+
+    /// <summary>Hostile: the attack's sources, the legit rate the factor multiplied and the rate asked of each kind.</summary>
+    public string? AttackSources { get; set; }
+    public double AttackBaseRate { get; set; }
+    public double[] AttackRates { get; } = new double[AttackKinds.Count];
+
+    /// <summary>Soak: the leak check after every player left.</summary>
+    public LeakCheck? Leak { get; set; }
+
     public int Players => Options.Players;
     public int Spectators => Options.Scenario == "spectators" ? Options.Spectators : 0;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Engine.LoadTest.Attack;
 using Engine.LoadTest.Hosting;
 using Engine.LoadTest.Metrics;
 using Engine.Transport;
@@ -8,8 +9,9 @@ namespace Engine.LoadTest;
 
 /// <summary>
 /// One run: starts (or attaches to) the server, drives the swarm on its own thread, samples the
-/// server every second on this one (CPU, RSS, its stats line, kernel UDP errors) with a progress line,
-/// then stops everything and returns the figures.
+/// server every second on this one (CPU, RSS, its stats line, its /metrics, kernel UDP errors) with a
+/// progress line, then stops everything and returns the figures. The hostile scenario adds the attack
+/// thread; the soak scenario ends with the leak check.
 /// </summary>
 internal sealed class Runner(LoadTestOptions options)
 {
@@ -17,6 +19,7 @@ internal sealed class Runner(LoadTestOptions options)
     private readonly List<SecondSample> _seconds = [];
     private readonly List<ServerSample> _server = [];
     private volatile SecondSample? _latest;
+    private AdminScraper? _admin;
     private volatile string _phase = "starting";
     private volatile bool _stop;
     private volatile bool _done;
@@ -33,12 +36,15 @@ internal sealed class Runner(LoadTestOptions options)
             _stop = true;
             Console.Error.WriteLine("loadtest: stopping (Ctrl+C); the report covers what ran");
         };
-        using var server = options.Server is { } address ? EngineServer.Attach(address, options.ServerPid) : EngineServer.Start(options);
+        using var server = options.Server is { } address ? EngineServer.Attach(address, options.ServerPid, options.ServerAdmin) : EngineServer.Start(options);
         if (server.Started)
         {
             Console.WriteLine($"loadtest: engine pid {server.Pid}: {server.ListeningLine}");
         }
+        using var admin = server.AdminUrl is { } url ? new AdminScraper(url) : null;
+        _admin = admin;
         using var swarm = new Swarm.Swarm(options, server.EndPoint);
+        using var attacker = options.Scenario == "hostile" ? new Attacker(server.EndPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
         Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players{(options.Scenario == "spectators" ? $" + {options.Spectators} spectators" : "")} in rooms of {options.RoomSize} " +
             $"over {options.Sockets} sockets ({swarm.SocketDescription}) -> {server.EndPoint}");
 
@@ -56,13 +62,20 @@ internal sealed class Runner(LoadTestOptions options)
             ClientSockets = swarm.SocketDescription,
             Seconds = _seconds,
             Server = _server,
+            AdminUrl = admin?.MetricsUrl,
+            AttackSources = attacker?.Describe(),
         };
+        if (attacker is not null)
+        {
+            Console.WriteLine($"loadtest: attack traffic from {attacker.Describe()} (idle until the attack window)");
+            attacker.Start();
+        }
         Exception? failure = null;
         var thread = new Thread(() =>
         {
             try
             {
-                SwarmLoop(swarm, result);
+                SwarmLoop(swarm, attacker, result);
             }
             catch (Exception e)
             {
@@ -92,7 +105,32 @@ internal sealed class Runner(LoadTestOptions options)
         return result;
     }
 
-    private void SwarmLoop(Swarm.Swarm swarm, RunResult result)
+    /// <summary>A part of the run after everyone is in: warm-up, a measured window, the attack ...</summary>
+    private sealed record Stage(string Name, int Seconds, bool Measured, bool Attack = false);
+
+    private List<Stage> Plan() => options.Scenario switch
+    {
+        "hostile" => [new("warm-up", options.WarmupSeconds, false), new("clean", options.DurationSeconds, true), new("attack", options.DurationSeconds, true, Attack: true)],
+        "soak" => [new("warm-up", options.WarmupSeconds, false), new("soak", options.DurationSeconds, true)],
+        "ramp" => [new("holding", options.DurationSeconds, true)],
+        "churn" => [new("churning", options.DurationSeconds, true)],
+        _ => [new("measuring", options.DurationSeconds, true)],
+    };
+
+    /// <summary>Where the swarm's counters stood when a stage began; a window is the difference at its end.</summary>
+    private sealed class Mark
+    {
+        public int Second;
+        public SwarmCounters Counters;
+        public SocketCounters Sockets;
+        public long Corrections;
+        public long Mispredictions;
+        public AttackTotals? Attack;
+        public AdminSample? Admin;
+        public int MinInRooms = int.MaxValue;
+    }
+
+    private void SwarmLoop(Swarm.Swarm swarm, Attacker? attacker, RunResult result)
     {
         var rate = options.Scenario == "ramp" ? options.JoinRate : options.ConnectRate;
         var t0 = Protocol.Time.MonotonicClock.NowUs;
@@ -103,12 +141,13 @@ internal sealed class Runner(LoadTestOptions options)
         _phase = options.Scenario == "ramp" ? "ramping" : "connecting";
         var nextSecondUs = t0 + 1_000_000;
         var second = 0;
-        var measuring = false;
-        var windowStart = 0;
-        SwarmCounters last = default, windowCounters = default;
-        SocketCounters lastSockets = default, windowSockets = default;
-        long lastCorrections = 0, lastMispredictions = 0, windowCorrections = 0, windowMispredictions = 0;
-        var minInRooms = int.MaxValue;
+        var plan = Plan().Where(st => st.Seconds > 0 || st.Measured).ToList();
+        var stage = -1;
+        Mark? mark = null;
+        SwarmCounters last = default;
+        SocketCounters lastSockets = default;
+        AttackTotals? lastAttack = attacker is null ? null : AttackTotals(attacker, swarm);
+        long lastCorrections = 0, lastMispredictions = 0;
         while (!_stop)
         {
             if (!swarm.Pass())
@@ -124,6 +163,9 @@ internal sealed class Runner(LoadTestOptions options)
             nextSecondUs += 1_000_000;
             var counters = swarm.Counters;
             var sockets = swarm.Sockets.TotalCounters();
+            var attack = attacker is null ? null : AttackTotals(attacker, swarm);
+            var replays = counters.ReplaysSameAddress - last.ReplaysSameAddress;
+            var replayBytes = counters.ReplaySameAddressBytes - last.ReplaySameAddressBytes;
             var sample = new SecondSample
             {
                 Second = second,
@@ -140,18 +182,20 @@ internal sealed class Runner(LoadTestOptions options)
                 Handshake = swarm.Handshake.CloseInterval(),
                 Chat = swarm.Chat.CloseInterval(),
                 SlotLag = swarm.SlotLag.CloseInterval(),
-                BytesUp = sockets.BytesSent - lastSockets.BytesSent,
+                BytesUp = sockets.BytesSent - lastSockets.BytesSent - replayBytes,
                 BytesDown = sockets.BytesReceived - lastSockets.BytesReceived,
-                DatagramsUp = sockets.DatagramsSent - lastSockets.DatagramsSent,
+                DatagramsUp = sockets.DatagramsSent - lastSockets.DatagramsSent - replays,
                 DatagramsDown = sockets.DatagramsReceived - lastSockets.DatagramsReceived,
                 ClientKernelDrops = sockets.KernelDrops - lastSockets.KernelDrops,
                 Corrections = swarm.Netcode.Corrections - lastCorrections,
                 Mispredictions = swarm.Netcode.Mispredictions - lastMispredictions,
+                AttackByKind = attack is null ? null : attack.Minus(lastAttack!).Sent,
             };
             swarm.Interarrival.CloseInterval();
             swarm.JoinTime.CloseInterval();
             last = counters;
             lastSockets = sockets;
+            lastAttack = attack;
             lastCorrections = swarm.Netcode.Corrections;
             lastMispredictions = swarm.Netcode.Mispredictions;
             lock (_gate)
@@ -159,70 +203,42 @@ internal sealed class Runner(LoadTestOptions options)
                 _seconds.Add(sample);
             }
             _latest = sample;
-            if (measuring)
+            if (mark is not null)
             {
-                minInRooms = Math.Min(minInRooms, sample.InRooms);
+                mark.MinInRooms = Math.Min(mark.MinInRooms, sample.InRooms);
             }
 
-            var target = swarm.InRooms >= options.Players && swarm.Count(Swarm.PlayerPhase.Spectating) >= result.Spectators;
-            if (!measuring && (target || now - t0 > connectLimitUs))
+            if (stage < 0)
             {
-                measuring = true;
-                result.ReachedTarget = target;
-                result.SecondsToTarget = (now - t0) / 1e6;
-                windowStart = second;
-                windowCounters = counters;
-                windowSockets = sockets;
-                windowCorrections = swarm.Netcode.Corrections;
-                windowMispredictions = swarm.Netcode.Mispredictions;
-                foreach (var set in new[] { swarm.Ack, swarm.Rtt, swarm.Jitter, swarm.Interarrival, swarm.Chat, swarm.SlotLag })
+                var target = swarm.InRooms >= options.Players && swarm.Count(Swarm.PlayerPhase.Spectating) >= result.Spectators;
+                if (target || now - t0 > connectLimitUs)
                 {
-                    set.Window.Reset();
+                    result.ReachedTarget = target;
+                    result.SecondsToTarget = (now - t0) / 1e6;
+                    swarm.ChurnEnabled = true;
+                    Console.WriteLine(target
+                        ? $"loadtest: all {options.TotalClients} clients in rooms after {result.SecondsToTarget:0.0} s"
+                        : $"loadtest: only {swarm.InRooms} of {options.Players} players in rooms after {result.SecondsToTarget:0.0} s; going on anyway");
+                    mark = BeginStage(plan[stage = 0], second, swarm, attacker, result);
                 }
-                swarm.ChurnEnabled = true;
-                _phase = options.Scenario switch { "ramp" => "holding", "churn" => "churning", _ => "measuring" };
-                Console.WriteLine(target
-                    ? $"loadtest: all {options.TotalClients} clients in rooms after {result.SecondsToTarget:0.0} s; measuring {options.DurationSeconds} s"
-                    : $"loadtest: only {swarm.InRooms} of {options.Players} players in rooms after {result.SecondsToTarget:0.0} s; measuring {options.DurationSeconds} s anyway");
             }
-            else if (measuring && second - windowStart >= options.DurationSeconds)
+            else if (second - mark!.Second >= plan[stage].Seconds)
             {
-                break;
+                EndStage(plan[stage], mark, second, swarm, attacker, result);
+                if (++stage == plan.Count)
+                {
+                    break;
+                }
+                mark = BeginStage(plan[stage], second, swarm, attacker, result);
             }
         }
         result.Interrupted = _stop;
-        if (!measuring)
+        if (_stop && stage >= 0 && stage < plan.Count && plan[stage].Measured)
         {
-            windowStart = second;
+            EndStage(plan[stage], mark!, second, swarm, attacker, result); // the report covers what ran
         }
-        var end = swarm.Counters;
-        var endSockets = swarm.Sockets.TotalCounters();
-        result.WindowStartSecond = windowStart;
-        result.WindowEndSecond = second;
-        result.WindowSeconds = Math.Max(1, second - windowStart);
-        result.Window = Subtract(end, windowCounters);
-        result.RunTotal = end;
-        result.WindowBytesUp = endSockets.BytesSent - windowSockets.BytesSent;
-        result.WindowBytesDown = endSockets.BytesReceived - windowSockets.BytesReceived;
-        result.WindowDatagramsUp = endSockets.DatagramsSent - windowSockets.DatagramsSent;
-        result.WindowDatagramsDown = endSockets.DatagramsReceived - windowSockets.DatagramsReceived;
-        result.ClientKernelDrops = endSockets.KernelDrops;
-        result.ClientSendDrops = endSockets.SendDrops;
-        result.WindowCorrections = swarm.Netcode.Corrections - windowCorrections;
-        result.WindowMispredictions = swarm.Netcode.Mispredictions - windowMispredictions;
-        result.MaxCorrectionMm = swarm.Netcode.MaxCorrectionMm;
-        result.Ack = Percentiles.Of(swarm.Ack.Window);
-        result.Rtt = Percentiles.Of(swarm.Rtt.Window);
-        result.Jitter = Percentiles.Of(swarm.Jitter.Window);
-        result.Interarrival = Percentiles.Of(swarm.Interarrival.Window);
-        result.Chat = Percentiles.Of(swarm.Chat.Window);
-        result.SlotLag = Percentiles.Of(swarm.SlotLag.Window);
-        result.Handshake = Percentiles.Of(swarm.Handshake.Run);
-        result.Join = Percentiles.Of(swarm.JoinTime.Run);
-        result.InRoomsAtWindowEnd = swarm.InRooms;
-        result.ConnectedAtWindowEnd = swarm.Connected;
-        result.SpectatingAtWindowEnd = swarm.Count(Swarm.PlayerPhase.Spectating);
-        result.MinInRoomsInWindow = minInRooms == int.MaxValue ? swarm.InRooms : minInRooms;
+        var main = result.Windows.Count > 0 ? result.Windows[^1] : CloseWindow("none", new Mark { Second = second }, second, swarm, attacker);
+        Fill(result, main, swarm);
         // Keep playing until the monitor has sampled the last second, so the goodbyes are not in it.
         var until = Protocol.Time.MonotonicClock.NowUs + 300_000;
         while (Protocol.Time.MonotonicClock.NowUs < until)
@@ -232,8 +248,201 @@ internal sealed class Runner(LoadTestOptions options)
                 swarm.Idle();
             }
         }
-        _phase = "stopping";
+        _phase = "leaving";
         swarm.DisconnectAll(TimeSpan.FromMilliseconds(300));
+        if (options.Scenario == "soak" && !_stop)
+        {
+            result.Leak = WaitForServerToClose(second);
+        }
+    }
+
+    private Mark BeginStage(Stage stage, int second, Swarm.Swarm swarm, Attacker? attacker, RunResult result)
+    {
+        _phase = stage.Name;
+        var admin = stage.Measured ? _admin?.Scrape() : null; // before the attack starts
+        result.Stages.Add((stage.Name, second));
+        if (attacker is not null && swarm.Capture is { } capture)
+        {
+            capture.Capturing = true; // from the warm-up on: replays and stolen ids come from real traffic
+        }
+        if (stage.Attack && attacker is not null)
+        {
+            // The factor multiplies what the players really sent in the clean window.
+            var clean = result.Windows.LastOrDefault();
+            var baseRate = clean?.LegitPacketsPerSecond ?? options.Players * (options.InputRate + 1.0);
+            result.AttackBaseRate = baseRate;
+            for (var k = 0; k < AttackKinds.Count; k++)
+            {
+                result.AttackRates[k] = baseRate * options.AttackFactor * options.AttackMix.Share((AttackKind)k);
+            }
+            attacker.SetRates(result.AttackRates);
+            swarm.ReplaySameRate = result.AttackRates[(int)AttackKind.ReplaySame];
+            Console.WriteLine($"loadtest: attack: {options.AttackFactor}x the clean window's {baseRate:0} legit packets/s = {baseRate * options.AttackFactor:0} packets/s ({options.AttackMix})");
+        }
+        foreach (var set in new[] { swarm.Ack, swarm.Rtt, swarm.Jitter, swarm.Interarrival, swarm.Chat, swarm.SlotLag, swarm.Handshake })
+        {
+            set.Window.Reset();
+        }
+        if (stage.Measured)
+        {
+            Console.WriteLine($"loadtest: {stage.Name}: measuring {stage.Seconds} s");
+        }
+        else
+        {
+            Console.WriteLine($"loadtest: {stage.Name}: {stage.Seconds} s");
+        }
+        return new Mark
+        {
+            Second = second,
+            Counters = swarm.Counters,
+            Sockets = swarm.Sockets.TotalCounters(),
+            Corrections = swarm.Netcode.Corrections,
+            Mispredictions = swarm.Netcode.Mispredictions,
+            Attack = attacker is null ? null : AttackTotals(attacker, swarm),
+            Admin = admin,
+        };
+    }
+
+    private void EndStage(Stage stage, Mark mark, int second, Swarm.Swarm swarm, Attacker? attacker, RunResult result)
+    {
+        // The window's counters first, then the attack stops: the server's drops at this edge belong to it.
+        if (stage.Measured)
+        {
+            result.Windows.Add(CloseWindow(stage.Name, mark, second, swarm, attacker));
+        }
+        if (stage.Attack && attacker is not null)
+        {
+            attacker.SetRates(new double[AttackKinds.Count]);
+            swarm.ReplaySameRate = 0;
+        }
+    }
+
+    private WindowResult CloseWindow(string name, Mark mark, int second, Swarm.Swarm swarm, Attacker? attacker)
+    {
+        var end = swarm.Counters;
+        var sockets = swarm.Sockets.TotalCounters();
+        var counters = Subtract(end, mark.Counters);
+        return new WindowResult
+        {
+            Name = name,
+            StartSecond = mark.Second,
+            EndSecond = second,
+            Counters = counters,
+            BytesUp = sockets.BytesSent - mark.Sockets.BytesSent - counters.ReplaySameAddressBytes,
+            BytesDown = sockets.BytesReceived - mark.Sockets.BytesReceived,
+            DatagramsUp = sockets.DatagramsSent - mark.Sockets.DatagramsSent - counters.ReplaysSameAddress,
+            DatagramsDown = sockets.DatagramsReceived - mark.Sockets.DatagramsReceived,
+            Corrections = swarm.Netcode.Corrections - mark.Corrections,
+            Mispredictions = swarm.Netcode.Mispredictions - mark.Mispredictions,
+            Ack = Percentiles.Of(swarm.Ack.Window),
+            Rtt = Percentiles.Of(swarm.Rtt.Window),
+            Jitter = Percentiles.Of(swarm.Jitter.Window),
+            Interarrival = Percentiles.Of(swarm.Interarrival.Window),
+            Chat = Percentiles.Of(swarm.Chat.Window),
+            SlotLag = Percentiles.Of(swarm.SlotLag.Window),
+            Handshake = Percentiles.Of(swarm.Handshake.Window),
+            MinInRooms = mark.MinInRooms == int.MaxValue ? swarm.InRooms : mark.MinInRooms,
+            InRoomsEnd = swarm.InRooms,
+            ConnectedEnd = swarm.Connected,
+            SpectatingEnd = swarm.Count(Swarm.PlayerPhase.Spectating),
+            Attack = attacker is null || mark.Attack is null ? null : AttackTotals(attacker, swarm).Minus(mark.Attack),
+            AdminStart = mark.Admin,
+            // One scrape (a millisecond or two) on this thread at each edge, so the edge is exact.
+            AdminEnd = _admin?.Scrape(),
+        };
+    }
+
+    /// <summary>The main window's figures into the run result, plus the whole-run ones.</summary>
+    private static void Fill(RunResult result, WindowResult w, Swarm.Swarm swarm)
+    {
+        var endSockets = swarm.Sockets.TotalCounters();
+        result.WindowStartSecond = w.StartSecond;
+        result.WindowEndSecond = w.EndSecond;
+        result.WindowSeconds = w.Seconds;
+        result.Window = w.Counters;
+        result.RunTotal = swarm.Counters;
+        result.WindowBytesUp = w.BytesUp;
+        result.WindowBytesDown = w.BytesDown;
+        result.WindowDatagramsUp = w.DatagramsUp;
+        result.WindowDatagramsDown = w.DatagramsDown;
+        result.ClientKernelDrops = endSockets.KernelDrops;
+        result.ClientSendDrops = endSockets.SendDrops;
+        result.WindowCorrections = w.Corrections;
+        result.WindowMispredictions = w.Mispredictions;
+        result.MaxCorrectionMm = swarm.Netcode.MaxCorrectionMm;
+        result.Ack = w.Ack;
+        result.Rtt = w.Rtt;
+        result.Jitter = w.Jitter;
+        result.Interarrival = w.Interarrival;
+        result.Chat = w.Chat;
+        result.SlotLag = w.SlotLag;
+        result.Handshake = Percentiles.Of(swarm.Handshake.Run);
+        result.Join = Percentiles.Of(swarm.JoinTime.Run);
+        result.InRoomsAtWindowEnd = w.InRoomsEnd;
+        result.ConnectedAtWindowEnd = w.ConnectedEnd;
+        result.SpectatingAtWindowEnd = w.SpectatingEnd;
+        result.MinInRoomsInWindow = w.MinInRooms;
+    }
+
+    /// <summary>The attacker's totals with the same-address replays the swarm thread sent.</summary>
+    private static AttackTotals AttackTotals(Attacker attacker, Swarm.Swarm swarm)
+    {
+        var totals = attacker.Totals();
+        totals.Sent[(int)AttackKind.ReplaySame] = swarm.Counters.ReplaysSameAddress;
+        totals.Bytes[(int)AttackKind.ReplaySame] = swarm.Counters.ReplaySameAddressBytes;
+        return totals;
+    }
+
+    /// <summary>
+    /// Soak: every player has left; polls the server's /metrics until it holds no session and no room,
+    /// or the bounded wait runs out (its kept slots and empty rooms close after the short windows it
+    /// was started with). What it still holds then is leaked.
+    /// </summary>
+    private LeakCheck WaitForServerToClose(int lastSecond)
+    {
+        _phase = "draining";
+        var started = Stopwatch.StartNew();
+        AdminSample? sample = null;
+        var settled = false;
+        while (_admin is not null && started.Elapsed < TimeSpan.FromSeconds(options.LeakWaitSeconds) && !_stop)
+        {
+            sample = _admin.Scrape();
+            if (sample is { Sessions: 0, Rooms: 0 })
+            {
+                settled = true;
+                break;
+            }
+            Thread.Sleep(250);
+        }
+        var waited = started.Elapsed.TotalSeconds;
+        // The room directory (rooms= of the stats line) must be empty too: wait for the monitor's next sample.
+        int count;
+        lock (_gate)
+        {
+            count = _server.Count;
+        }
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(2.5))
+        {
+            lock (_gate)
+            {
+                if (_server.Count > count + 1)
+                {
+                    break;
+                }
+            }
+            Thread.Sleep(50);
+        }
+        long directoryRooms;
+        lock (_gate)
+        {
+            directoryRooms = _server.LastOrDefault(s => s.Stats is not null)?.Stats!.Rooms ?? -1;
+        }
+        var leak = new LeakCheck(sample?.Sessions ?? -1, sample?.Rooms ?? -1, directoryRooms, waited, settled, lastSecond);
+        Console.WriteLine(settled
+            ? $"loadtest: every player left; the server closed every session and room within {waited:0.0} s (room directory: {directoryRooms})"
+            : $"loadtest: every player left; after {waited:0.0} s the server still holds {leak.Sessions} sessions and {leak.Rooms} rooms (room directory: {directoryRooms})");
+        return leak;
     }
 
     /// <summary>Once a second: the server's CPU, RSS and stats line, the kernel's UDP errors, the swarm's own CPU, and the progress line.</summary>
@@ -249,6 +458,7 @@ internal sealed class Runner(LoadTestOptions options)
         var lastCpu = pid is null ? -1 : ProcSampler.CpuTicks(pid);
         var lastSelf = ProcSampler.CpuTicks(self);
         var lastWall = Stopwatch.GetTimestamp();
+        ServerSample? previous = null;
         var k = 0;
         while (!_done)
         {
@@ -272,6 +482,7 @@ internal sealed class Runner(LoadTestOptions options)
             var selfCpu = ProcSampler.CpuTicks(self);
             var udp = ProcSampler.UdpErrors();
             var statsLine = server.RequestStats(TimeSpan.FromMilliseconds(600));
+            var adminSample = _admin?.Scrape();
             var sample = new ServerSample
             {
                 Second = k,
@@ -282,6 +493,7 @@ internal sealed class Runner(LoadTestOptions options)
                 UdpInErrors = udp.InErrors,
                 UdpRcvbufErrors = udp.RcvbufErrors,
                 Stats = statsLine is null ? null : ServerStats.TryParse(statsLine),
+                Admin = adminSample,
             };
             lastCpu = cpu;
             lastSelf = selfCpu;
@@ -291,17 +503,23 @@ internal sealed class Runner(LoadTestOptions options)
             }
             if (!options.Quiet)
             {
-                Console.WriteLine(Progress(k, _latest, sample));
+                Console.WriteLine(Progress(k, _latest, sample, previous));
             }
+            previous = sample;
         }
     }
 
-    private string Progress(int k, SecondSample? s, ServerSample server)
+    private string Progress(int k, SecondSample? s, ServerSample server, ServerSample? previous)
     {
         var inv = CultureInfo.InvariantCulture;
         if (s is null)
         {
             return $"[{k,4}s] starting";
+        }
+        if (_phase is "draining" or "leaving")
+        {
+            // The players are gone: only the server's side moves now.
+            return string.Create(inv, $"[{k,4}s {_phase,-10}] every player left | server cpu {server.CpuPercent,5:0}% rss {server.RssMb,5:0} MB | sessions {server.Admin?.Sessions} rooms {server.Admin?.Rooms}");
         }
         var perPlayer = Math.Max(1, s.Connected);
         var text = string.Create(inv,
@@ -311,6 +529,18 @@ internal sealed class Runner(LoadTestOptions options)
         if (server.Stats is { } st)
         {
             text += string.Create(inv, $" tick p99 {st.TickP99Us} us");
+        }
+        if (server.Admin is { } admin)
+        {
+            text += string.Create(inv, $" | sessions {admin.Sessions} rooms {admin.Rooms}");
+            if (previous?.Admin is { } before)
+            {
+                text += string.Create(inv, $" drops/s {admin.TotalDrops - before.TotalDrops}");
+            }
+        }
+        if (s.AttackByKind is { } attack)
+        {
+            text += string.Create(inv, $" | attack/s {attack.Sum()}");
         }
         return text + string.Create(inv, $" | swarm cpu {server.SwarmCpuPercent,4:0}% lag p99 {s.SlotLag.P99 / 1000:0.0} ms");
     }

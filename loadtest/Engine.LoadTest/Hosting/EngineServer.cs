@@ -30,16 +30,19 @@ internal sealed class EngineServer : IDisposable
     public IReadOnlyList<string> Arguments { get; }
     public bool Started => _process is not null;
     public string? ListeningLine { get; private set; }
+
+    /// <summary>The admin endpoint (http://HOST:PORT) whose /metrics the swarm scrapes; null when unknown.</summary>
+    public string? AdminUrl { get; private set; }
     public int? ExitCode { get; private set; }
     public TimeSpan? StopTime { get; private set; }
 
     public string RecentOutput => string.Join(Environment.NewLine, _tail);
 
-    public static EngineServer Attach(string server, int? pid)
+    public static EngineServer Attach(string server, int? pid, string? admin)
     {
         LoadTestOptions.TryParseServer(server, out var host, out var port);
         var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
-        return new EngineServer(new IPEndPoint(address, port), pid, null, []);
+        return new EngineServer(new IPEndPoint(address, port), pid, null, []) { AdminUrl = admin is null ? null : "http://" + admin };
     }
 
     public static EngineServer Start(LoadTestOptions options)
@@ -50,16 +53,27 @@ internal sealed class EngineServer : IDisposable
             throw new UsageException($"the engine binary is missing at {path}: run ./build.sh first, or pass --engine PATH or --server HOST:PORT");
         }
         var port = FreeUdpPort();
+        var adminPort = FreeTcpPort();
         var inv = CultureInfo.InvariantCulture;
+        // Thousands of players share each 127.0.0.x address here, which real players never do: the
+        // per-address limits would see one abusive address, so they are off. Per-session limits stay on.
+        // The hostile scenario keeps them on (its attack comes from addresses of its own), sized for the
+        // players behind each swarm address with twice the headroom.
+        var perAddressPackets = 0;
+        var perAddressHandshakes = 0;
+        if (options.Scenario == "hostile")
+        {
+            var playersPerAddress = (options.TotalClients + options.Sockets - 1) / options.Sockets;
+            perAddressPackets = Math.Max(20_000, 2 * playersPerAddress * (options.InputRate + 2));
+            perAddressHandshakes = Math.Max(100, 2 * 2 * options.ConnectRate / options.Sockets);
+        }
         var args = new List<string>
         {
             "--bind", "127.0.0.1", "--port", port.ToString(inv),
             // The swarm's players come from a few 127.0.0.x addresses.
             "--max-sessions-per-address", Math.Max(256, options.TotalClients).ToString(inv),
-            // Thousands of players share each 127.0.0.x address here, which real players never do:
-            // the per-address limits would see one abusive address. Per-session limits stay on.
-            "--packets-per-second-per-address", "0",
-            "--handshakes-per-second-per-address", "0",
+            "--packets-per-second-per-address", perAddressPackets.ToString(inv),
+            "--handshakes-per-second-per-address", perAddressHandshakes.ToString(inv),
             "--max-sessions", Math.Max(65536, options.TotalClients * 2).ToString(inv),
             "--default-room-capacity", options.RoomSize.ToString(inv),
             "--max-players-per-room", Math.Max(options.RoomSize, 1).ToString(inv),
@@ -69,8 +83,8 @@ internal sealed class EngineServer : IDisposable
             "--snapshot-rate", options.SnapshotRate.ToString(inv),
             // The swarm asks for a stats line every second (SIGUSR1), so the periodic one is off.
             "--stats-interval-seconds", "0",
-            // No admin endpoint: it would take port 9100, which another engine may hold.
-            "--admin-port", "0",
+            // The admin endpoint on a free port (9100 may be another engine's): the swarm scrapes its /metrics.
+            "--admin-port", adminPort.ToString(inv),
         };
         if (options.Shards is int shards)
         {
@@ -80,13 +94,24 @@ internal sealed class EngineServer : IDisposable
         {
             args.AddRange(["--timeout-ms", timeout.ToString(inv)]);
         }
+        if (options.ReconnectWindowMs is int window)
+        {
+            args.AddRange(["--reconnect-window-ms", window.ToString(inv)]);
+        }
+        if (options.EmptyRoomGraceMs is int grace)
+        {
+            args.AddRange(["--empty-room-grace-ms", grace.ToString(inv)]);
+        }
         var psi = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
         var process = new Process { StartInfo = psi };
-        var server = new EngineServer(new IPEndPoint(IPAddress.Loopback, port), null, process, args);
+        var server = new EngineServer(new IPEndPoint(IPAddress.Loopback, port), null, process, args)
+        {
+            AdminUrl = "http://127.0.0.1:" + adminPort.ToString(inv),
+        };
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
         process.Start();
@@ -199,6 +224,13 @@ internal sealed class EngineServer : IDisposable
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

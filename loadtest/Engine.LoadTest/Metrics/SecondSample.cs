@@ -24,6 +24,9 @@ internal sealed class SecondSample
     public long ClientKernelDrops { get; init; }
     public long Corrections { get; init; }
     public long Mispredictions { get; init; }
+
+    /// <summary>Hostile: attack datagrams sent this second, per kind (null outside the hostile scenario).</summary>
+    public long[]? AttackByKind { get; init; }
 }
 
 /// <summary>One second of the server, from /proc and its stats line.</summary>
@@ -37,6 +40,9 @@ internal sealed class ServerSample
     public long UdpRcvbufErrors { get; init; }
     public long UdpInErrors { get; init; }
     public ServerStats? Stats { get; init; }
+
+    /// <summary>The engine's /metrics at this second (sessions, rooms, drops by reason); null when not scraped.</summary>
+    public AdminSample? Admin { get; init; }
 }
 
 /// <summary>The engine's stats line: `stats sessions=.. rooms=.. rx=../s tx=../s rx_bytes=.. tx_bytes=.. drops=.. kernel_drops=.. misrouted=.. tick_p99_us=.. tick_max_us=.. alloc=..`.</summary>

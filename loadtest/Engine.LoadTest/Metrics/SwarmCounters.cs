@@ -40,5 +40,9 @@ internal struct SwarmCounters
     public long Unrouted;
     public long PlayerJoinedEvents;
     public long PlayerLeftEvents;
+
+    /// <summary>Hostile: captured datagrams resent from the players' own sockets (attack traffic, not the players').</summary>
+    public long ReplaysSameAddress;
+    public long ReplaySameAddressBytes;
 }
 #pragma warning restore CA1051

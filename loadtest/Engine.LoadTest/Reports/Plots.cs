@@ -49,6 +49,35 @@ internal static class Plots
             Line(plot, sx, server.Select(s => (double)(s.Stats?.TickP99Us ?? double.NaN)), "server tick p99");
             Line(plot, xs, seconds.Select(s => s.SlotLag.P99), "swarm schedule lag p99");
         }));
+        if (server.Any(s => s.Admin is not null))
+        {
+            yield return ("Server memory, sessions and rooms", Draw("Server RSS, sessions and rooms (from its /metrics)", "sessions, rooms", r, plot =>
+            {
+                Line(plot, sx, server.Select(s => s.Admin is { Sessions: >= 0 } a ? a.Sessions : double.NaN), "sessions");
+                Line(plot, sx, server.Select(s => s.Admin is { Rooms: >= 0 } a ? a.Rooms : double.NaN), "rooms");
+                var rss = Line(plot, sx, server.Select(s => s.RssMb), "server RSS MB");
+                rss.Axes.YAxis = plot.Axes.Right;
+                plot.Axes.Right.Label.Text = "RSS MB";
+            }));
+        }
+        if (seconds.Any(s => s.AttackByKind is not null))
+        {
+            yield return ("Attack and the server's drops", Draw("Attack datagrams per second by kind, and the server's drops per second", "datagrams/s", r, plot =>
+            {
+                for (var k = 0; k < Attack.AttackKinds.Count; k++)
+                {
+                    var kind = k;
+                    Line(plot, xs, seconds.Select(s => (double)(s.AttackByKind?[kind] ?? 0)), "attack: " + Attack.AttackKinds.Name((Attack.AttackKind)k));
+                }
+                Line(plot, xs, seconds.Select(s => (double)s.DatagramsUp), "legit datagrams (players)");
+                double[] drops = new double[server.Count];
+                for (var i = 1; i < server.Count; i++)
+                {
+                    drops[i] = server[i].Admin is { } now && server[i - 1].Admin is { } before ? now.TotalDrops - before.TotalDrops : double.NaN;
+                }
+                Line(plot, sx, drops, "server drops (all reasons)");
+            }));
+        }
         yield return ("Players", Draw("Players", "players", r, plot =>
         {
             Line(plot, xs, seconds.Select(s => (double)s.Connected), "connected");
@@ -68,6 +97,15 @@ internal static class Plots
         plot.Axes.Bottom.Label.Text = "seconds since start";
         plot.Axes.Left.Label.Text = yLabel;
         fill(plot);
+        if (r.Stages.Count > 1)
+        {
+            foreach (var (_, second) in r.Stages.Skip(1))
+            {
+                var line = plot.Add.VerticalLine(second);
+                line.LinePattern = LinePattern.Dashed;
+                line.Color = Colors.Gray;
+            }
+        }
         if (r.WindowEndSecond > r.WindowStartSecond)
         {
             var start = plot.Add.VerticalLine(r.WindowStartSecond);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Engine.LoadTest.Attack;
 using Engine.LoadTest.Metrics;
 
 namespace Engine.LoadTest.Reports;
@@ -12,7 +13,7 @@ namespace Engine.LoadTest.Reports;
 /// base64 PNG), summary.json (every figure by key, what --baseline reads) and timeseries.csv; then
 /// points reports/latest at it.
 /// </summary>
-internal static class ReportWriter
+internal static partial class ReportWriter
 {
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
@@ -147,13 +148,21 @@ internal static class ReportWriter
             all.Add(new("chat.latency_ms.p50", "Chat delivery p50", r.Chat.P50 / 1000, "ms", true));
             all.Add(new("chat.latency_ms.p99", "Chat delivery p99", r.Chat.P99 / 1000, "ms", true));
         }
-        if (r.Options.Scenario == "churn")
+        if (r.Options.Scenario is "churn" or "soak" or "hostile")
         {
             all.Add(new("churn.moves", "Moves (quick match from a room)", w.Moves, "", false, "0"));
             all.Add(new("churn.leaves", "Leaves (disconnect + new session)", w.Leaves, "", false, "0"));
             all.Add(new("churn.drops", "Silent drops (timeout + resume)", w.Drops, "", false, "0"));
             all.Add(new("churn.resumes", "Kept slots resumed", w.Resumes, "", false, "0"));
             all.Add(new("churn.resume_failures", "Resumes refused", w.ResumeFailures, "", true, "0"));
+        }
+        if (r.Options.Scenario == "soak")
+        {
+            all.AddRange(SoakFigures(r));
+        }
+        if (r.Options.Scenario == "hostile")
+        {
+            all.AddRange(HostileFigures(r));
         }
         if (r.Spectators > 0)
         {
@@ -178,9 +187,17 @@ internal static class ReportWriter
             new("server RSS", "≤ 40 MB", f["server.rss_mb_max"].ToString("0.0", s_inv) + " MB", f["server.rss_mb_max"] <= 40),
             new("downstream per player", "≤ 3 KB/s", f["bandwidth.down_bytes_per_s_per_player"].ToString("0", s_inv) + " B/s", f["bandwidth.down_bytes_per_s_per_player"] <= 3000),
         };
-        if (r.Options.Scenario == "churn")
+        if (r.Options.Churns)
         {
             list.RemoveAt(0); // churn takes players out of their rooms on purpose
+        }
+        if (r.Options.Scenario == "hostile")
+        {
+            list.InsertRange(0, HostileTargets(r));
+        }
+        if (r.Options.Scenario == "soak")
+        {
+            list.InsertRange(0, SoakTargets(r));
         }
         return list;
     }
@@ -224,7 +241,12 @@ internal static class ReportWriter
             },
             ["figures"] = new JsonObject(figures.Select(f => KeyValuePair.Create(f.Key, double.IsNaN(f.Value) ? null : (JsonNode?)Math.Round(f.Value, 4)))),
             ["targets"] = new JsonArray([.. targets.Select(t => (JsonNode?)new JsonObject { ["name"] = t.Name, ["goal"] = t.Goal, ["measured"] = t.Measured, ["met"] = t.Met })]),
+            ["admin_metrics"] = r.AdminUrl,
         };
+        foreach (var (key, node) in ScenarioJson(r).ToList())
+        {
+            json[key] = node?.DeepClone();
+        }
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
@@ -248,9 +270,14 @@ internal static class ReportWriter
         sb.AppendLine("second,phase,connected,in_rooms,playing,spectating,handshakes,room_joins,input_messages,snapshots_applied,snapshots_lost,snapshots_missing_baseline," +
             "ack_p50_ms,ack_p90_ms,ack_p99_ms,ack_p999_ms,ack_max_ms,rtt_p50_ms,rtt_p99_ms,jitter_p99_ms,up_bytes_per_player,down_bytes_per_player,datagrams_up,datagrams_down," +
             "corrections,mispredictions,chat_p99_ms,server_cpu_pct,server_rss_mb,server_sessions,server_rooms,server_rx_per_s,server_tx_per_s,server_tick_p99_us,server_drops,server_kernel_drops," +
-            "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops,swarm_lag_p99_ms,swarm_rss_mb");
+            "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops,swarm_lag_p99_ms,swarm_rss_mb,metrics_sessions,metrics_rooms,metrics_drops_per_s,attack_packets_per_s," +
+            string.Join(',', Enumerable.Range(0, AttackKinds.Count).Select(k => "attack_" + AttackKinds.Name((AttackKind)k).Replace('-', '_'))));
+        AdminSample? previousAdmin = null;
         var servers = r.Server.ToDictionary(s => s.Second);
-        foreach (var s in r.Seconds)
+        var lastSwarmSecond = r.Seconds.Count == 0 ? 0 : r.Seconds[^1].Second;
+        // After the players left (the soak's leak check), only the server's columns move.
+        var after = r.Server.Where(v => v.Second > lastSwarmSecond).Select(v => new SecondSample { Second = v.Second, Phase = r.Leak is null ? "stopping" : "draining" });
+        foreach (var s in r.Seconds.Concat(after))
         {
             servers.TryGetValue(s.Second, out var v);
             var per = Math.Max(1, s.Connected);
@@ -264,7 +291,10 @@ internal static class ReportWriter
                 I(s.DatagramsUp), I(s.DatagramsDown), I(s.Corrections), I(s.Mispredictions), D(s.Chat.P99 / 1000),
                 D(v?.CpuPercent ?? double.NaN), D(v?.RssMb ?? double.NaN), I(st?.Sessions), I(st?.Rooms), I(st?.RxPerSecond), I(st?.TxPerSecond), I(st?.TickP99Us),
                 I(st?.Drops), I(st?.KernelDrops), I(v?.UdpRcvbufErrors), D(v?.SwarmCpuPercent ?? double.NaN), I(s.ClientKernelDrops), D(s.SlotLag.P99 / 1000), D(v?.SwarmRssMb ?? double.NaN),
+                I(v?.Admin?.Sessions), I(v?.Admin?.Rooms), I(v?.Admin is { } a && previousAdmin is not null ? a.TotalDrops - previousAdmin.TotalDrops : null), I(s.AttackByKind?.Sum()),
+                .. Enumerable.Range(0, AttackKinds.Count).Select(k => I(s.AttackByKind?[k])),
             ];
+            previousAdmin = v?.Admin ?? previousAdmin;
             sb.AppendLine(string.Join(',', cells));
         }
         return sb.ToString();
@@ -288,7 +318,21 @@ internal static class ReportWriter
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {t.Name} | {t.Goal} | {t.Measured} | {(t.Met ? "met" : "**missed**")} |");
         }
         sb.AppendLine();
-        sb.AppendLine("## Figures");
+        foreach (var section in ScenarioSections(r))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"## {section.Title}");
+            sb.AppendLine();
+            sb.AppendLine(section.Text);
+            sb.AppendLine();
+            sb.AppendLine("| " + string.Join(" | ", section.Header) + " |");
+            sb.AppendLine("|" + string.Concat(section.Header.Select(_ => "---|")));
+            foreach (var row in section.Rows)
+            {
+                sb.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
+            }
+            sb.AppendLine();
+        }
+        sb.AppendLine(r.Windows.Count > 1 ? $"## Figures (the {r.Windows[^1].Name} window)" : "## Figures");
         sb.AppendLine();
         sb.AppendLine(baseline is null ? "| figure | value |" : "| figure | value | baseline | change |");
         sb.AppendLine(baseline is null ? "|---|---|" : "|---|---|---|---|");
@@ -379,12 +423,24 @@ internal static class ReportWriter
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(t.Name)}</td><td>{E(t.Goal)}</td><td>{E(t.Measured)}</td><td class=\"{(t.Met ? "met" : "missed")}\">{(t.Met ? "met" : "missed")}</td></tr>");
         }
-        sb.AppendLine("</table><h2>Charts</h2>");
+        sb.AppendLine("</table>");
+        foreach (var section in ScenarioSections(r))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"<h2>{E(section.Title)}</h2><p>{E(section.Text)}</p><table><tr>{string.Concat(section.Header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
+            foreach (var row in section.Rows)
+            {
+                sb.AppendLine("<tr>" + string.Concat(row.Select(c => $"<td{(c.StartsWith("met", StringComparison.Ordinal) ? " class=\"met\"" : c.StartsWith("missed", StringComparison.Ordinal) ? " class=\"missed\"" : "")}>{E(c)}</td>")) + "</tr>");
+            }
+            sb.AppendLine("</table>");
+        }
+        sb.AppendLine("<h2>Charts</h2>");
         foreach (var (title, png) in Plots.Draw(r))
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(title)}</h3><img alt=\"{E(title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
         }
-        sb.AppendLine("<p>Dashed lines: the measured window.</p><h2>Figures</h2><table>");
+        sb.AppendLine(r.Windows.Count > 1
+            ? $"<p>Dashed lines: the stages ({string.Join(", ", r.Stages.Select(st => $"{st.Name} from second {st.StartSecond}"))}) and the end of the last window.</p><h2>Figures (the {E(r.Windows[^1].Name)} window)</h2><table>"
+            : "<p>Dashed lines: the measured window.</p><h2>Figures</h2><table>");
         sb.AppendLine(baseline is null ? "<tr><th>figure</th><th>value</th></tr>" : "<tr><th>figure</th><th>value</th><th>baseline</th><th>change</th></tr>");
         foreach (var f in figures)
         {

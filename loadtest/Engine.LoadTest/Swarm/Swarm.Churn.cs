@@ -18,7 +18,7 @@ internal sealed partial class Swarm
     /// </summary>
     private void RunChurn(long now)
     {
-        if (_options.Scenario != "churn" || now < _nextChurnUs)
+        if (!_options.Churns || now < _nextChurnUs)
         {
             return;
         }

@@ -142,6 +142,7 @@ internal sealed partial class Swarm : IDisposable
         {
             RunChurn(now);
         }
+        ReplaySameAddress(now);
         FlushDirty(now);
         return any || ran > 0;
     }
@@ -228,8 +229,10 @@ internal sealed partial class Swarm : IDisposable
     private void Flush(SimPlayer p, long now)
     {
         int length;
-        while ((length = p.Connection.PollSend(_sockets.NextSendBuffer(p.Socket), now)) > 0)
+        Span<byte> buffer;
+        while ((length = p.Connection.PollSend(buffer = _sockets.NextSendBuffer(p.Socket), now)) > 0)
         {
+            _capture?.Offer(buffer[..length], p.Socket);
             _sockets.CommitSend(p.Socket, length);
         }
     }

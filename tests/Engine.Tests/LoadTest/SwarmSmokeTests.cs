@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 using Engine.Tests.Smoke;
 using Xunit;
@@ -23,19 +21,12 @@ public sealed class SwarmSmokeTests
         var reports = Directory.CreateTempSubdirectory("loadtest-smoke-");
         try
         {
-            var (exit, output) = RunLoadTest(
+            var (exit, output) = LoadTestProcess.Run(
                 "steady", "--players", $"{Players}", "--room-size", $"{RoomSize}", "--duration", $"{Seconds}",
                 "--snapshot-rate", $"{SnapshotRate}", "--sockets", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
             Assert.True(exit == 0, $"loadtest exited with {exit}:{Environment.NewLine}{output}");
 
-            var latest = Path.Combine(reports.FullName, "latest");
-            var target = new DirectoryInfo(latest).LinkTarget;
-            Assert.NotNull(target);
-            var run = Path.Combine(reports.FullName, target);
-            foreach (var file in new[] { "report.md", "report.html", "summary.json", "timeseries.csv" })
-            {
-                Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing in {run}");
-            }
+            var run = LoadTestProcess.LatestReport(reports.FullName);
             var html = File.ReadAllText(Path.Combine(run, "report.html"));
             Assert.Contains("data:image/png;base64,", html, StringComparison.Ordinal);
             Assert.Contains("shares the machine", html, StringComparison.Ordinal);
@@ -82,53 +73,6 @@ public sealed class SwarmSmokeTests
         finally
         {
             reports.Delete(recursive: true);
-        }
-    }
-
-    private static (int Exit, string Output) RunLoadTest(params string[] arguments)
-    {
-        var info = new ProcessStartInfo(LoadTestBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return (-1, "timed out after 120 s:" + Environment.NewLine + output);
-        }
-        process.WaitForExit();
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-    }
-
-    /// <summary>LOADTEST_BINARY, else the solution build's output next to this test's (same configuration).</summary>
-    private static string LoadTestBinary
-    {
-        get
-        {
-            var path = Environment.GetEnvironmentVariable("LOADTEST_BINARY");
-            if (string.IsNullOrEmpty(path))
-            {
-                var here = new DirectoryInfo(AppContext.BaseDirectory);
-                var configuration = here.Name; // artifacts/build/bin/Engine.Tests/<configuration>/
-                path = Path.GetFullPath(Path.Combine(here.FullName, "..", "..", "Engine.LoadTest", configuration, "loadtest"));
-            }
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException($"The loadtest executable is missing at {path}: build Engine.sln (./build.sh test does) or set LOADTEST_BINARY.", path);
-            }
-            return path;
         }
     }
 }
