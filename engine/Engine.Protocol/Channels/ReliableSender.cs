@@ -8,22 +8,18 @@ namespace Engine.Protocol.Channels;
 /// The sending half of the reliable ordered channel: queued messages become units (whole or
 /// fragments) with consecutive u16 ids, kept in a byte ring until acknowledged. Each packet's
 /// units are remembered by packet sequence, so the header's ack and ack bits acknowledge them;
-/// unacknowledged units are resent after an RTT-based timeout with capped backoff. Buffers are
-/// allocated on first use and kept across <see cref="Reset"/>, so pooled connections that never
-/// send reliably cost little and steady state allocates nothing.
+/// unacknowledged units are resent after an RTT-based timeout with capped backoff. The buffers
+/// (<see cref="ReliableSendStore"/>) are borrowed from the thread's pool when a message is queued
+/// and given back once everything is acknowledged, so the thousands of idle sessions of a server
+/// hold none and steady state allocates nothing.
 /// </summary>
 internal sealed class ReliableSender
 {
     // Unit slots by id modulo the current count, which grows by doubling from a few (room messages)
     // up to enough for two largest messages at the smallest payload. Powers of two, so the modulo
     // mapping of the wrapping u16 ids stays consistent as it grows.
-    private const int InitialQueueSlots = 64;
     private const int MaxQueueSlots = 1024;
-    private int _queueSlots = InitialQueueSlots;
-    // Packets are only acknowledged within the 33 the ack bits reach, so 64 records are plenty;
-    // with a small first buffer a session that only ever sends room messages stays small.
-    private const int PacketSlots = 64;
-    private const int InitialBufferBytes = 2 * 1024;
+    private const int PacketSlots = ReliableSendStore.PacketSlots;
 
     /// <summary>Twice the largest message, so one can be queued while another is still in flight.</summary>
     public const int MaxBufferBytes = 2 * ReliableChannel.MaxMessageSize;
@@ -31,21 +27,9 @@ internal sealed class ReliableSender
     private readonly int _maxSingleData;
     private readonly int _fragmentData;
 
-    private byte[]? _buffer;
+    private ReliableSendStore? _store;
     private uint _head; // logical write position; physical = position & (length - 1)
     private uint _tail; // start of the oldest unacknowledged unit
-
-    private uint[] _unitStart = [];
-    private ushort[] _unitLength = [];
-    private ushort[] _unitIndex = [];
-    private ushort[] _unitCount = []; // 0 for a whole message, else the fragment count
-    private byte[] _unitAttempts = [];
-    private bool[] _unitAcked = [];
-    private long[] _unitNextSendUs = [];
-
-    private ushort[] _packetSequence = [];
-    private byte[] _packetUnitCount = [];
-    private ushort[] _packetUnits = [];
 
     private ushort _oldest;
     private ushort _nextId;
@@ -67,19 +51,13 @@ internal sealed class ReliableSender
     public int Pending => (ushort)(_nextId - _oldest);
 
     /// <summary>Bytes retained by this sender's buffers (for tests that prove the bound).</summary>
-    public int RetainedBufferBytes => _buffer?.Length ?? 0;
+    public int RetainedBufferBytes => _store?.Buffer.Length ?? 0;
 
     public void Reset()
     {
-        _head = 0;
-        _tail = 0;
         _oldest = 0;
         _nextId = 0;
-        _earliestDueUs = long.MaxValue;
-        if (_buffer is not null)
-        {
-            Array.Clear(_packetUnitCount);
-        }
+        ReleaseStore();
     }
 
     /// <summary>Queues a message; false when it is larger than 64 KiB or the window or buffer is full.</summary>
@@ -94,25 +72,28 @@ internal sealed class ReliableSender
         {
             return false;
         }
-        if (!EnsureSpace(payload.Length))
+        _store ??= ReliableSendStore.Rent();
+        if (!_store.EnsureSpace(_head, _tail, payload.Length, MaxBufferBytes))
         {
+            ReleaseIfIdle();
             return false;
         }
-        EnsureUnitSlots(Pending + units);
+        var store = _store;
+        store.EnsureUnitSlots(_oldest, _nextId, Pending + units);
         var fragments = units == 1 ? (ushort)0 : (ushort)units;
         var offset = 0;
         for (var i = 0; i < units; i++)
         {
             var length = Math.Min(payload.Length - offset, units == 1 ? payload.Length : _fragmentData);
-            var slot = _nextId % _queueSlots;
-            _unitStart[slot] = _head;
-            _unitLength[slot] = (ushort)length;
-            _unitIndex[slot] = (ushort)i;
-            _unitCount[slot] = fragments;
-            _unitAttempts[slot] = 0;
-            _unitAcked[slot] = false;
-            _unitNextSendUs[slot] = long.MinValue;
-            CopyIn(_head, payload.Slice(offset, length));
+            var slot = _nextId % store.QueueSlots;
+            store.UnitStart[slot] = _head;
+            store.UnitLength[slot] = (ushort)length;
+            store.UnitIndex[slot] = (ushort)i;
+            store.UnitCount[slot] = fragments;
+            store.UnitAttempts[slot] = 0;
+            store.UnitAcked[slot] = false;
+            store.UnitNextSendUs[slot] = long.MinValue;
+            store.CopyIn(_head, payload.Slice(offset, length));
             _head += (uint)length;
             offset += length;
             _nextId++;
@@ -141,44 +122,44 @@ internal sealed class ReliableSender
     /// </summary>
     public int Write(Span<byte> destination, ushort sequence, long nowUs, long resendTimeoutUs, ref ConnectionStats stats)
     {
-        if (_buffer is null)
+        if (_store is not { } store)
         {
             return 0;
         }
         var packetSlot = sequence % PacketSlots;
-        _packetSequence[packetSlot] = sequence;
+        store.PacketSequence[packetSlot] = sequence;
         var carried = 0;
         var written = 0;
         var end = WindowEnd();
         for (var id = _oldest; id != end && carried < ReliableChannel.MaxUnitsPerPacket; id++)
         {
-            var slot = id % _queueSlots;
-            if (_unitAcked[slot] || _unitNextSendUs[slot] > nowUs)
+            var slot = id % store.QueueSlots;
+            if (store.UnitAcked[slot] || store.UnitNextSendUs[slot] > nowUs)
             {
                 continue;
             }
-            var fragment = _unitCount[slot] != 0;
-            var length = _unitLength[slot];
+            var fragment = store.UnitCount[slot] != 0;
+            var length = store.UnitLength[slot];
             var size = ReliableChannel.UnitSize(fragment, length);
             if (size > destination.Length - written)
             {
                 continue; // a smaller unit further on may still fit
             }
-            written += WriteUnit(destination.Slice(written), id, slot, fragment, length);
-            var attempts = _unitAttempts[slot];
+            written += WriteUnit(store, destination.Slice(written), id, slot, fragment, length);
+            var attempts = store.UnitAttempts[slot];
             if (attempts > 0)
             {
                 stats.ReliableResent++;
             }
             if (attempts < byte.MaxValue)
             {
-                _unitAttempts[slot] = ++attempts; // saturates; the backoff is capped long before
+                store.UnitAttempts[slot] = ++attempts; // saturates; the backoff is capped long before
             }
-            _unitNextSendUs[slot] = nowUs + Backoff(resendTimeoutUs, attempts);
-            _packetUnits[(packetSlot * ReliableChannel.MaxUnitsPerPacket) + carried] = id;
+            store.UnitNextSendUs[slot] = nowUs + Backoff(resendTimeoutUs, attempts);
+            store.PacketUnits[(packetSlot * ReliableChannel.MaxUnitsPerPacket) + carried] = id;
             carried++;
         }
-        _packetUnitCount[packetSlot] = (byte)carried;
+        store.PacketUnitCount[packetSlot] = (byte)carried;
         _earliestDueUs = EarliestDue();
         return written;
     }
@@ -186,44 +167,45 @@ internal sealed class ReliableSender
     /// <summary>Applies the peer's ack and ack bits: every unit an acknowledged packet carried is delivered.</summary>
     public void OnAck(ushort ack, uint ackBits, ref ConnectionStats stats)
     {
-        if (_buffer is null || _oldest == _nextId)
+        if (_store is not { } store || _oldest == _nextId)
         {
             return;
         }
-        AcknowledgePacket(ack, ref stats);
+        AcknowledgePacket(store, ack, ref stats);
         while (ackBits != 0)
         {
             var i = System.Numerics.BitOperations.TrailingZeroCount(ackBits);
             ackBits &= ackBits - 1;
-            AcknowledgePacket((ushort)(ack - 1 - i), ref stats);
+            AcknowledgePacket(store, (ushort)(ack - 1 - i), ref stats);
         }
+        ReleaseIfIdle();
     }
 
-    private void AcknowledgePacket(ushort sequence, ref ConnectionStats stats)
+    private void AcknowledgePacket(ReliableSendStore store, ushort sequence, ref ConnectionStats stats)
     {
         var packetSlot = sequence % PacketSlots;
-        int count = _packetUnitCount[packetSlot];
-        if (count == 0 || _packetSequence[packetSlot] != sequence)
+        int count = store.PacketUnitCount[packetSlot];
+        if (count == 0 || store.PacketSequence[packetSlot] != sequence)
         {
             return;
         }
-        _packetUnitCount[packetSlot] = 0;
+        store.PacketUnitCount[packetSlot] = 0;
         var pending = Pending;
-        var units = _packetUnits.AsSpan(packetSlot * ReliableChannel.MaxUnitsPerPacket, count);
+        var units = store.PacketUnits.AsSpan(packetSlot * ReliableChannel.MaxUnitsPerPacket, count);
         foreach (var id in units)
         {
-            var slot = id % _queueSlots;
-            if ((ushort)(id - _oldest) < pending && !_unitAcked[slot])
+            var slot = id % store.QueueSlots;
+            if ((ushort)(id - _oldest) < pending && !store.UnitAcked[slot])
             {
-                _unitAcked[slot] = true;
+                store.UnitAcked[slot] = true;
                 stats.ReliableAcked++;
             }
         }
         var advanced = false;
-        while (_oldest != _nextId && _unitAcked[_oldest % _queueSlots])
+        while (_oldest != _nextId && store.UnitAcked[_oldest % store.QueueSlots])
         {
-            var slot = _oldest % _queueSlots;
-            _tail = _unitStart[slot] + _unitLength[slot];
+            var slot = _oldest % store.QueueSlots;
+            _tail = store.UnitStart[slot] + store.UnitLength[slot];
             _oldest++;
             advanced = true;
         }
@@ -233,7 +215,28 @@ internal sealed class ReliableSender
         }
     }
 
-    private int WriteUnit(Span<byte> destination, ushort id, int slot, bool fragment, int length)
+    /// <summary>Everything sent was acknowledged: the buffers go back to the pool until the next message.</summary>
+    private void ReleaseIfIdle()
+    {
+        if (_oldest == _nextId)
+        {
+            ReleaseStore();
+        }
+    }
+
+    private void ReleaseStore()
+    {
+        _head = 0;
+        _tail = 0;
+        _earliestDueUs = long.MaxValue;
+        if (_store is not null)
+        {
+            ReliableSendStore.Return(_store);
+            _store = null;
+        }
+    }
+
+    private static int WriteUnit(ReliableSendStore store, Span<byte> destination, ushort id, int slot, bool fragment, int length)
     {
         destination[0] = (byte)(fragment ? MessageKind.ReliableFragment : MessageKind.Reliable);
         var header = fragment ? ReliableChannel.FragmentHeaderSize : ReliableChannel.ReliableHeaderSize;
@@ -241,11 +244,11 @@ internal sealed class ReliableSender
         BinaryPrimitives.WriteUInt16LittleEndian(destination.Slice(offset), id);
         if (fragment)
         {
-            BinaryPrimitives.WriteUInt16LittleEndian(destination.Slice(offset + 2), _unitIndex[slot]);
-            BinaryPrimitives.WriteUInt16LittleEndian(destination.Slice(offset + 4), _unitCount[slot]);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination.Slice(offset + 2), store.UnitIndex[slot]);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination.Slice(offset + 4), store.UnitCount[slot]);
         }
         offset += header;
-        CopyOut(_unitStart[slot], destination.Slice(offset, length));
+        store.CopyOut(store.UnitStart[slot], destination.Slice(offset, length));
         return offset + length;
     }
 
@@ -260,113 +263,20 @@ internal sealed class ReliableSender
 
     private long EarliestDue()
     {
+        if (_store is not { } store)
+        {
+            return long.MaxValue;
+        }
         var earliest = long.MaxValue;
         var end = WindowEnd();
         for (var id = _oldest; id != end; id++)
         {
-            var slot = id % _queueSlots;
-            if (!_unitAcked[slot] && _unitNextSendUs[slot] < earliest)
+            var slot = id % store.QueueSlots;
+            if (!store.UnitAcked[slot] && store.UnitNextSendUs[slot] < earliest)
             {
-                earliest = _unitNextSendUs[slot];
+                earliest = store.UnitNextSendUs[slot];
             }
         }
         return earliest;
-    }
-
-    /// <summary>Grows the unit slots (doubling) until <paramref name="units"/> fit, moving the pending units to their new slots.</summary>
-    private void EnsureUnitSlots(int units)
-    {
-        if (units <= _queueSlots)
-        {
-            return;
-        }
-        var slots = _queueSlots;
-        while (slots < units)
-        {
-            slots *= 2;
-        }
-        var start = new uint[slots];
-        var length = new ushort[slots];
-        var index = new ushort[slots];
-        var count = new ushort[slots];
-        var attempts = new byte[slots];
-        var acked = new bool[slots];
-        var nextSend = new long[slots];
-        for (var id = _oldest; id != _nextId; id++)
-        {
-            int from = id % _queueSlots, to = id % slots;
-            start[to] = _unitStart[from];
-            length[to] = _unitLength[from];
-            index[to] = _unitIndex[from];
-            count[to] = _unitCount[from];
-            attempts[to] = _unitAttempts[from];
-            acked[to] = _unitAcked[from];
-            nextSend[to] = _unitNextSendUs[from];
-        }
-        (_unitStart, _unitLength, _unitIndex, _unitCount, _unitAttempts, _unitAcked, _unitNextSendUs) = (start, length, index, count, attempts, acked, nextSend);
-        _queueSlots = slots;
-    }
-
-    /// <summary>Makes room for <paramref name="bytes"/> more, growing the ring up to its cap; false when full.</summary>
-    private bool EnsureSpace(int bytes)
-    {
-        if (_buffer is null)
-        {
-            _buffer = new byte[InitialBufferBytes];
-            _queueSlots = InitialQueueSlots;
-            _unitStart = new uint[_queueSlots];
-            _unitLength = new ushort[_queueSlots];
-            _unitIndex = new ushort[_queueSlots];
-            _unitCount = new ushort[_queueSlots];
-            _unitAttempts = new byte[_queueSlots];
-            _unitAcked = new bool[_queueSlots];
-            _unitNextSendUs = new long[_queueSlots];
-            _packetSequence = new ushort[PacketSlots];
-            _packetUnitCount = new byte[PacketSlots];
-            _packetUnits = new ushort[PacketSlots * ReliableChannel.MaxUnitsPerPacket];
-        }
-        var used = (int)(_head - _tail);
-        var needed = used + bytes;
-        if (needed <= _buffer.Length)
-        {
-            return true;
-        }
-        if (needed > MaxBufferBytes)
-        {
-            return false;
-        }
-        var capacity = _buffer.Length;
-        while (capacity < needed)
-        {
-            capacity *= 2;
-        }
-        // Growth happens a bounded number of times per connection; the positions stay valid because
-        // both capacities divide 2^32.
-        var old = _buffer;
-        var grown = new byte[capacity];
-        for (var position = _tail; position != _head; position++)
-        {
-            grown[position & (uint)(capacity - 1)] = old[position & (uint)(old.Length - 1)];
-        }
-        _buffer = grown;
-        return true;
-    }
-
-    private void CopyIn(uint position, ReadOnlySpan<byte> source)
-    {
-        var buffer = _buffer!;
-        var start = (int)(position & (uint)(buffer.Length - 1));
-        var first = Math.Min(source.Length, buffer.Length - start);
-        source.Slice(0, first).CopyTo(buffer.AsSpan(start));
-        source.Slice(first).CopyTo(buffer);
-    }
-
-    private void CopyOut(uint position, Span<byte> destination)
-    {
-        var buffer = _buffer!;
-        var start = (int)(position & (uint)(buffer.Length - 1));
-        var first = Math.Min(destination.Length, buffer.Length - start);
-        buffer.AsSpan(start, first).CopyTo(destination);
-        buffer.AsSpan(0, destination.Length - first).CopyTo(destination.Slice(first));
     }
 }

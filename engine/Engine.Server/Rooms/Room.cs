@@ -14,7 +14,7 @@ internal sealed class Room
         Kept = new KeptSlot[entry.Capacity];
         Mode = mode;
         Inputs = new InputValidator(entry.Capacity);
-        History = new SnapshotHistory(entry.Capacity);
+        History = new SnapshotHistory(entry.Capacity, SnapshotView.Remembered + 1);
         Encoder = new DeltaEncoder(entry.Capacity);
         Predicted = new SnapshotFrame(entry.Capacity);
     }

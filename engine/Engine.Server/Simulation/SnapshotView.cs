@@ -12,7 +12,8 @@ namespace Engine.Server.Simulation;
 /// </summary>
 internal sealed class SnapshotView
 {
-    private const int Remembered = 32;
+    /// <summary>Snapshots whose acknowledgement can still move the view: older frames are of no use to the room.</summary>
+    public const int Remembered = 32;
 
     private readonly SentSnapshot[] _sent = new SentSnapshot[Remembered];
     private int _next;
