@@ -35,7 +35,7 @@ internal sealed class Session
     /// <summary>Starts a fresh view for a room of this capacity (reusing the last one when it fits).</summary>
     public Simulation.SnapshotView ResetView(int capacity)
     {
-        if (View is null || View.Frame.Capacity != capacity)
+        if (View is null || View.Capacity != capacity)
         {
             View = new Simulation.SnapshotView(capacity);
         }

@@ -144,6 +144,7 @@ internal sealed partial class Shard
     private bool TrySendShared(Room room, SnapshotFrame frame, Session session, uint lastAppliedInput)
     {
         var view = session.View!;
+        _ = view.Baseline(room.History); // a view whose frame left the history starts over here, before its tick keys the cache
         if (!(view.IsServerFrame || view.Tick == 0))
         {
             return false;
@@ -244,10 +245,11 @@ internal sealed partial class Shard
     private void SendSpectatorSnapshot(Room room, SnapshotFrame frame, Session spectator)
     {
         var view = spectator.View!;
+        var baseline = view.Baseline(room.History);
         var count = 0;
         for (var slot = 0; slot < room.Slots.Length; slot++)
         {
-            if (frame.IsPresent(slot) || (view.Baseline?.IsPresent(slot) ?? false))
+            if (frame.IsPresent(slot) || (baseline?.IsPresent(slot) ?? false))
             {
                 _order[count++] = (ushort)slot;
             }
@@ -262,7 +264,7 @@ internal sealed partial class Shard
     /// <summary>The client's view extrapolated to this tick (the client computes the same), or null for a full state.</summary>
     private SnapshotFrame? Predict(Room room, SnapshotView view, uint tick)
     {
-        if (view.Baseline is not { } baseline)
+        if (view.Baseline(room.History) is not { } baseline)
         {
             return null;
         }

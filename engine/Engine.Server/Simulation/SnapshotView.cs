@@ -8,7 +8,10 @@ namespace Engine.Server.Simulation;
 /// acknowledged, rebuilt on the server exactly as the client built it. Deltas are encoded against
 /// this view (extrapolated, see <see cref="SnapshotPrediction"/>), never against the server's own
 /// frame, because a partial snapshot (over the byte budget) leaves some entities where the
-/// client's extrapolation put them.
+/// client's extrapolation put them. While every snapshot the client acknowledged was complete, its
+/// view is the room's own frame of that tick, read from the room's history rather than copied, so
+/// the thousands of views of a steady server hold no frames; a view gets a frame of its own only
+/// after a partial snapshot (and keeps it for reuse).
 /// </summary>
 internal sealed class SnapshotView
 {
@@ -16,15 +19,16 @@ internal sealed class SnapshotView
     public const int Remembered = 32;
 
     private readonly SentSnapshot[] _sent = new SentSnapshot[Remembered];
+    private readonly int _capacity;
+    private SnapshotFrame? _own;
     private int _next;
 
     public SnapshotView(int capacity)
     {
-        Frame = new SnapshotFrame(capacity);
+        _capacity = capacity;
     }
 
-    /// <summary>The client's frame; meaningful when <see cref="Tick"/> is not 0.</summary>
-    public SnapshotFrame Frame { get; }
+    public int Capacity => _capacity;
 
     /// <summary>The tick of the view; 0 when the client holds nothing yet (the next snapshot is a full state).</summary>
     public uint Tick { get; private set; }
@@ -32,13 +36,33 @@ internal sealed class SnapshotView
     /// <summary>The view equals the server's frame of its tick (every snapshot it came from was complete): views with this flag and the same tick are identical.</summary>
     public bool IsServerFrame { get; private set; }
 
-    public SnapshotFrame? Baseline => Tick == 0 ? null : Frame;
+    /// <summary>
+    /// The client's frame, or null when it holds none the server can still name: then the next
+    /// snapshot is a full state. A view on the room's frame of a tick that has left the history
+    /// (the client stopped acknowledging for longer than the history reaches) starts over here.
+    /// </summary>
+    public SnapshotFrame? Baseline(SnapshotHistory history)
+    {
+        if (Tick == 0)
+        {
+            return null;
+        }
+        if (!IsServerFrame)
+        {
+            return _own;
+        }
+        if (history.TryGet(Tick, out var frame))
+        {
+            return frame;
+        }
+        Reset();
+        return null;
+    }
 
     public void Reset()
     {
         Tick = 0;
         IsServerFrame = false;
-        Frame.Clear();
         Array.Clear(_sent);
     }
 
@@ -87,45 +111,49 @@ internal sealed class SnapshotView
         }
         if (sent.Complete)
         {
-            Frame.CopyFrom(frame);
             IsServerFrame = true;
         }
         else
         {
+            var own = _own ??= new SnapshotFrame(_capacity);
             if (sent.BaselineTick == 0)
             {
-                Frame.Clear();
+                own.Clear();
+            }
+            else if (Baseline(history) is { } previous)
+            {
+                // Slots a partial snapshot left out stay where the client extrapolated them.
+                SnapshotPrediction.Extrapolate(previous, tick - sent.BaselineTick, tickRate, own);
             }
             else
             {
-                // Slots a partial snapshot left out stay where the client extrapolated them.
-                SnapshotPrediction.Extrapolate(Frame, tick - sent.BaselineTick, tickRate, Frame);
+                return false; // the view it was built on is gone: the view started over
             }
             for (var slot = 0; slot < frame.Capacity; slot++)
             {
                 if ((sent.Included[slot >> 6] & (1UL << slot)) != 0)
                 {
-                    CopySlot(frame, slot);
+                    CopySlot(frame, own, slot);
                 }
             }
+            own.Tick = tick;
             IsServerFrame = false;
         }
-        Frame.Tick = tick;
         Tick = tick;
         return true;
     }
 
-    private void CopySlot(SnapshotFrame source, int slot)
+    private static void CopySlot(SnapshotFrame source, SnapshotFrame destination, int slot)
     {
         if (!source.IsPresent(slot))
         {
-            Frame.Remove(slot);
+            destination.Remove(slot);
             return;
         }
-        Frame.Add(slot);
+        destination.Add(slot);
         for (var field = 0; field < SnapshotSchema.FieldCount; field++)
         {
-            Frame.Set(slot, (SnapshotField)field, source.Get(slot, (SnapshotField)field));
+            destination.Set(slot, (SnapshotField)field, source.Get(slot, (SnapshotField)field));
         }
     }
 

@@ -58,14 +58,14 @@ public class SnapshotViewTests
             var count = 0;
             for (var slot = 0; slot < Capacity; slot++)
             {
-                if (frame.IsPresent(slot) || (view.Baseline?.IsPresent(slot) ?? false))
+                if (frame.IsPresent(slot) || (view.Baseline(history)?.IsPresent(slot) ?? false))
                 {
                     order[count++] = (ushort)slot;
                 }
             }
             random.Shuffle(order.AsSpan(0, count));
             SnapshotFrame? predicted = null;
-            if (view.Baseline is { } viewFrame)
+            if (view.Baseline(history) is { } viewFrame)
             {
                 SnapshotPrediction.Extrapolate(viewFrame, tick - view.Tick, TickRate, serverPredicted);
                 predicted = serverPredicted;
@@ -96,7 +96,7 @@ public class SnapshotViewTests
             }
             if (view.Acknowledge(tick, history, TickRate))
             {
-                Assert.True(view.Frame.ContentEquals(decoded), $"view of tick {tick} differs from the client's frame");
+                Assert.True(view.Baseline(history)!.ContentEquals(decoded), $"view of tick {tick} differs from the client's frame");
                 checkedAcks++;
             }
         }
@@ -105,5 +105,26 @@ public class SnapshotViewTests
         {
             Assert.True(partials > 50, $"only {partials} partial snapshots: the budget did not bite");
         }
+    }
+
+    [Fact]
+    public void A_view_on_complete_snapshots_reads_the_rooms_frame_and_starts_over_once_it_leaves_the_history()
+    {
+        var history = new SnapshotHistory(Capacity, SnapshotView.Remembered + 1);
+        var view = new SnapshotView(Capacity);
+        var first = history.Push(3);
+        first.Add(1);
+        view.RecordSent(3, default, complete: true);
+        Assert.True(view.Acknowledge(3, history, TickRate));
+
+        Assert.Same(first, view.Baseline(history)); // shared, not copied
+        Assert.True(view.IsServerFrame);
+
+        for (uint tick = 6; tick <= 3 * (SnapshotView.Remembered + 2); tick += 3)
+        {
+            history.Push(tick);
+        }
+        Assert.Null(view.Baseline(history)); // tick 3 is gone: the next snapshot is a full state
+        Assert.Equal(0u, view.Tick);
     }
 }
