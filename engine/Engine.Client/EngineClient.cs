@@ -49,16 +49,42 @@ public sealed partial class EngineClient : IDisposable
 
     public ConnectionStats Stats => _connection.Stats;
 
-    /// <summary>Starts connecting; <see cref="Connected"/> fires from a later <see cref="Update"/>.</summary>
+    /// <summary>
+    /// Starts connecting without a token, in plaintext: only servers started with --insecure accept it.
+    /// <see cref="Connected"/> fires from a later <see cref="Update"/>.
+    /// </summary>
     public void Connect(IPEndPoint server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        OpenSocket(server);
+        _connection.Connect(MonotonicClock.NowUs);
+        _reportedState = _connection.State;
+        Update();
+    }
+
+    /// <summary>
+    /// Starts connecting with a connect token from the game's backend, to the first server it lists:
+    /// the server checks the token, and every packet is sealed with its keys. A token admits one
+    /// session; ask the backend for a new one to connect again.
+    /// </summary>
+    public void Connect(Protocol.Security.ConnectToken token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        OpenSocket(token.ServerAddresses[0]);
+        _connection.Connect(MonotonicClock.NowUs, token);
+        _reportedState = _connection.State;
+        Update();
+    }
+
+    /// <summary>Connects with a token in its base64 text form (as <c>engine token</c> prints it).</summary>
+    public void Connect(string token) => Connect(Protocol.Security.ConnectToken.Parse(token));
+
+    private void OpenSocket(IPEndPoint server)
     {
         _socket?.Dispose();
         _socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
         _socket.Connect(server);
         RemoteEndPoint = server;
-        _connection.Connect(MonotonicClock.NowUs);
-        _reportedState = _connection.State;
-        Update();
     }
 
     public void Connect(string host, int port)

@@ -1,3 +1,3 @@
 using Engine.Host;
 
-return EngineHost.Run(args);
+return args.Length > 0 && args[0] == "token" ? TokenCommand.Run(args[1..]) : EngineHost.Run(args);

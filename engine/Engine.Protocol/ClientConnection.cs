@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Engine.Protocol.Handshake;
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
 
@@ -27,6 +28,9 @@ public sealed class ClientConnection
     private Connection? _connection;
     private long _droppedPackets;
     private ulong _previousId;
+    private ConnectToken? _token;
+    private PacketProtection? _protection;
+    private long _connectTimeoutUs;
 
     public ClientConnection(ClientConnectionOptions? options = null)
     {
@@ -51,9 +55,31 @@ public sealed class ClientConnection
 
     public ConnectionStats Stats => _connection is null ? default : _connection.Stats;
 
-    /// <summary>Starts (or restarts) the handshake.</summary>
-    public void Connect(long nowUs)
+    /// <summary>The token this connection presents; null for an insecure connection.</summary>
+    public ConnectToken? Token => _token;
+
+    /// <summary>Starts (or restarts) an insecure handshake: plaintext packets, for servers started with --insecure.</summary>
+    public void Connect(long nowUs) => Start(nowUs, null);
+
+    /// <summary>
+    /// Starts a secure handshake with a token from the game's backend: the hello carries its sealed
+    /// part, the welcome must be authenticated with its keys and every packet is sealed with them.
+    /// A token admits one session; connect again with a fresh token.
+    /// </summary>
+    public void Connect(long nowUs, ConnectToken token)
     {
+        ArgumentNullException.ThrowIfNull(token);
+        Start(nowUs, token);
+    }
+
+    private void Start(long nowUs, ConnectToken? token)
+    {
+        // The previous attempt's keys (held here, and by its connection once welcomed); disposing twice is harmless.
+        _protection?.Dispose();
+        _connection?.ReleaseProtection();
+        _token = token;
+        _protection = token is null ? null : PacketProtection.ForClient(token.ClientToServerKey, token.ServerToClientKey);
+        _connectTimeoutUs = token is null ? _options.ConnectTimeoutUs : Math.Min(_options.ConnectTimeoutUs, token.ConnectTimeoutSeconds * 1_000_000L);
         _nonce = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
         _hasCookie = false;
         _connection = null;
@@ -83,7 +109,8 @@ public sealed class ClientConnection
     /// <summary>Queues a reliable ordered message (up to 64 KiB); false when not connected or the send window is full.</summary>
     public bool SendReliable(ReadOnlySpan<byte> payload) => State == ClientState.Connected && _connection!.QueueReliable(payload);
 
-    public void Receive<THandler>(ReadOnlySpan<byte> datagram, long nowUs, ref THandler handler)
+    /// <summary>Takes a datagram from the server; a sealed session packet is decrypted in place.</summary>
+    public void Receive<THandler>(Span<byte> datagram, long nowUs, ref THandler handler)
         where THandler : struct, IMessageHandler
     {
         if (!Accept(datagram, nowUs, ref handler))
@@ -92,7 +119,7 @@ public sealed class ClientConnection
         }
     }
 
-    private bool Accept<THandler>(ReadOnlySpan<byte> datagram, long nowUs, ref THandler handler)
+    private bool Accept<THandler>(Span<byte> datagram, long nowUs, ref THandler handler)
         where THandler : struct, IMessageHandler
     {
         if (datagram.IsEmpty)
@@ -116,6 +143,11 @@ public sealed class ClientConnection
                 {
                     return false;
                 }
+                // A secure client takes only a welcome sealed with its token's keys: a forged one cannot hijack it.
+                if (_protection is null ? datagram.Length != ProtocolConstants.WelcomeSize : !_protection.VerifyWelcome(datagram, _nonce))
+                {
+                    return false;
+                }
                 // Timers from the wire are clamped to what a server may configure: a ping interval of
                 // zero would have PollSend produce pings forever.
                 _connection = new Connection(welcome.ConnectionId, new ConnectionOptions
@@ -123,7 +155,8 @@ public sealed class ClientConnection
                     TimeoutUs = Math.Clamp(welcome.TimeoutMs, MinTimeoutMs, MaxTimeoutMs) * 1000L,
                     PingIntervalUs = Math.Clamp((int)welcome.PingIntervalMs, MinPingIntervalMs, MaxPingIntervalMs) * 1000L,
                     MaxPayload = Math.Clamp(welcome.MaxPayload, ProtocolConstants.MinMaxPayload, _options.MaxPayload),
-                }, nowUs);
+                    Sealed = _protection is not null,
+                }, nowUs, _protection);
                 State = ClientState.Connected;
                 return true;
             case PacketType.Reject when State is ClientState.SendingHello or ClientState.SendingCookie:
@@ -169,7 +202,7 @@ public sealed class ClientConnection
     {
         switch (State)
         {
-            case ClientState.SendingHello or ClientState.SendingCookie when nowUs - _connectStartedUs > _options.ConnectTimeoutUs:
+            case ClientState.SendingHello or ClientState.SendingCookie when nowUs - _connectStartedUs > _connectTimeoutUs:
                 Finish(DisconnectReason.ConnectTimeout);
                 break;
             case ClientState.Connected when _connection!.HasTimedOut(nowUs):
@@ -186,7 +219,7 @@ public sealed class ClientConnection
         {
             case ClientState.SendingHello or ClientState.SendingCookie when nowUs >= _nextHelloUs:
                 _nextHelloUs = nowUs + _options.HelloResendUs;
-                return HandshakePackets.WriteHello(destination, _nonce, _hasCookie ? _cookie : default);
+                return HandshakePackets.WriteHello(destination, _nonce, _hasCookie ? _cookie : default, token: _token);
             case ClientState.Connected or ClientState.Disconnected when _connection is not null:
                 return _connection.PollSend(destination, nowUs);
             default:

@@ -34,11 +34,27 @@ public enum DropReason : byte
     /// <summary>The shard was over its packets-per-second guard and shed this kind of traffic first.</summary>
     Shed,
     ShuttingDown,
+
+    /// <summary>A connect token that does not open under the server's key, names another game, or is malformed.</summary>
+    InvalidToken,
+    ExpiredToken,
+
+    /// <summary>A valid token that does not list this server's address.</summary>
+    TokenAddressNotListed,
+
+    /// <summary>A token already used by another client (address or hello nonce differ).</summary>
+    TokenReplayed,
+
+    /// <summary>A hello without a token to a secure server, or with one to an insecure server.</summary>
+    SecurityModeMismatch,
+
+    /// <summary>A sealed session packet whose tag does not verify: forged, tampered or under a guessed id.</summary>
+    AuthFailed,
 }
 
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.ShuttingDown + 1;
+    public const int Count = (int)DropReason.AuthFailed + 1;
 
     private static readonly string[] s_names = Enum.GetNames<DropReason>().Select(ToSnakeCase).ToArray();
 

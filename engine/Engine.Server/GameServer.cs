@@ -42,6 +42,12 @@ public sealed class GameServer : IDisposable
 
     public ServerOptions Options { get; }
 
+    /// <summary>The address connect tokens must list to be accepted here (known once started).</summary>
+    public Protocol.Security.ServerIdentity Identity { get; private set; }
+
+    /// <summary>Tokens admitted and not yet expired, shared by the shards; null on an insecure server.</summary>
+    internal Security.UsedTokenTable? UsedTokens { get; private set; }
+
     internal RoomDirectory Rooms { get; private set; } = null!;
 
     public int RoomCount => Rooms?.Count ?? 0;
@@ -107,6 +113,12 @@ public sealed class GameServer : IDisposable
         }
         var first = _shards[0].Socket;
         LocalEndPoint = first.LocalEndPoint;
+        Identity = Protocol.Security.ServerIdentity.For(string.IsNullOrEmpty(Options.PublicAddress) ? LocalEndPoint : IPEndPoint.Parse(Options.PublicAddress));
+        if (!Options.Insecure)
+        {
+            // Tokens live seconds to minutes; room for twice the sessions the server takes covers a full server's churn.
+            UsedTokens = new Security.UsedTokenTable(Math.Clamp(2 * Options.MaxSessions, 4096, 1 << 21));
+        }
         if (first.ReceiveBufferBytes < Options.ReceiveBufferBytes)
         {
             EngineLog.SmallSocketBuffer(_logger, Options.ReceiveBufferBytes, first.ReceiveBufferBytes);

@@ -84,6 +84,24 @@ public sealed class ServerOptions
     /// <summary>Seconds between stats lines; 0 turns them off.</summary>
     public int StatsIntervalSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// The 32-byte key the game's backend seals connect tokens with. Required unless <see cref="Insecure"/>:
+    /// the server then admits only clients with a valid token and seals every session packet.
+    /// </summary>
+    public byte[]? ConnectTokenKey { get; set; }
+
+    /// <summary>No tokens and no sealing: today's plaintext protocol, for LAN benchmarks only.</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>
+    /// The address clients reach this server at ("203.0.113.7:7777"), which tokens must list; empty = the
+    /// listen endpoint (a wildcard listen address then accepts tokens for any address with the right port).
+    /// </summary>
+    public string? PublicAddress { get; set; }
+
+    /// <summary>Identifies the game: tokens issued for another protocol id are refused.</summary>
+    public ulong ProtocolId { get; set; }
+
     public int EffectiveShards => Shards > 0 ? Shards : Environment.ProcessorCount;
 
     /// <summary>Every problem with these options, one message each; empty when they are valid.</summary>
@@ -134,6 +152,22 @@ public sealed class ServerOptions
         }
         Check(errors, "shutdown-timeout-ms", ShutdownTimeoutMs, 0, 60_000);
         Check(errors, "stats-interval-seconds", StatsIntervalSeconds, 0, 86_400);
+        if (Insecure && ConnectTokenKey is not null)
+        {
+            errors.Add("insecure: a token key is configured too; give one or the other");
+        }
+        else if (!Insecure && ConnectTokenKey is null)
+        {
+            errors.Add("token-key: no key configured; give --token-key HEX (32 bytes), --token-key-file PATH or ENGINE_TOKEN_KEY, or --insecure for a LAN benchmark without tokens and encryption");
+        }
+        else if (ConnectTokenKey is not null && ConnectTokenKey.Length != Protocol.Security.SecurityConstants.KeySize)
+        {
+            errors.Add($"token-key: the key is {ConnectTokenKey.Length} bytes; it must be {Protocol.Security.SecurityConstants.KeySize} (64 hex digits)");
+        }
+        if (!string.IsNullOrEmpty(PublicAddress) && (!System.Net.IPEndPoint.TryParse(PublicAddress, out var publicAddress) || publicAddress.Port == 0))
+        {
+            errors.Add($"public-address: '{PublicAddress}' is not an address with a port (examples: 203.0.113.7:7777, [2001:db8::1]:7777)");
+        }
         return errors;
     }
 

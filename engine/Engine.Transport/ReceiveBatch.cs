@@ -81,7 +81,8 @@ public sealed unsafe class ReceiveBatch : IDisposable
 
     internal Interop.Sys.MultiMessageHeader* Headers => _headersPointer;
 
-    public ReadOnlySpan<byte> Payload(int index)
+    /// <summary>A received datagram; writable, so sealed packets can be decrypted where they landed.</summary>
+    public Span<byte> Payload(int index)
     {
         if ((uint)index >= (uint)_count)
         {
@@ -89,7 +90,7 @@ public sealed unsafe class ReceiveBatch : IDisposable
         }
 
         int slot = _slots[index];
-        return new ReadOnlySpan<byte>(_slab, slot * _maxDatagramBytes, _lengths[slot]);
+        return new Span<byte>(_slab, slot * _maxDatagramBytes, _lengths[slot]);
     }
 
     public ref readonly PeerAddress Source(int index)

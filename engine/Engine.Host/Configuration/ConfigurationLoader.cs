@@ -98,6 +98,7 @@ internal static class ConfigurationLoader
                 : throw new ConfigurationError($"admin-port: '{adminPort}' is not a whole number");
         }
         settings.Admin.Bind = configuration["adminbind"] ?? settings.Admin.Bind;
+        settings.Server.ConnectTokenKey = ReadTokenKey(configuration["tokenkey"], configuration["tokenkeyfile"]);
 
         var errors = settings.Server.Validate().ToList();
         errors.AddRange(settings.Admin.Validate());
@@ -114,6 +115,55 @@ internal static class ConfigurationLoader
             throw new ConfigurationError(string.Join(Environment.NewLine, errors));
         }
         return settings;
+    }
+
+    /// <summary>The token key from its hex text or from a file holding that text; null when neither is given.</summary>
+    internal static byte[]? ReadTokenKey(string? hex, string? file)
+    {
+        if (!string.IsNullOrEmpty(hex) && !string.IsNullOrEmpty(file))
+        {
+            throw new ConfigurationError("token-key: give the key or a key file, not both");
+        }
+        var name = "token-key";
+        if (!string.IsNullOrEmpty(file))
+        {
+            name = "token-key-file";
+            try
+            {
+                hex = File.ReadAllText(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new ConfigurationError($"token-key-file: cannot read '{file}': {ex.Message}");
+            }
+        }
+        if (string.IsNullOrEmpty(hex))
+        {
+            return null;
+        }
+        return TryParseKey(hex, out var key)
+            ? key
+            : throw new ConfigurationError($"{name}: the key must be {Engine.Protocol.Security.SecurityConstants.KeySize} bytes written as {2 * Engine.Protocol.Security.SecurityConstants.KeySize} hex digits");
+    }
+
+    /// <summary>A 32-byte key as 64 hex digits (surrounding white space ignored).</summary>
+    internal static bool TryParseKey(string hex, out byte[] key)
+    {
+        key = [];
+        hex = hex.Trim();
+        if (hex.Length != 2 * Engine.Protocol.Security.SecurityConstants.KeySize)
+        {
+            return false;
+        }
+        try
+        {
+            key = Convert.FromHexString(hex);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>"--name value", "--name=value" and bare flags; anything else is an error.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
 
 namespace Engine.Protocol.Handshake;
@@ -6,12 +7,16 @@ namespace Engine.Protocol.Handshake;
 /// <summary>A parsed client hello: the first packet of a connection, sent again with the cookie.</summary>
 public readonly ref struct Hello
 {
-    public Hello(ushort version, ulong nonce, ReadOnlySpan<byte> cookie)
+    public Hello(ushort version, ulong nonce, ReadOnlySpan<byte> cookie, ReadOnlySpan<byte> token = default)
     {
         Version = version;
         Nonce = nonce;
         Cookie = cookie;
+        _token = token;
     }
+
+    // The token fields of the hello (version, protocol id, expiry, nonce, sealed private part); empty when it has none.
+    private readonly ReadOnlySpan<byte> _token;
 
     public ushort Version { get; }
     public ulong Nonce { get; }
@@ -20,16 +25,29 @@ public readonly ref struct Hello
     public ReadOnlySpan<byte> Cookie { get; }
 
     public bool HasCookie => !Cookie.IsEmpty;
+
+    /// <summary>0 when the hello carries no connect token (an insecure client).</summary>
+    public byte TokenVersion => _token.IsEmpty ? (byte)0 : _token[0];
+    public ulong ProtocolId => _token.IsEmpty ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(_token.Slice(1));
+    public long TokenExpireUnixSeconds => _token.IsEmpty ? 0 : BinaryPrimitives.ReadInt64LittleEndian(_token.Slice(9));
+    public ReadOnlySpan<byte> TokenNonce => _token.IsEmpty ? default : _token.Slice(17, SecurityConstants.NonceSize);
+
+    /// <summary>The token's private part, encrypted and tagged under the key the backend shares with the server.</summary>
+    public ReadOnlySpan<byte> SealedToken => _token.IsEmpty ? default : _token.Slice(17 + SecurityConstants.NonceSize, SecurityConstants.SealedPrivateTokenSize);
 }
 
 /// <summary>Readers and writers of the four handshake packets. Readers never throw; writers need room for the packet.</summary>
 public static class HandshakePackets
 {
-    // Hello layout: type(1) magic(4) version(2) nonce(8) hasCookie(1) cookie(24) zero padding to 128.
+    // Hello layout: type(1) magic(4) version(2) nonce(8) hasCookie(1) cookie(24), then the token:
+    // token version(1, 0 = none) protocol id(8) expiry(8) nonce(12) sealed private part(176), zero padding to 256.
     private const int HelloCookieFlagOffset = 15;
     private const int HelloCookieOffset = 16;
+    private const int HelloTokenOffset = 40;
+    private const int HelloTokenSize = 1 + 8 + 8 + SecurityConstants.NonceSize + SecurityConstants.SealedPrivateTokenSize;
 
-    public static int WriteHello(Span<byte> destination, ulong nonce, ReadOnlySpan<byte> cookie, ushort version = ProtocolConstants.Version)
+    /// <summary>Writes a hello; with a <paramref name="token"/> it carries the token's sealed private part (secure servers require one).</summary>
+    public static int WriteHello(Span<byte> destination, ulong nonce, ReadOnlySpan<byte> cookie, ushort version = ProtocolConstants.Version, ConnectToken? token = null)
     {
         var packet = destination.Slice(0, ProtocolConstants.HelloSize);
         packet.Clear();
@@ -41,6 +59,13 @@ public static class HandshakePackets
         {
             packet[HelloCookieFlagOffset] = 1;
             cookie.Slice(0, ProtocolConstants.CookieSize).CopyTo(packet.Slice(HelloCookieOffset));
+        }
+        if (token is not null)
+        {
+            var fields = packet.Slice(HelloTokenOffset, HelloTokenSize);
+            ConnectToken.WriteAssociatedData(fields, SecurityConstants.TokenVersion, token.ProtocolId, token.ExpireUnixSeconds);
+            token.Nonce.CopyTo(fields.Slice(17));
+            token.SealedPrivate.CopyTo(fields.Slice(17 + SecurityConstants.NonceSize));
         }
         return ProtocolConstants.HelloSize;
     }
@@ -66,10 +91,12 @@ public static class HandshakePackets
             return DropReason.BadFlags;
         }
         var cookie = flag == 1 ? datagram.Slice(HelloCookieOffset, ProtocolConstants.CookieSize) : default;
+        var token = datagram[HelloTokenOffset] != 0 ? datagram.Slice(HelloTokenOffset, HelloTokenSize) : default;
         hello = new Hello(
             BinaryPrimitives.ReadUInt16LittleEndian(datagram.Slice(5)),
             BinaryPrimitives.ReadUInt64LittleEndian(datagram.Slice(7)),
-            cookie);
+            cookie,
+            token);
         return DropReason.None;
     }
 
@@ -107,10 +134,11 @@ public static class HandshakePackets
         return packet.Length;
     }
 
+    /// <summary>Reads a welcome, plain (25 bytes) or sealed (41: the tag follows; <see cref="PacketProtection.VerifyWelcome"/> checks it).</summary>
     public static DropReason TryReadWelcome(ReadOnlySpan<byte> datagram, out Welcome welcome)
     {
         welcome = default;
-        if (datagram.Length != ProtocolConstants.WelcomeSize)
+        if (datagram.Length != ProtocolConstants.WelcomeSize && datagram.Length != ProtocolConstants.SealedWelcomeSize)
         {
             return datagram.Length < ProtocolConstants.WelcomeSize ? DropReason.TooShort : DropReason.Oversized;
         }

@@ -10,4 +10,13 @@ public enum RejectReason : byte
 
     /// <summary>This IP address already holds as many sessions as the server allows one address.</summary>
     TooManySessionsFromAddress = 4,
+
+    /// <summary>The client sent a token to an insecure server, or none to a server that requires one.</summary>
+    SecurityModeMismatch = 5,
+
+    /// <summary>The connect token has expired: ask the backend for a new one.</summary>
+    TokenExpired = 6,
+
+    /// <summary>The connect token is invalid, lists another server, or was already used.</summary>
+    TokenRefused = 7,
 }

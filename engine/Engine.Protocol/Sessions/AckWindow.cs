@@ -9,7 +9,10 @@ internal struct AckWindow
 {
     private const int SentRingSize = 256;
 
-    private ushort _nextSequence;
+    // Full 64-bit packet numbers: the u16 sequence on the wire is their low bits, and sealed
+    // packets use the whole number as their nonce, so it must never repeat.
+    private ulong _nextPacketNumber;
+    private ulong _largestReceivedNumber;
     private ushort _lossCursor;
     private ushort _latestReceived;
     private uint _receivedBits;
@@ -27,7 +30,8 @@ internal struct AckWindow
 
     public void Reset()
     {
-        _nextSequence = 0;
+        _nextPacketNumber = 0;
+        _largestReceivedNumber = 0;
         _lossCursor = 0;
         _latestReceived = 0;
         _receivedBits = 0;
@@ -38,10 +42,11 @@ internal struct AckWindow
     public readonly ushort LatestReceived => _latestReceived;
     public readonly uint ReceivedBits => _receivedBits;
 
-    /// <summary>Takes the next outgoing sequence and remembers it until acked or lost.</summary>
-    public ushort NextSend(ref ConnectionStats stats)
+    /// <summary>Takes the next outgoing packet number (its low 16 bits are the sequence) and remembers it until acked or lost.</summary>
+    public ulong NextSend(ref ConnectionStats stats)
     {
-        var sequence = _nextSequence++;
+        var number = _nextPacketNumber++;
+        var sequence = (ushort)number;
         var slot = sequence % SentRingSize;
         if (_sentPending[slot])
         {
@@ -50,15 +55,62 @@ internal struct AckWindow
         }
         _sentPending[slot] = true;
         _sentSequence[slot] = sequence;
-        return sequence;
+        return number;
     }
 
-    /// <summary>Records an incoming sequence; false when it is a duplicate or too old to tell.</summary>
-    public bool TryAcceptIncoming(ushort sequence, out DropReason reason)
+    /// <summary>
+    /// The full packet number a received u16 sequence stands for: the one closest to the newest
+    /// received (as QUIC decodes truncated packet numbers, RFC 9000 appendix A.3).
+    /// </summary>
+    public readonly ulong DecodePacketNumber(ushort sequence)
+    {
+        const ulong window = 1UL << 16;
+        const ulong halfWindow = window / 2;
+        var expected = _receivedAny ? _largestReceivedNumber + 1 : 0;
+        var candidate = (expected & ~(window - 1)) | sequence;
+        if (candidate + halfWindow <= expected)
+        {
+            return candidate + window;
+        }
+        if (candidate > expected + halfWindow && candidate >= window)
+        {
+            return candidate - window;
+        }
+        return candidate;
+    }
+
+    /// <summary>What <see cref="TryAcceptIncoming"/> would say, without recording anything.</summary>
+    public readonly DropReason Check(ushort sequence)
     {
         if (!_receivedAny)
         {
+            return DropReason.None;
+        }
+        var ahead = (short)(sequence - _latestReceived);
+        if (ahead > 0)
+        {
+            return DropReason.None;
+        }
+        if (ahead == 0)
+        {
+            return DropReason.Duplicate;
+        }
+        var behind = -ahead;
+        if (behind > 32)
+        {
+            return DropReason.Stale;
+        }
+        return (_receivedBits & (1u << (behind - 1))) != 0 ? DropReason.Duplicate : DropReason.None;
+    }
+
+    /// <summary>Records an incoming packet number; false when it is a duplicate or too old to tell.</summary>
+    public bool TryAcceptIncoming(ulong packetNumber, out DropReason reason)
+    {
+        var sequence = (ushort)packetNumber;
+        if (!_receivedAny)
+        {
             _receivedAny = true;
+            _largestReceivedNumber = packetNumber;
             _latestReceived = sequence;
             _receivedBits = 0;
             reason = DropReason.None;
@@ -69,6 +121,7 @@ internal struct AckWindow
         {
             _receivedBits = ahead >= 32 ? 0 : (_receivedBits << ahead) | (1u << (ahead - 1));
             _latestReceived = sequence;
+            _largestReceivedNumber = packetNumber;
             reason = DropReason.None;
             return true;
         }
@@ -100,7 +153,7 @@ internal struct AckWindow
     /// </summary>
     public void ApplyAcks(ushort ack, uint ackBits, ref ConnectionStats stats)
     {
-        if ((short)(_nextSequence - ack) <= 0)
+        if ((short)((ushort)_nextPacketNumber - ack) <= 0)
         {
             return; // acknowledges something we never sent
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Engine.Protocol.Channels;
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
 
 namespace Engine.Protocol.Sessions;
@@ -14,6 +15,7 @@ public sealed class Connection
     private const int ControlReserve = 2 * PingMessageSize;
 
     private readonly ConnectionOptions _options;
+    private readonly int _sealOverhead;
     private readonly byte[] _pending;
     private readonly ReliableSender _reliableSender;
     private readonly ReliableReceiver _reliableReceiver;
@@ -28,15 +30,18 @@ public sealed class Connection
     private bool _closed;
     private bool _ackOwed;
     private bool _reliableFirst;
+    private PacketProtection? _protection;
 
-    public Connection(ulong id, ConnectionOptions options, long nowUs)
+    public Connection(ulong id, ConnectionOptions options, long nowUs, PacketProtection? protection = null)
     {
         _options = options;
-        _pending = new byte[options.MaxPayload - ProtocolConstants.SessionHeaderSize - ControlReserve];
+        // Sealed packets end in a tag: the messages get that much less room.
+        _sealOverhead = options.Sealed ? SecurityConstants.TagSize : 0;
+        _pending = new byte[options.MaxPayload - _sealOverhead - ProtocolConstants.SessionHeaderSize - ControlReserve];
         // A reliable unit fits wherever queued unreliable bytes would, so one always fits a packet.
         _reliableSender = new ReliableSender(_pending.Length);
         _reliableReceiver = new ReliableReceiver(options.MaxPayload - ProtocolConstants.SessionHeaderSize);
-        Reset(id, nowUs);
+        Reset(id, nowUs, protection);
     }
 
     public ulong Id { get; private set; }
@@ -44,9 +49,18 @@ public sealed class Connection
     /// <summary>Switches the id written into every packet from now on (a session handed to another shard).</summary>
     public void ChangeId(ulong id) => Id = id;
 
-    /// <summary>Makes this object a fresh connection with another id, so servers can pool them.</summary>
-    public void Reset(ulong id, long nowUs)
+    /// <summary>
+    /// Makes this object a fresh connection with another id (and, when sealed, the session's keys), so
+    /// servers can pool them. The connection owns the protection from now on: see <see cref="ReleaseProtection"/>.
+    /// </summary>
+    public void Reset(ulong id, long nowUs, PacketProtection? protection = null)
     {
+        if (protection is not null && !_options.Sealed)
+        {
+            throw new ArgumentException("This connection's options do not seal packets.", nameof(protection));
+        }
+        ReleaseProtection();
+        _protection = protection;
         Id = id;
         _pendingLength = 0;
         _acks.Reset();
@@ -64,6 +78,17 @@ public sealed class Connection
         CloseReason = DisconnectReason.None;
     }
     public bool IsClosed => _closed;
+
+    /// <summary>Whether every packet is sealed with the session's keys.</summary>
+    public bool IsSealed => _protection is not null;
+
+    /// <summary>Disposes the session keys once the session has ended (its last packets are out).</summary>
+    public void ReleaseProtection()
+    {
+        _protection?.Dispose();
+        _protection = null;
+    }
+
     public DisconnectReason CloseReason { get; private set; }
     public ref readonly ConnectionStats Stats => ref _stats;
     public long LastReceiveUs => _lastReceiveUs;
@@ -89,12 +114,25 @@ public sealed class Connection
     public bool HasTimedOut(long nowUs) => nowUs - _lastReceiveUs > _options.TimeoutUs;
 
     /// <summary>
-    /// Takes one session packet whose header is already parsed. The whole packet is validated before
-    /// any message is acted on, so a malformed packet changes nothing.
+    /// Takes one session packet whose header is already parsed: <see cref="Open"/>, then <see cref="ReceiveOpened"/>.
+    /// A sealed packet is decrypted in place.
     /// </summary>
-    public DropReason Receive<THandler>(in SessionHeader header, ReadOnlySpan<byte> packet, long nowUs, ref THandler handler)
+    public DropReason Receive<THandler>(in SessionHeader header, Span<byte> packet, long nowUs, ref THandler handler)
         where THandler : struct, IMessageHandler
     {
+        var reason = Open(header, packet, out var plainLength);
+        return reason != DropReason.None ? reason : ReceiveOpened(header, packet.Slice(0, plainLength), nowUs, ref handler);
+    }
+
+    /// <summary>
+    /// The checks that cost no state: the size, the seal (decrypted in place; a forged or tampered packet
+    /// fails as <see cref="DropReason.AuthFailed"/>) and the replay window (duplicate or stale). It records
+    /// nothing, so a server can count the packet against limits only once it is known to be genuine. On
+    /// success <paramref name="plainLength"/> is the header and messages without the tag.
+    /// </summary>
+    public DropReason Open(in SessionHeader header, Span<byte> packet, out int plainLength)
+    {
+        plainLength = 0;
         if (_closed)
         {
             return DropReason.UnexpectedPacket;
@@ -103,13 +141,44 @@ public sealed class Connection
         {
             return DropReason.Oversized;
         }
+        if (_protection is not null)
+        {
+            if (packet.Length < ProtocolConstants.SessionHeaderSize + SecurityConstants.TagSize)
+            {
+                return DropReason.TooShort;
+            }
+            if (!_protection.TryOpen(packet, _acks.DecodePacketNumber(header.Sequence)))
+            {
+                return DropReason.AuthFailed;
+            }
+        }
+        var replay = _acks.Check(header.Sequence);
+        if (replay != DropReason.None)
+        {
+            return replay;
+        }
+        plainLength = packet.Length - _sealOverhead;
+        return DropReason.None;
+    }
+
+    /// <summary>
+    /// Takes a packet that passed <see cref="Open"/> (header and plaintext messages). The whole packet is
+    /// validated before any message is acted on, so a malformed packet changes nothing.
+    /// </summary>
+    public DropReason ReceiveOpened<THandler>(in SessionHeader header, ReadOnlySpan<byte> packet, long nowUs, ref THandler handler)
+        where THandler : struct, IMessageHandler
+    {
+        if (_closed)
+        {
+            return DropReason.UnexpectedPacket;
+        }
         var body = packet.Slice(ProtocolConstants.SessionHeaderSize);
         var invalid = Validate(body);
         if (invalid != DropReason.None)
         {
             return invalid;
         }
-        if (!_acks.TryAcceptIncoming(header.Sequence, out var stale))
+        if (!_acks.TryAcceptIncoming(_acks.DecodePacketNumber(header.Sequence), out var stale))
         {
             return stale;
         }
@@ -120,7 +189,7 @@ public sealed class Connection
         }
         _lastReceiveUs = nowUs;
         _stats.PacketsReceived++;
-        _stats.BytesReceived += packet.Length;
+        _stats.BytesReceived += packet.Length + _sealOverhead;
 
         while (!body.IsEmpty)
         {
@@ -258,21 +327,27 @@ public sealed class Connection
     /// <summary>Writes the next packet due (queued messages, ping, pong, disconnect); 0 when nothing is due.</summary>
     public int PollSend(Span<byte> destination, long nowUs)
     {
+        if (_options.Sealed && _protection is null)
+        {
+            return 0; // keys released (or never given): nothing may leave unsealed
+        }
         if (_disconnectsToSend > 0)
         {
             _disconnectsToSend--;
-            var offset = WriteHeader(destination, out _);
+            var offset = WriteHeader(destination, out var number);
             destination[offset++] = (byte)MessageKind.Disconnect;
             destination[offset++] = 1;
             destination[offset++] = (byte)CloseReason;
-            return Sent(offset);
+            return Sent(destination, offset, number);
         }
         if (!HasOutput(nowUs))
         {
             return 0;
         }
-        var length = WriteHeader(destination, out var sequence);
-        destination = destination.Slice(0, Math.Min(destination.Length, _options.MaxPayload));
+        var packet = destination;
+        var length = WriteHeader(destination, out var packetNumber);
+        var sequence = (ushort)packetNumber;
+        destination = destination.Slice(0, Math.Min(destination.Length, _options.MaxPayload) - _sealOverhead);
         if (nowUs >= _nextPingUs)
         {
             length += WriteTimestamp(destination.Slice(length), MessageKind.Ping, nowUs);
@@ -302,18 +377,23 @@ public sealed class Connection
         }
         _reliableFirst = !_reliableFirst;
         _ackOwed = false;
-        return Sent(length);
+        return Sent(packet, length, packetNumber);
     }
 
-    private int WriteHeader(Span<byte> destination, out ushort sequence)
+    private int WriteHeader(Span<byte> destination, out ulong packetNumber)
     {
-        sequence = _acks.NextSend(ref _stats);
-        var header = new SessionHeader(Id, sequence, _acks.LatestReceived, _acks.ReceivedBits, _stats.PacketsReceived > 0);
+        packetNumber = _acks.NextSend(ref _stats);
+        var header = new SessionHeader(Id, (ushort)packetNumber, _acks.LatestReceived, _acks.ReceivedBits, _stats.PacketsReceived > 0);
         return header.Write(destination);
     }
 
-    private int Sent(int length)
+    /// <summary>Seals a finished packet (the messages encrypted, the tag appended) and counts it.</summary>
+    private int Sent(Span<byte> packet, int length, ulong packetNumber)
     {
+        if (_protection is not null)
+        {
+            length = _protection.Seal(packet, length, packetNumber);
+        }
         _stats.PacketsSent++;
         _stats.BytesSent += length;
         return length;

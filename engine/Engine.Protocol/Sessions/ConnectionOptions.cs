@@ -17,5 +17,8 @@ public sealed record ConnectionOptions
     /// <summary>How many copies of the disconnect message are sent, since it is not acknowledged.</summary>
     public int DisconnectRepeats { get; init; } = 3;
 
+    /// <summary>Every packet is sealed with the session's keys (AES-GCM, a 16-byte tag each).</summary>
+    public bool Sealed { get; init; }
+
     public static ConnectionOptions Default { get; } = new();
 }

@@ -12,10 +12,13 @@ public static class ProtocolConstants
     public const byte FlagsMask = 0xE0;
 
     /// <summary>Every hello is exactly this long, so no server reply is ever larger than the request that caused it.</summary>
-    public const int HelloSize = 128;
+    public const int HelloSize = 256;
     public const int CookieSize = 24;
     public const int ChallengeSize = 1 + 8 + CookieSize;
     public const int WelcomeSize = 1 + 8 + 8 + 4 + 2 + 2;
+
+    /// <summary>A welcome of a secure server: the welcome, then a 16-byte tag under the session's server-to-client key.</summary>
+    public const int SealedWelcomeSize = WelcomeSize + Security.SecurityConstants.TagSize;
     public const int RejectSize = 1 + 8 + 1;
 
     /// <summary>type(1) + connection id(8) + sequence(2) + ack(2) + ack bits(4).</summary>

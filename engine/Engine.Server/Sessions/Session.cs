@@ -63,9 +63,13 @@ internal sealed class Session
     /// <summary>A reconnecting player takes back the id they had in the room.</summary>
     public void AdoptPlayerId(uint playerId) => PlayerId = playerId;
 
-    public void Open(ulong connectionId, in PeerAddress address, uint playerId, long nowUs)
+    /// <summary>The player id the backend put in the connect token (authenticated); 0 on an insecure server.</summary>
+    public ulong TokenPlayerId { get; private set; }
+
+    public void Open(ulong connectionId, in PeerAddress address, uint playerId, long nowUs, Protocol.Security.PacketProtection? keys = null, ulong tokenPlayerId = 0)
     {
-        Connection.Reset(connectionId, nowUs);
+        Connection.Reset(connectionId, nowUs, keys);
+        TokenPlayerId = tokenPlayerId;
         Address = address;
         PlayerId = playerId;
         QueuedForFlush = false;

@@ -16,10 +16,11 @@ internal sealed class SessionPool
         _pool = new DefaultObjectPool<Session>(new Policy(options), retained);
     }
 
-    public Session Rent(ulong connectionId, in Engine.Transport.PeerAddress address, uint playerId, long nowUs)
+    public Session Rent(ulong connectionId, in Engine.Transport.PeerAddress address, uint playerId, long nowUs,
+        Engine.Protocol.Security.PacketProtection? keys = null, ulong tokenPlayerId = 0)
     {
         var session = _pool.Get();
-        session.Open(connectionId, address, playerId, nowUs);
+        session.Open(connectionId, address, playerId, nowUs, keys, tokenPlayerId);
         return session;
     }
 

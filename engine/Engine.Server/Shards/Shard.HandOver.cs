@@ -80,7 +80,7 @@ internal sealed partial class Shard
         }
         while (Forwarded.TryDequeue(out var forwarded))
         {
-            ReadOnlySpan<byte> bytes = forwarded.Bytes;
+            Span<byte> bytes = forwarded.Bytes;
             HandleSessionPacket(bytes.Slice(0, forwarded.Length), forwarded.Source, now);
         }
     }

@@ -2,17 +2,26 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Engine.Protocol;
 using Engine.Protocol.Handshake;
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
+using Engine.Server.Security;
 using Engine.Server.Sessions;
 using Engine.Transport;
 
 namespace Engine.Server.Shards;
 
-/// <summary>The handshake: stateless cookies first, a session only for a client that proved its address.</summary>
+/// <summary>
+/// The handshake: stateless cookies first, a session only for a client that proved its address. A
+/// secure server then opens the hello's connect token (only after the cookie, so spoofed-source floods
+/// never cost a decryption), checks it and consumes it in the table the shards share.
+/// </summary>
 internal sealed partial class Shard
 {
     private readonly HandshakeCookies _cookies;
+
+    // Null when the server runs insecure. One per shard: AES-GCM contexts are not thread-safe.
+    private readonly ConnectTokenOpener? _tokenOpener;
 
     // Admissions this shard granted recently, so a retransmitted hello gets the same welcome
     // instead of a second session. Entries live as long as a cookie does; sized up front for
@@ -66,23 +75,86 @@ internal sealed partial class Shard
         var key = new AdmissionKey(source, hello.Nonce);
         if (_recentAdmissions.TryGetValue(key, out var recent))
         {
-            SendWelcome(source, hello.Nonce, recent.ConnectionId);
+            ResendWelcome(source, recent.Welcome);
             return;
         }
+        if (_tokenOpener is null)
+        {
+            if (hello.TokenVersion != 0)
+            {
+                Refuse(source, hello.Nonce, DropReason.SecurityModeMismatch, RejectReason.SecurityModeMismatch);
+                return;
+            }
+            TryPlace(hello.Nonce, source, key, now, default, default, default);
+            return;
+        }
+        if (hello.TokenVersion == 0)
+        {
+            Refuse(source, hello.Nonce, DropReason.SecurityModeMismatch, RejectReason.SecurityModeMismatch);
+            return;
+        }
+        Span<byte> plain = stackalloc byte[SecurityConstants.PrivateTokenSize];
+        var nowUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        reason = _tokenOpener.TryOpen(hello.TokenVersion, hello.ProtocolId, hello.TokenExpireUnixSeconds, hello.TokenNonce, hello.SealedToken, nowUnix, plain, out var token);
+        if (reason != DropReason.None)
+        {
+            Refuse(source, hello.Nonce, reason, reason == DropReason.ExpiredToken ? RejectReason.TokenExpired : RejectReason.TokenRefused);
+            return;
+        }
+        if (!token.Lists(_server.Identity))
+        {
+            Refuse(source, hello.Nonce, DropReason.TokenAddressNotListed, RejectReason.TokenRefused);
+            return;
+        }
+        var tag = TokenTag.Of(hello.SealedToken);
+        switch (_server.UsedTokens!.TryReserve(tag, source, hello.Nonce, token.ExpireUnixSeconds, nowUnix, out var previous))
+        {
+            case TokenUse.SameClient:
+                // The same client's retransmitted hello, here on another shard: the same welcome again.
+                if (previous.Length > 0)
+                {
+                    ResendWelcome(source, previous);
+                }
+                return;
+            case TokenUse.Replayed:
+                Refuse(source, hello.Nonce, DropReason.TokenReplayed, RejectReason.TokenRefused);
+                return;
+            case TokenUse.Full:
+                Refuse(source, hello.Nonce, DropReason.ServerFull, RejectReason.ServerFull);
+                return;
+        }
+        var keys = PacketProtection.ForServer(token.ClientToServerKey, token.ServerToClientKey);
+        plain.Clear();
+        if (!TryPlace(hello.Nonce, source, key, now, tag, keys, token.PlayerId))
+        {
+            keys.Dispose();
+            _server.UsedTokens.Release(tag);
+        }
+    }
+
+    /// <summary>
+    /// Finds the shard for a new session (after the server-wide limits) and hands it the admission with the
+    /// welcome it is to send; false when a limit refused it (the client has been told).
+    /// </summary>
+    private bool TryPlace(ulong nonce, in PeerAddress source, in AdmissionKey key, long now, in TokenTag tag, PacketProtection? keys, ulong tokenPlayerId)
+    {
         if (_server.SessionCount >= _options.MaxSessions)
         {
-            Counters.Drop(DropReason.ServerFull);
-            SendReject(source, hello.Nonce, RejectReason.ServerFull);
-            return;
+            Refuse(source, nonce, DropReason.ServerFull, RejectReason.ServerFull);
+            return false;
         }
         if (!_server.TryAddAddressSession(source))
         {
             Counters.AddressLimitRejects++;
-            SendReject(source, hello.Nonce, RejectReason.TooManySessionsFromAddress);
-            return;
+            SendReject(source, nonce, RejectReason.TooManySessionsFromAddress);
+            return false;
         }
         var target = _server.PlaceSession();
-        var admission = new Admission(source, hello.Nonce, NewConnectionId(target.Index));
+        var connectionId = NewConnectionId(target.Index);
+        var welcome = new Welcome(nonce, connectionId, (uint)_options.TimeoutMs, (ushort)_options.PingIntervalMs, (ushort)_options.MaxPayload);
+        Span<byte> bytes = stackalloc byte[ProtocolConstants.SealedWelcomeSize];
+        var welcomeDatagram = WelcomeDatagram.From(bytes.Slice(0, keys is null ? HandshakePackets.WriteWelcome(bytes, welcome) : keys.SealWelcome(bytes, welcome)));
+        var admission = new Admission(source, nonce, connectionId, keys, tokenPlayerId, welcomeDatagram);
         if (target == this)
         {
             Admit(admission, now);
@@ -92,9 +164,20 @@ internal sealed partial class Shard
             target.CancelReservation();
             _server.RemoveAddressSession(source);
             Counters.Drop(DropReason.ServerFull);
-            return;
+            return false;
         }
-        _recentAdmissions[key] = new RecentAdmission(admission.ConnectionId, now + RecentAdmissionUs);
+        if (keys is not null)
+        {
+            _server.UsedTokens!.Complete(tag, welcomeDatagram);
+        }
+        _recentAdmissions[key] = new RecentAdmission(welcomeDatagram, now + RecentAdmissionUs);
+        return true;
+    }
+
+    private void Refuse(in PeerAddress source, ulong nonce, DropReason drop, RejectReason reject)
+    {
+        Counters.Drop(drop);
+        SendReject(source, nonce, reject);
     }
 
     public void CancelReservation() => Interlocked.Decrement(ref _reserved);
@@ -113,19 +196,21 @@ internal sealed partial class Shard
         Interlocked.Decrement(ref _reserved);
         if (_stopRequested || _sessions.ContainsKey(admission.ConnectionId))
         {
+            admission.Keys?.Dispose();
             _server.RemoveAddressSession(admission.Address);
             return;
         }
-        _sessions.Add(admission.ConnectionId, _sessionPool.Rent(admission.ConnectionId, admission.Address, _server.NextPlayerId(), now));
+        _sessions.Add(admission.ConnectionId, _sessionPool.Rent(admission.ConnectionId, admission.Address, _server.NextPlayerId(), now, admission.Keys, admission.TokenPlayerId));
         Interlocked.Increment(ref _sessionCount);
         Counters.SessionsOpened++;
-        SendWelcome(admission.Address, admission.Nonce, admission.ConnectionId);
+        ResendWelcome(admission.Address, admission.Welcome);
     }
 
-    private void SendWelcome(in PeerAddress destination, ulong nonce, ulong connectionId)
+    private void ResendWelcome(in PeerAddress destination, in WelcomeDatagram welcome)
     {
-        var welcome = new Welcome(nonce, connectionId, (uint)_options.TimeoutMs, (ushort)_options.PingIntervalMs, (ushort)_options.MaxPayload);
-        CommitDatagram(destination, HandshakePackets.WriteWelcome(NextDatagram(), welcome));
+        var buffer = NextDatagram();
+        welcome.CopyTo(buffer);
+        CommitDatagram(destination, welcome.Length);
         Counters.WelcomesSent++;
     }
 
@@ -164,5 +249,5 @@ internal sealed partial class Shard
 
     private readonly record struct AdmissionKey(PeerAddress Address, ulong Nonce);
 
-    private readonly record struct RecentAdmission(ulong ConnectionId, long ExpiresUs);
+    private readonly record struct RecentAdmission(WelcomeDatagram Welcome, long ExpiresUs);
 }

@@ -54,11 +54,13 @@ internal sealed partial class Shard : IDisposable
         _receive = new ReceiveBatch(_options.BatchSize, ProtocolConstants.MaxDatagram + 1);
         _send = new SendBatch(_options.BatchSize, ProtocolConstants.MaxDatagram);
         _cookies = new HandshakeCookies(cookieSecret);
+        _tokenOpener = _options.Insecure ? null : new Protocol.Security.ConnectTokenOpener(_options.ConnectTokenKey, _options.ProtocolId);
         _connectionOptions = new ConnectionOptions
         {
             TimeoutUs = _options.TimeoutMs * 1000L,
             PingIntervalUs = _options.PingIntervalMs * 1000L,
             MaxPayload = _options.MaxPayload,
+            Sealed = !_options.Insecure,
         };
         _timerIntervalUs = _options.TimerIntervalMs * 1000L;
         _sessionPool = new SessionPool(_connectionOptions, retained: Math.Min(_options.MaxSessions, 65536));
@@ -158,7 +160,7 @@ internal sealed partial class Shard : IDisposable
         CloseAllSessions(DisconnectReason.ServerShuttingDown);
     }
 
-    private void Handle(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
+    private void Handle(Span<byte> datagram, in PeerAddress source, long now)
     {
         Counters.DatagramsIn++;
         Counters.BytesIn += datagram.Length;
@@ -221,7 +223,7 @@ internal sealed partial class Shard : IDisposable
         return true;
     }
 
-    private void HandleSessionPacket(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
+    private void HandleSessionPacket(Span<byte> datagram, in PeerAddress source, long now)
     {
         var reason = SessionHeader.TryRead(datagram, out var header);
         if (reason != DropReason.None)
@@ -246,6 +248,14 @@ internal sealed partial class Shard : IDisposable
             Counters.Drop(DropReason.AddressMismatch);
             return;
         }
+        // Authenticity and replay before anything counts against the session: a forged or replayed
+        // packet must not spend the session's rate budget nor switch its id.
+        reason = session.Connection.Open(header, datagram, out var plainLength);
+        if (reason != DropReason.None)
+        {
+            Counters.Drop(reason);
+            return;
+        }
         if (!session.Packets.TryTake(_sessionPacketLimit, now))
         {
             Counters.Drop(DropReason.SessionRateLimited);
@@ -260,7 +270,7 @@ internal sealed partial class Shard : IDisposable
         }
         var handler = new SessionMessageHandler(this, session, now);
         var rttSamples = session.Connection.Stats.RttSamples;
-        reason = session.Connection.Receive(header, datagram, now, ref handler);
+        reason = session.Connection.ReceiveOpened(header, datagram.Slice(0, plainLength), now, ref handler);
         if (session.Connection.Stats.RttSamples != rttSamples)
         {
             Histograms.RttUs.Record(session.Connection.Stats.SmoothedRttUs);
@@ -384,6 +394,7 @@ internal sealed partial class Shard : IDisposable
             _server.RemoveAddressSession(session.Address);
             Interlocked.Decrement(ref _sessionCount);
             Counters.SessionsClosed++;
+            session.Connection.ReleaseProtection();
             _sessionPool.Return(session);
         }
     }
@@ -402,6 +413,7 @@ internal sealed partial class Shard : IDisposable
             if (id == session.Connection.Id)
             {
                 Counters.SessionsClosed++;
+                session.Connection.ReleaseProtection();
             }
         }
         _sessions.Clear();
@@ -410,6 +422,7 @@ internal sealed partial class Shard : IDisposable
 
     public void Dispose()
     {
+        _tokenOpener?.Dispose();
         _receive.Dispose();
         _send.Dispose();
         _socket.Dispose();

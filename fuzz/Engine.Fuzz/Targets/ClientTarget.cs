@@ -99,7 +99,7 @@ internal sealed class ClientTarget : FuzzTarget
         }
     }
 
-    private ReadOnlySpan<byte> WithNonce(ReadOnlySpan<byte> datagram, ulong nonce)
+    private Span<byte> WithNonce(ReadOnlySpan<byte> datagram, ulong nonce)
     {
         var copy = _datagram.AsSpan(0, datagram.Length);
         datagram.CopyTo(copy);

@@ -22,6 +22,10 @@ internal sealed class ConnectionTarget : FuzzTarget
     private readonly byte[] _sendA = new byte[ProtocolConstants.MaxDatagram];
     private readonly byte[] _sendB = new byte[ProtocolConstants.MaxDatagram];
 
+    // Receiving may decrypt in place: each twin gets its own copy of the datagram.
+    private readonly byte[] _packetA = new byte[ushort.MaxValue];
+    private readonly byte[] _packetB = new byte[ushort.MaxValue];
+
     public override string Name => "connection";
 
     public override void Run(ReadOnlySpan<byte> data)
@@ -43,10 +47,14 @@ internal sealed class ConnectionTarget : FuzzTarget
             }
             var before = Observe(a, now);
             var deliveredBefore = handlerA;
-            var reason = a.Receive(header, packet, now, ref handlerA);
+            var copyA = _packetA.AsSpan(0, packet.Length);
+            var copyB = _packetB.AsSpan(0, packet.Length);
+            packet.CopyTo(copyA);
+            packet.CopyTo(copyB);
+            var reason = a.Receive(header, copyA, now, ref handlerA);
             if (reason == DropReason.None)
             {
-                Check.Equal(DropReason.None, b.Receive(header, packet, now, ref handlerB), "the twin's verdict on the same packet");
+                Check.Equal(DropReason.None, b.Receive(header, copyB, now, ref handlerB), "the twin's verdict on the same packet");
             }
             else
             {

@@ -21,7 +21,7 @@ internal sealed partial class Swarm
         _ => -1,
     };
 
-    private void Deliver(ReadOnlySpan<byte> datagram, long now)
+    private void Deliver(Span<byte> datagram, long now)
     {
         var index = Route(datagram);
         if (index < 0)

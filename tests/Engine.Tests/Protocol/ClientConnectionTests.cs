@@ -17,7 +17,7 @@ public class ClientConnectionTests
         return buffer.AsSpan(0, client.PollSend(buffer, now)).ToArray();
     }
 
-    private static void Feed(ClientConnection client, ReadOnlySpan<byte> datagram, long now)
+    private static void Feed(ClientConnection client, Span<byte> datagram, long now)
     {
         var collector = new ConnectionTests.Collector();
         client.Receive(datagram, now, ref collector);

@@ -28,7 +28,7 @@ public class ConnectionTests
         }
     }
 
-    internal static DropReason Deliver(Connection to, ReadOnlySpan<byte> packet, long now, ref Collector collector)
+    internal static DropReason Deliver(Connection to, Span<byte> packet, long now, ref Collector collector)
     {
         var reason = SessionHeader.TryRead(packet, out var header);
         return reason != DropReason.None ? reason : to.Receive(header, packet, now, ref collector);

@@ -1,5 +1,7 @@
+using System.Net;
 using Engine.Protocol;
 using Engine.Protocol.Handshake;
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
 using Xunit;
 
@@ -33,7 +35,7 @@ public class WireTests
     public void Hello_is_padded_and_round_trips_with_and_without_cookie()
     {
         var buffer = new byte[ProtocolConstants.HelloSize];
-        Assert.Equal(128, HandshakePackets.WriteHello(buffer, 42, default));
+        Assert.Equal(256, HandshakePackets.WriteHello(buffer, 42, default));
         Assert.Equal(DropReason.None, HandshakePackets.TryReadHello(buffer, out var hello));
         Assert.Equal(42UL, hello.Nonce);
         Assert.Equal(ProtocolConstants.Version, hello.Version);
@@ -44,6 +46,24 @@ public class WireTests
         Assert.Equal(DropReason.None, HandshakePackets.TryReadHello(buffer, out hello));
         Assert.True(hello.HasCookie);
         Assert.Equal(cookie, hello.Cookie.ToArray());
+        Assert.Equal(0, hello.TokenVersion);
+    }
+
+    [Fact]
+    public void Hello_carries_the_token_fields_and_every_handshake_reply_is_smaller()
+    {
+        var token = ConnectToken.Issue(new byte[32], 9, [new IPEndPoint(IPAddress.Loopback, 7777)], TimeSpan.FromSeconds(30), protocolId: 77);
+        var buffer = new byte[ProtocolConstants.HelloSize];
+        HandshakePackets.WriteHello(buffer, 44, default, token: token);
+        Assert.Equal(DropReason.None, HandshakePackets.TryReadHello(buffer, out var hello));
+        Assert.Equal(SecurityConstants.TokenVersion, hello.TokenVersion);
+        Assert.Equal(77UL, hello.ProtocolId);
+        Assert.Equal(token.ExpireUnixSeconds, hello.TokenExpireUnixSeconds);
+        Assert.Equal(token.Nonce.ToArray(), hello.TokenNonce.ToArray());
+        Assert.Equal(token.SealedPrivate.ToArray(), hello.SealedToken.ToArray());
+        Assert.True(ProtocolConstants.SealedWelcomeSize < ProtocolConstants.HelloSize);
+        // The token fields end before the hello does; the rest is zero padding.
+        Assert.All(buffer.AsSpan(40 + 1 + 8 + 8 + SecurityConstants.NonceSize + SecurityConstants.SealedPrivateTokenSize).ToArray(), b => Assert.Equal(0, b));
     }
 
     [Fact]
@@ -59,7 +79,7 @@ public class WireTests
     {
         var buffer = new byte[ProtocolConstants.HelloSize];
         HandshakePackets.WriteHello(buffer, 1, default);
-        Assert.Equal(DropReason.BadHelloSize, HandshakePackets.TryReadHello(buffer.AsSpan(0, 127), out _));
+        Assert.Equal(DropReason.BadHelloSize, HandshakePackets.TryReadHello(buffer.AsSpan(0, ProtocolConstants.HelloSize - 1), out _));
         buffer[2] ^= 0xFF;
         Assert.Equal(DropReason.BadMagic, HandshakePackets.TryReadHello(buffer, out _));
     }

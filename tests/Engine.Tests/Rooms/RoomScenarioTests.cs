@@ -70,10 +70,12 @@ public class RoomScenarioTests
         Assert.Equal(2, list.Rooms[0].Players);
     }
 
-    [Fact]
-    public void A_player_moves_to_a_room_on_the_other_shard_keeping_the_session_and_every_packet()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // sealed: the keys move with the session, and packets forwarded under the old id still open
+    public void A_player_moves_to_a_room_on_the_other_shard_keeping_the_session_and_every_packet(bool secure)
     {
-        using var server = new TestServer(o => o.TimeoutMs = 10_000);
+        using var server = secure ? TestServer.Secure(o => o.TimeoutMs = 10_000) : new TestServer(o => o.TimeoutMs = 10_000);
         var clients = server.ConnectClients(2, s_timeout);
         var (mover, host) = SessionsOnDifferentShards(server, clients);
         var room = Await(clients, host.CreateRoom("elsewhere", 4));
@@ -107,6 +109,7 @@ public class RoomScenarioTests
         Assert.True(mover.IsConnected);
         Assert.Equal(room.RoomId, mover.CurrentRoom!.Id);
         Assert.Equal(1, server.Server.ShardCounters.Sum(c => c.SessionsHandedOver));
+        Assert.Equal(0, server.Server.ShardCounters.Sum(c => c.Drops(Engine.Protocol.DropReason.AuthFailed)));
         Assert.True(TestServer.PumpUntil(clients, () => host.GetRoomPlayers().Count == 2, s_timeout));
     }
 

@@ -149,10 +149,12 @@ public class LoopbackServerTests
         Assert.True(TestServer.PumpUntil([v6, v4], () => v6.IsConnected && v4.IsConnected, s_timeout));
     }
 
-    [Fact]
-    public void The_steady_state_receive_parse_respond_loop_allocates_nothing_on_the_shard_threads()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // every packet opened and sealed with AES-GCM
+    public void The_steady_state_receive_parse_respond_loop_allocates_nothing_on_the_shard_threads(bool secure)
     {
-        using var server = new TestServer(o => o.TimeoutMs = 30_000);
+        using var server = secure ? TestServer.Secure(o => o.TimeoutMs = 30_000) : new TestServer(o => o.TimeoutMs = 30_000);
         var clients = server.ConnectClients(50, s_timeout);
         var received = 0;
         foreach (var client in clients)

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Security.Cryptography;
 using Engine.Client;
+using Engine.Protocol.Security;
 using Engine.Server;
 
 namespace Engine.Tests.Server;
@@ -21,21 +23,54 @@ internal sealed class TestServer : IDisposable
             StatsIntervalSeconds = 0,
             // Hundreds of test clients connect from 127.0.0.1 within a second; tests of the limit set their own.
             HandshakesPerSecondPerAddress = 1000,
+            // Plaintext unless a test asks for tokens and sealing (see Secure).
+            Insecure = true,
         };
         configure?.Invoke(options);
         Server = new GameServer(options);
         Server.Start();
     }
 
+    /// <summary>A server that requires connect tokens issued with <see cref="TokenKey"/> and seals every packet.</summary>
+    public static TestServer Secure(Action<ServerOptions>? configure = null)
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var server = new TestServer(o =>
+        {
+            o.Insecure = false;
+            o.ConnectTokenKey = key;
+            configure?.Invoke(o);
+        });
+        server.TokenKey = key;
+        return server;
+    }
+
     public GameServer Server { get; }
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Server.LocalEndPoint!.Port);
+
+    /// <summary>The key tokens are sealed with; null for an insecure server.</summary>
+    public byte[]? TokenKey { get; private set; }
+
+    private long _nextPlayerId;
+
+    /// <summary>A token for this server, as the game's backend would issue it.</summary>
+    public ConnectToken IssueToken(ulong? playerId = null, TimeSpan? lifetime = null, IReadOnlyList<IPEndPoint>? servers = null, DateTimeOffset? now = null) =>
+        ConnectToken.Issue(TokenKey ?? throw new InvalidOperationException("The server is insecure."),
+            playerId ?? (ulong)Interlocked.Increment(ref _nextPlayerId), servers ?? [EndPoint], lifetime ?? TimeSpan.FromSeconds(30), now: now);
 
     public List<EngineClient> ConnectClients(int count, TimeSpan timeout)
     {
         var clients = Enumerable.Range(0, count).Select(_ => new EngineClient()).ToList();
         foreach (var client in clients)
         {
-            client.Connect(EndPoint);
+            if (TokenKey is null)
+            {
+                client.Connect(EndPoint);
+            }
+            else
+            {
+                client.Connect(IssueToken());
+            }
         }
         PumpUntil(clients, () => clients.All(c => c.IsConnected), timeout);
         return clients;

@@ -45,7 +45,13 @@ internal sealed class EngineProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
-    public static EngineProcess Start(params string[] arguments)
+    /// <summary>
+    /// Starts the binary; it runs --insecure (ENGINE_INSECURE) unless the arguments choose a security
+    /// mode themselves (--token-key, --token-key-file, --insecure) or <paramref name="environment"/> sets one.
+    /// </summary>
+    public static EngineProcess Start(params string[] arguments) => Start(arguments, null);
+
+    public static EngineProcess Start(string[] arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo(BinaryPath)
         {
@@ -56,6 +62,17 @@ internal sealed class EngineProcess : IDisposable
         // The admin endpoint defaults to port 9100; tests that want it pass --admin-port (which beats
         // the environment), the rest must not collide on 9100 with each other or a running engine.
         info.Environment["ENGINE_ADMIN_PORT"] = "0";
+        info.Environment.Remove("ENGINE_TOKEN_KEY");
+        info.Environment.Remove("ENGINE_INSECURE");
+        if (!arguments.Any(a => a.StartsWith("--token-key", StringComparison.Ordinal) || a.StartsWith("--insecure", StringComparison.Ordinal) || a == "token")
+            && environment is null)
+        {
+            info.Environment["ENGINE_INSECURE"] = "true";
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -157,7 +157,7 @@ internal sealed class EngineClients : IPingPongClients
         return any;
     }
 
-    private void Deliver(ReadOnlySpan<byte> datagram, long nowTicks, long nowUs)
+    private void Deliver(Span<byte> datagram, long nowTicks, long nowUs)
     {
         int client = Route(datagram);
         if (client < 0)

@@ -26,7 +26,7 @@ public class ReliableRobustnessTests
         public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => counts[0]++;
     }
 
-    private static DropReason Deliver<THandler>(Connection to, ReadOnlySpan<byte> packet, long now, ref THandler handler)
+    private static DropReason Deliver<THandler>(Connection to, Span<byte> packet, long now, ref THandler handler)
         where THandler : struct, IMessageHandler
     {
         var reason = SessionHeader.TryRead(packet, out var header);

@@ -1,0 +1,110 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Engine.Protocol.Handshake;
+using Engine.Protocol.Wire;
+
+namespace Engine.Protocol.Security;
+
+/// <summary>
+/// AES-256-GCM sealing of one session, one key per direction (from the connect token). A sealed
+/// packet is the 17-byte header in the clear (the associated data), the encrypted messages, then a
+/// 16-byte tag. The nonce is a direction label and the 64-bit packet number, so no nonce repeats
+/// under a key as long as each token is used for one session (the server refuses a second use).
+/// Owned by one thread at a time; sealing and opening allocate nothing.
+/// </summary>
+public sealed class PacketProtection : IDisposable
+{
+    private readonly AesGcm _send;
+    private readonly AesGcm _receive;
+    private readonly uint _sendLabel;
+    private readonly uint _receiveLabel;
+
+    private PacketProtection(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, uint sendLabel, uint receiveLabel)
+    {
+        if (sendKey.Length != SecurityConstants.KeySize || receiveKey.Length != SecurityConstants.KeySize)
+        {
+            throw new ArgumentException($"Session keys are {SecurityConstants.KeySize} bytes.");
+        }
+        _send = new AesGcm(sendKey, SecurityConstants.TagSize);
+        _receive = new AesGcm(receiveKey, SecurityConstants.TagSize);
+        _sendLabel = sendLabel;
+        _receiveLabel = receiveLabel;
+    }
+
+    /// <summary>The server's end: sends with the server-to-client key, opens with the client-to-server key.</summary>
+    public static PacketProtection ForServer(ReadOnlySpan<byte> clientToServerKey, ReadOnlySpan<byte> serverToClientKey) =>
+        new(serverToClientKey, clientToServerKey, SecurityConstants.ServerToClientLabel, SecurityConstants.ClientToServerLabel);
+
+    public static PacketProtection ForClient(ReadOnlySpan<byte> clientToServerKey, ReadOnlySpan<byte> serverToClientKey) =>
+        new(clientToServerKey, serverToClientKey, SecurityConstants.ClientToServerLabel, SecurityConstants.ServerToClientLabel);
+
+    /// <summary>
+    /// Seals a packet written in place: the first <paramref name="length"/> bytes are the header and the
+    /// messages; the messages are encrypted and the tag written after them. Returns the sealed length.
+    /// </summary>
+    public int Seal(Span<byte> packet, int length, ulong packetNumber)
+    {
+        Span<byte> nonce = stackalloc byte[SecurityConstants.NonceSize];
+        WriteNonce(nonce, _sendLabel, packetNumber);
+        var header = packet.Slice(0, ProtocolConstants.SessionHeaderSize);
+        var body = packet.Slice(ProtocolConstants.SessionHeaderSize, length - ProtocolConstants.SessionHeaderSize);
+        _send.Encrypt(nonce, body, body, packet.Slice(length, SecurityConstants.TagSize), header);
+        return length + SecurityConstants.TagSize;
+    }
+
+    /// <summary>
+    /// Opens a sealed packet in place; false, with the caller's state untouched, when the tag does not
+    /// verify. On success the messages lie decrypted between the header and the (now meaningless) tag.
+    /// </summary>
+    public bool TryOpen(Span<byte> packet, ulong packetNumber)
+    {
+        if (packet.Length < ProtocolConstants.SessionHeaderSize + SecurityConstants.TagSize)
+        {
+            return false;
+        }
+        Span<byte> nonce = stackalloc byte[SecurityConstants.NonceSize];
+        WriteNonce(nonce, _receiveLabel, packetNumber);
+        var body = packet.Slice(ProtocolConstants.SessionHeaderSize, packet.Length - ProtocolConstants.SessionHeaderSize - SecurityConstants.TagSize);
+        return Aead.TryOpen(_receive, nonce, packet.Slice(0, ProtocolConstants.SessionHeaderSize), body,
+            packet.Slice(packet.Length - SecurityConstants.TagSize), body);
+    }
+
+    /// <summary>
+    /// Writes the welcome followed by a tag over it under the server-to-client key, with the client's
+    /// hello nonce in the AES-GCM nonce: only the holder of the token's keys can make one the client accepts.
+    /// </summary>
+    public int SealWelcome(Span<byte> destination, in Welcome welcome)
+    {
+        var length = HandshakePackets.WriteWelcome(destination, welcome);
+        Span<byte> nonce = stackalloc byte[SecurityConstants.NonceSize];
+        WriteNonce(nonce, SecurityConstants.WelcomeLabel, welcome.Nonce);
+        _send.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, destination.Slice(length, SecurityConstants.TagSize), destination.Slice(0, length));
+        return length + SecurityConstants.TagSize;
+    }
+
+    /// <summary>Whether a sealed welcome (<see cref="ProtocolConstants.SealedWelcomeSize"/> bytes) carries a valid tag for this client's keys.</summary>
+    public bool VerifyWelcome(ReadOnlySpan<byte> datagram, ulong helloNonce)
+    {
+        if (datagram.Length != ProtocolConstants.SealedWelcomeSize)
+        {
+            return false;
+        }
+        Span<byte> nonce = stackalloc byte[SecurityConstants.NonceSize];
+        WriteNonce(nonce, SecurityConstants.WelcomeLabel, helloNonce);
+        Span<byte> expected = stackalloc byte[SecurityConstants.TagSize];
+        _receive.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, expected, datagram.Slice(0, ProtocolConstants.WelcomeSize));
+        return CryptographicOperations.FixedTimeEquals(expected, datagram.Slice(ProtocolConstants.WelcomeSize));
+    }
+
+    private static void WriteNonce(Span<byte> nonce, uint label, ulong number)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(nonce, label);
+        BinaryPrimitives.WriteUInt64LittleEndian(nonce.Slice(4), number);
+    }
+
+    public void Dispose()
+    {
+        _send.Dispose();
+        _receive.Dispose();
+    }
+}
