@@ -71,6 +71,12 @@ internal sealed class LoadTestOptions
     public bool Quiet { get; private set; }
     public bool Help { get; private set; }
 
+    /// <summary>Plaintext: the engine without tokens and sealing (--insecure); secure by default.</summary>
+    public bool Insecure { get; private set; }
+
+    /// <summary>The token key of a running server the swarm attaches to (--server).</summary>
+    public byte[]? TokenKey { get; private set; }
+
     public static string Usage => """
         usage: loadtest [scenario] [options]
           scenarios: steady (default), ramp, churn, chat, spectators, hostile, soak
@@ -109,6 +115,10 @@ internal sealed class LoadTestOptions
           --reports DIR            where reports/<timestamp>-<scenario>/ go (reports)
           --baseline FILE          an earlier summary.json: the report shows the change per figure
           --quiet                  no progress line
+          --insecure               no connect tokens, no sealed packets (the engine's LAN mode); by
+                                   default the swarm starts the engine with a fresh key and issues
+                                   each player a token
+          --token-key HEX          with --server: the running server's token key (64 hex digits)
         """;
 
     public static LoadTestOptions Parse(string[] args)
@@ -183,6 +193,13 @@ internal sealed class LoadTestOptions
                 case "--reports": o.ReportsDirectory = Value(); break;
                 case "--baseline": o.Baseline = Value(); break;
                 case "--quiet": o.Quiet = true; break;
+                case "--insecure": o.Insecure = true; break;
+                case "--token-key":
+                    var hex = Value();
+                    o.TokenKey = hex.Length == 64 && hex.All(char.IsAsciiHexDigit)
+                        ? Convert.FromHexString(hex)
+                        : throw new UsageException("--token-key wants 64 hex digits (the server's 32-byte key)");
+                    break;
                 default: throw new UsageException($"unknown option {arg}");
             }
         }
@@ -214,6 +231,14 @@ internal sealed class LoadTestOptions
         if (o.ServerAdmin is not null && !TryParseServer(o.ServerAdmin, out _, out _))
         {
             throw new UsageException($"--server-admin wants HOST:PORT, got '{o.ServerAdmin}'");
+        }
+        if (o.Server is not null && !o.Insecure && o.TokenKey is null)
+        {
+            throw new UsageException("--server: give the running server's --token-key HEX, or --insecure if it runs insecure");
+        }
+        if (o.Insecure && o.TokenKey is not null)
+        {
+            throw new UsageException("--insecure and --token-key: give one or the other");
         }
         if (o.Server is not null && !TryParseServer(o.Server, out _, out _))
         {

@@ -36,14 +36,14 @@ internal sealed class Runner(LoadTestOptions options)
             _stop = true;
             Console.Error.WriteLine("loadtest: stopping (Ctrl+C); the report covers what ran");
         };
-        using var server = options.Server is { } address ? EngineServer.Attach(address, options.ServerPid, options.ServerAdmin) : EngineServer.Start(options);
+        using var server = options.Server is { } address ? EngineServer.Attach(address, options.ServerPid, options.ServerAdmin, options.TokenKey) : EngineServer.Start(options);
         if (server.Started)
         {
             Console.WriteLine($"loadtest: engine pid {server.Pid}: {server.ListeningLine}");
         }
         using var admin = server.AdminUrl is { } url ? new AdminScraper(url) : null;
         _admin = admin;
-        using var swarm = new Swarm.Swarm(options, server.EndPoint);
+        using var swarm = new Swarm.Swarm(options, server.EndPoint, server.TokenKey);
         using var attacker = options.Scenario == "hostile" ? new Attacker(server.EndPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
         Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players{(options.Scenario == "spectators" ? $" + {options.Spectators} spectators" : "")} in rooms of {options.RoomSize} " +
             $"over {options.Sockets} sockets ({swarm.SocketDescription}) -> {server.EndPoint}");

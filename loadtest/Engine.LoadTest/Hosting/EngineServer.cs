@@ -26,6 +26,12 @@ internal sealed class EngineServer : IDisposable
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>The key the swarm issues connect tokens with; null when the server runs insecure.</summary>
+    public byte[]? TokenKey { get; private set; }
+
+    // The key reaches the engine through a file only this user reads, not the command line.
+    private string? _keyFile;
     public int? Pid { get; private set; }
     public IReadOnlyList<string> Arguments { get; }
     public bool Started => _process is not null;
@@ -38,11 +44,11 @@ internal sealed class EngineServer : IDisposable
 
     public string RecentOutput => string.Join(Environment.NewLine, _tail);
 
-    public static EngineServer Attach(string server, int? pid, string? admin)
+    public static EngineServer Attach(string server, int? pid, string? admin, byte[]? tokenKey)
     {
         LoadTestOptions.TryParseServer(server, out var host, out var port);
         var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
-        return new EngineServer(new IPEndPoint(address, port), pid, null, []) { AdminUrl = admin is null ? null : "http://" + admin };
+        return new EngineServer(new IPEndPoint(address, port), pid, null, []) { AdminUrl = admin is null ? null : "http://" + admin, TokenKey = tokenKey };
     }
 
     public static EngineServer Start(LoadTestOptions options)
@@ -102,6 +108,24 @@ internal sealed class EngineServer : IDisposable
         {
             args.AddRange(["--empty-room-grace-ms", grace.ToString(inv)]);
         }
+        byte[]? tokenKey = null;
+        string? keyFile = null;
+        if (options.Insecure)
+        {
+            args.Add("--insecure");
+        }
+        else
+        {
+            tokenKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            keyFile = Path.Combine(Path.GetTempPath(), $"engine-loadtest-{Environment.ProcessId}-{port}.key");
+            File.WriteAllText(keyFile, "", System.Text.Encoding.ASCII);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            File.WriteAllText(keyFile, Convert.ToHexString(tokenKey), System.Text.Encoding.ASCII);
+            args.AddRange(["--token-key-file", keyFile]);
+        }
         var psi = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
         {
@@ -111,6 +135,8 @@ internal sealed class EngineServer : IDisposable
         var server = new EngineServer(new IPEndPoint(IPAddress.Loopback, port), null, process, args)
         {
             AdminUrl = "http://127.0.0.1:" + adminPort.ToString(inv),
+            TokenKey = tokenKey,
+            _keyFile = keyFile,
         };
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
@@ -241,5 +267,9 @@ internal sealed class EngineServer : IDisposable
         }
         _process?.Dispose();
         _statsLines.Dispose();
+        if (_keyFile is not null)
+        {
+            File.Delete(_keyFile);
+        }
     }
 }

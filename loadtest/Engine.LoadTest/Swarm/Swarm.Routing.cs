@@ -61,7 +61,14 @@ internal sealed partial class Swarm
     private void StartConnect(SimPlayer p, long now)
     {
         Unroute(p);
-        p.Connection.Connect(now);
+        if (_tokenKey is null)
+        {
+            p.Connection.Connect(now);
+        }
+        else
+        {
+            p.Connection.Connect(now, Engine.Protocol.Security.ConnectToken.Issue(_tokenKey, (ulong)p.Index + 1, [_server], TimeSpan.FromMinutes(5)));
+        }
         p.RoutedNonce = p.Connection.Nonce;
         _byNonce[p.RoutedNonce] = p.Index;
         p.ConnectStartedUs = now;

@@ -44,9 +44,15 @@ internal sealed partial class Swarm : IDisposable
     private uint _spectateRoomId;
     private SwarmCounters _counters;
 
-    public Swarm(LoadTestOptions options, IPEndPoint server)
+    // Each handshake presents a fresh token issued with the server's key, as a game's backend would hand out.
+    private readonly IPEndPoint _server;
+    private readonly byte[]? _tokenKey;
+
+    public Swarm(LoadTestOptions options, IPEndPoint server, byte[]? tokenKey)
     {
         _options = options;
+        _server = server;
+        _tokenKey = tokenKey;
         _sockets = new SocketPool(server, options.Sockets);
         var total = options.TotalClients;
         _players = new SimPlayer[total];

@@ -2,16 +2,28 @@ using System.Globalization;
 
 namespace Engine.Benchmarks.PingPong;
 
-/// <summary>The AOT engine in echo mode; it prints a stats line with alloc= on SIGUSR1.</summary>
+/// <summary>
+/// The AOT engine in echo mode; it prints a stats line with alloc= on SIGUSR1. Secure (connect tokens,
+/// sealed packets) with a throwaway key unless <c>--insecure</c> was asked for.
+/// </summary>
 internal sealed class EngineServerProcess : ServerProcess
 {
-    public EngineServerProcess(string enginePath, int port, int? shards, int clients)
-        : base(enginePath, Arguments(port, shards, clients), redirectInput: false)
+    public EngineServerProcess(string enginePath, int port, int? shards, int clients, byte[]? tokenKey)
+        : base(enginePath, Arguments(port, shards, clients, tokenKey), redirectInput: false)
     {
     }
 
-    private static IEnumerable<string> Arguments(int port, int? shards, int clients)
+    private static IEnumerable<string> Arguments(int port, int? shards, int clients, byte[]? tokenKey)
     {
+        if (tokenKey is null)
+        {
+            yield return "--insecure";
+        }
+        else
+        {
+            yield return "--token-key";
+            yield return Convert.ToHexString(tokenKey);
+        }
         yield return "--bind";
         yield return "127.0.0.1";
         yield return "--port";

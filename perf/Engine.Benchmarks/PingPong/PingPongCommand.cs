@@ -24,9 +24,11 @@ internal static class PingPongCommand
 
         if (o.RunEngine)
         {
-            results.Add(RunScenario(o, "engine", "engine (AOT)",
-                port => new EngineServerProcess(o.EnginePath!, port, o.Shards, o.Clients),
-                port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets)));
+            // A fresh key per run: the clients issue their own tokens, as a game's backend would.
+            var tokenKey = o.Insecure ? null : System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            results.Add(RunScenario(o, "engine", o.Insecure ? "engine (AOT, --insecure)" : "engine (AOT, sealed)",
+                port => new EngineServerProcess(o.EnginePath!, port, o.Shards, o.Clients, tokenKey),
+                port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets, tokenKey)));
         }
         if (o.RunLiteNetLib)
         {

@@ -15,6 +15,9 @@ internal sealed class PingPongOptions
     public bool RunLiteNetLib { get; private set; } = true;
     public bool RunC { get; private set; } = true;
 
+    /// <summary>Run the engine without tokens and sealing (its LAN mode); sealed by default.</summary>
+    public bool Insecure { get; private set; }
+
     /// <summary>Client sockets the engine and C client state machines are spread over.</summary>
     public int ClientSockets { get; private set; } = 4;
 
@@ -51,6 +54,7 @@ internal sealed class PingPongOptions
                 case "--shards": o.Shards = IntValue(1, 256); break;
                 case "--json": o.JsonPath = Value(); break;
                 case "--client-sockets": o.ClientSockets = IntValue(1, 4096); break;
+                case "--insecure": o.Insecure = true; break;
                 case "--litenetlib-server-mode":
                     o.LiteNetLibServerMode = Value();
                     if (o.LiteNetLibServerMode is not ("threaded" or "threaded-managed" or "manual"))

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Engine.Protocol;
 using Engine.Protocol.Handshake;
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
 
@@ -32,8 +33,14 @@ internal sealed class EngineClients : IPingPongClients
     private int _completed = -1;
     private RoundTripRecorder? _recorder;
 
-    public EngineClients(IPEndPoint server, int clients, int payloadSize, int sockets)
+    private readonly IPEndPoint _server;
+    private readonly byte[]? _tokenKey;
+
+    /// <param name="tokenKey">The engine's token key: each client connects with its own token; null for an insecure engine.</param>
+    public EngineClients(IPEndPoint server, int clients, int payloadSize, int sockets, byte[]? tokenKey)
     {
+        _server = server;
+        _tokenKey = tokenKey;
         _sockets = new ClientSocketSet(server, sockets);
         _clients = new ClientConnection[clients];
         _byConnectionId = new Dictionary<ulong, int>(clients);
@@ -85,7 +92,14 @@ internal sealed class EngineClients : IPingPongClients
         ClientConnection c = _clients[client];
         if (c.Nonce != 0)
             _byNonce.Remove(c.Nonce);
-        c.Connect(nowUs);
+        if (_tokenKey is null)
+        {
+            c.Connect(nowUs);
+        }
+        else
+        {
+            c.Connect(nowUs, ConnectToken.Issue(_tokenKey, (ulong)client + 1, [_server], TimeSpan.FromMinutes(5)));
+        }
         _byNonce[c.Nonce] = client;
         MarkDirty(client);
     }
