@@ -6,6 +6,7 @@
 #   ./build.sh pingpong   1000-client ping-pong: engine against a LiteNetLib echo server
 #   ./build.sh fuzz [s]   bounded afl++ fuzzing of every parser, s seconds in all (default 60; docs/FUZZING.md)
 #   ./build.sh loadtest   the player swarm (default: steady, 10,000 players) against the AOT engine; writes reports/latest
+#   ./build.sh perf-report  the benchmark suite and the ping-pong, folded into reports/latest (docs/PERF.md)
 #   ./build.sh clean      remove build output
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -52,6 +53,33 @@ run_tests() {
     -c Release --no-build -nologo --logger "console;verbosity=normal" --blame-hang-timeout 5m
 }
 
+# ./build.sh perf-report [--reports DIR] [--report DIR] [--filter GLOB] [pingpong options...]
+perf_report() {
+  local reports="reports" report="" filter="*" pingpong=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --reports) reports="$2"; shift 2 ;;
+      --report) report="$2"; shift 2 ;;
+      --filter) filter="$2"; shift 2 ;;
+      *) pingpong+=("$1"); shift ;;
+    esac
+  done
+  local work="$root/artifacts/perf-report/$(date -u +%Y%m%d-%H%M%S)"
+  mkdir -p "$work"
+  log "benchmarks ($filter), results in $work/bdn"
+  dotnet run -c Release --project perf/Engine.Benchmarks -- bench --filter "$filter" \
+    --exporters json --artifacts "$work/bdn"
+  log "ping-pong"
+  # A server that produced no round trips makes the ping-pong exit 1; its row still goes into the report.
+  dotnet run -c Release --project perf/Engine.Benchmarks -- pingpong --engine "$root/artifacts/bin/engine" \
+    --json "$work/pingpong.json" "${pingpong[@]}" || [ -s "$work/pingpong.json" ]
+  log "folding into the report"
+  dotnet build loadtest/Engine.LoadTest/Engine.LoadTest.csproj -c Release -nologo -clp:NoSummary -v quiet
+  local where=(--reports "$reports"); [ -n "$report" ] && where+=(--report "$report")
+  artifacts/build/bin/Engine.LoadTest/release/loadtest fold-perf --bdn "$work/bdn/results" \
+    --pingpong "$work/pingpong.json" "${where[@]}"
+}
+
 case "${1:-publish}" in
   publish|"") publish_engine ;;
   test) publish_engine; run_tests; fuzz/run.sh ;;
@@ -62,7 +90,8 @@ case "${1:-publish}" in
     log "building the load-test swarm"
     dotnet build loadtest/Engine.LoadTest/Engine.LoadTest.csproj -c Release -nologo -clp:NoSummary
     artifacts/build/bin/Engine.LoadTest/release/loadtest --engine "$root/artifacts/bin/engine" "$@" ;;
+  perf-report) shift; publish_engine; perf_report "$@" ;;
   fuzz) shift; fuzz/run.sh "$@" ;;
   clean) rm -rf artifacts BenchmarkDotNet.Artifacts ;;
-  *) echo "usage: ./build.sh [publish|test|bench|pingpong|loadtest|fuzz|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [publish|test|bench|pingpong|loadtest|perf-report|fuzz|clean]" >&2; exit 2 ;;
 esac

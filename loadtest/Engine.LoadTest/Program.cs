@@ -1,8 +1,14 @@
 using Engine.LoadTest;
 using Engine.LoadTest.Hosting;
 using Engine.LoadTest.Reports;
+using Engine.LoadTest.Reports.Perf;
 
 // The load-test swarm: simulated players against the engine, one report folder per run.
+// `loadtest fold-perf ...` instead folds benchmark and ping-pong results into a report folder.
+if (args.Length > 0 && args[0] == "fold-perf")
+{
+    return PerfFold.Run(args[1..]);
+}
 LoadTestOptions options;
 try
 {
