@@ -6,19 +6,16 @@ namespace Engine.Protocol.Channels;
 /// The receiving half of the reliable ordered channel: delivers units in id order exactly once.
 /// A unit ahead of the next expected id but inside the window is copied into its hold slot (id
 /// modulo the window); one behind, or already held, is a duplicate; one past the window is dropped
-/// (a correct sender never sends past it). Hold slots are allocated on first use, each sized for
-/// the largest unit a packet can carry, so the receiver never holds more than one window of units
-/// plus one message being assembled.
+/// (a correct sender never sends past it). Hold slots live in a <see cref="ReliableHoldStore"/>
+/// borrowed from the thread's pool while any unit is held and returned once the gap is filled, so
+/// the receiver never holds more than one window of units plus one message being assembled, and an
+/// in-order receiver holds nothing.
 /// </summary>
 internal sealed class ReliableReceiver
 {
     private readonly int _slotBytes;
-    private readonly byte[]?[] _held = new byte[]?[ReliableChannel.Window];
-    private readonly int[] _heldLength = new int[ReliableChannel.Window];
-    private readonly ushort[] _heldIndex = new ushort[ReliableChannel.Window];
-    private readonly ushort[] _heldCount = new ushort[ReliableChannel.Window];
-    private readonly bool[] _heldPresent = new bool[ReliableChannel.Window];
     private readonly FragmentAssembler _assembler = new();
+    private ReliableHoldStore? _hold;
     private ushort _next;
 
     /// <param name="slotBytes">The most data bytes one unit can carry (bounded by the packet size).</param>
@@ -32,12 +29,7 @@ internal sealed class ReliableReceiver
     {
         get
         {
-            var total = _assembler.RetainedBytes;
-            foreach (var slot in _held)
-            {
-                total += slot?.Length ?? 0;
-            }
-            return total;
+            return _assembler.RetainedBytes + (_hold?.RetainedBytes ?? 0);
         }
     }
 
@@ -47,7 +39,7 @@ internal sealed class ReliableReceiver
     public void Reset()
     {
         _next = 0;
-        Array.Clear(_heldPresent);
+        ReleaseHold();
         _assembler.Reset();
     }
 
@@ -73,22 +65,31 @@ internal sealed class ReliableReceiver
         }
         Process(index, count, data, ref handler, ref stats);
         _next++;
+        if (_hold is not { } hold)
+        {
+            return;
+        }
         while (true)
         {
             var slot = _next % ReliableChannel.Window;
-            if (!_heldPresent[slot])
+            if (!hold.Present[slot])
             {
                 break;
             }
-            _heldPresent[slot] = false;
+            hold.Present[slot] = false;
+            hold.Count--;
             _next++;
-            Process(_heldIndex[slot], _heldCount[slot], _held[slot].AsSpan(0, _heldLength[slot]), ref handler, ref stats);
+            Process(hold.Index[slot], hold.FragmentCount[slot], hold.Data(slot), ref handler, ref stats);
+        }
+        if (hold.Count == 0)
+        {
+            ReleaseHold();
         }
     }
 
     private void Hold(int slot, ushort index, ushort count, ReadOnlySpan<byte> data, ref ConnectionStats stats)
     {
-        if (_heldPresent[slot])
+        if (_hold is { } held && held.Present[slot])
         {
             stats.ReliableDuplicates++;
             return;
@@ -98,12 +99,17 @@ internal sealed class ReliableReceiver
             stats.ReliableOutOfWindow++; // cannot come from a packet this side accepts; kept as a guard
             return;
         }
-        var buffer = _held[slot] ??= new byte[_slotBytes];
-        data.CopyTo(buffer);
-        _heldLength[slot] = data.Length;
-        _heldIndex[slot] = index;
-        _heldCount[slot] = count;
-        _heldPresent[slot] = true;
+        var hold = _hold ??= ReliableHoldStore.Rent();
+        hold.Put(slot, index, count, data, _slotBytes);
+    }
+
+    private void ReleaseHold()
+    {
+        if (_hold is not null)
+        {
+            ReliableHoldStore.Return(_hold);
+            _hold = null;
+        }
     }
 
     private void Process<THandler>(ushort index, ushort count, ReadOnlySpan<byte> data, ref THandler handler, ref ConnectionStats stats)

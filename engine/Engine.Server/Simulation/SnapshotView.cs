@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Engine.Protocol.Snapshots;
 
 namespace Engine.Server.Simulation;
@@ -18,9 +17,15 @@ internal sealed class SnapshotView
     /// <summary>Snapshots whose acknowledgement can still move the view: older frames are of no use to the room.</summary>
     public const int Remembered = 32;
 
+    /// <summary>One bit per slot, rooms of up to 256.</summary>
+    private const int IncludedWords = 4;
+
     private readonly SentSnapshot[] _sent = new SentSnapshot[Remembered];
     private readonly int _capacity;
     private SnapshotFrame? _own;
+
+    /// <summary>The slots each partial snapshot brought up to date, <see cref="IncludedWords"/> per remembered snapshot; allocated with the first partial one.</summary>
+    private ulong[]? _included;
     private int _next;
 
     public SnapshotView(int capacity)
@@ -70,15 +75,19 @@ internal sealed class SnapshotView
     public void RecordSent(uint tick, ReadOnlySpan<ushort> included, bool complete)
     {
         ref var sent = ref _sent[_next];
-        _next = (_next + 1) % Remembered;
         sent.Tick = tick;
         sent.BaselineTick = Tick;
         sent.Complete = complete;
-        sent.Included = default;
-        foreach (var slot in included)
+        if (!complete)
         {
-            sent.Included[slot >> 6] |= 1UL << slot;
+            var bits = IncludedBits(_next);
+            bits.Clear();
+            foreach (var slot in included)
+            {
+                bits[slot >> 6] |= 1UL << slot;
+            }
         }
+        _next = (_next + 1) % Remembered;
     }
 
     /// <summary>
@@ -129,9 +138,10 @@ internal sealed class SnapshotView
             {
                 return false; // the view it was built on is gone: the view started over
             }
+            var bits = IncludedBits(index);
             for (var slot = 0; slot < frame.Capacity; slot++)
             {
-                if ((sent.Included[slot >> 6] & (1UL << slot)) != 0)
+                if ((bits[slot >> 6] & (1UL << slot)) != 0)
                 {
                     CopySlot(frame, own, slot);
                 }
@@ -142,6 +152,9 @@ internal sealed class SnapshotView
         Tick = tick;
         return true;
     }
+
+    private Span<ulong> IncludedBits(int index) =>
+        (_included ??= new ulong[Remembered * IncludedWords]).AsSpan(index * IncludedWords, IncludedWords);
 
     private static void CopySlot(SnapshotFrame source, SnapshotFrame destination, int slot)
     {
@@ -162,13 +175,5 @@ internal sealed class SnapshotView
         public uint Tick;
         public uint BaselineTick;
         public bool Complete;
-        public SlotBits Included;
-    }
-
-    /// <summary>One bit per slot, for rooms of up to 256.</summary>
-    [InlineArray(4)]
-    private struct SlotBits
-    {
-        private ulong _word;
     }
 }

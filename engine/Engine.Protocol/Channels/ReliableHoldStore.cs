@@ -1,0 +1,70 @@
+namespace Engine.Protocol.Channels;
+
+/// <summary>
+/// The units a <see cref="ReliableReceiver"/> holds while it waits for a gap before them to fill,
+/// by id modulo the window. Borrowed from the thread's pool when the first unit arrives early and
+/// returned when the last held unit is delivered, so the buffers of a burst of loss serve every
+/// session of the thread in turn instead of staying with the one that needed them.
+/// </summary>
+internal sealed class ReliableHoldStore
+{
+    /// <summary>A few sessions of a thread recovering from loss at once; more are collected.</summary>
+    private const int PooledPerThread = 64;
+
+    [ThreadStatic]
+    private static Stack<ReliableHoldStore>? t_pool;
+
+    private readonly byte[]?[] _data = new byte[]?[ReliableChannel.Window];
+    private readonly int[] _length = new int[ReliableChannel.Window];
+
+    public readonly ushort[] Index = new ushort[ReliableChannel.Window];
+    public readonly ushort[] FragmentCount = new ushort[ReliableChannel.Window];
+    public readonly bool[] Present = new bool[ReliableChannel.Window];
+
+    /// <summary>Units held now.</summary>
+    public int Count;
+
+    public int RetainedBytes
+    {
+        get
+        {
+            var total = 0;
+            foreach (var buffer in _data)
+            {
+                total += buffer?.Length ?? 0;
+            }
+            return total;
+        }
+    }
+
+    public static ReliableHoldStore Rent() => t_pool is { Count: > 0 } pool ? pool.Pop() : new ReliableHoldStore();
+
+    public static void Return(ReliableHoldStore store)
+    {
+        Array.Clear(store.Present);
+        store.Count = 0;
+        var pool = t_pool ??= new Stack<ReliableHoldStore>();
+        if (pool.Count < PooledPerThread)
+        {
+            pool.Push(store);
+        }
+    }
+
+    /// <summary>Copies a unit into its slot (buffers of <paramref name="slotBytes"/>, allocated the first time a slot is used).</summary>
+    public void Put(int slot, ushort index, ushort count, ReadOnlySpan<byte> data, int slotBytes)
+    {
+        var buffer = _data[slot];
+        if (buffer is null || buffer.Length < slotBytes)
+        {
+            buffer = _data[slot] = new byte[slotBytes];
+        }
+        data.CopyTo(buffer);
+        _length[slot] = data.Length;
+        Index[slot] = index;
+        FragmentCount[slot] = count;
+        Present[slot] = true;
+        Count++;
+    }
+
+    public ReadOnlySpan<byte> Data(int slot) => _data[slot].AsSpan(0, _length[slot]);
+}
