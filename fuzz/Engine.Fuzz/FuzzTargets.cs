@@ -6,7 +6,7 @@ namespace Engine.Fuzz;
 internal static class FuzzTargets
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["session-header", "handshake", "connection", "room-request", "room-event", "input", "snapshot", "client"];
+        ["session-header", "handshake", "connection", "room-request", "room-event", "input", "snapshot", "client", "token", "sealed"];
 
     /// <summary>A fresh instance (targets keep scratch buffers, so one per thread).</summary>
     public static FuzzTarget? Create(string name) => name switch
@@ -19,6 +19,8 @@ internal static class FuzzTargets
         "input" => new InputTarget(),
         "snapshot" => new SnapshotTarget(),
         "client" => new ClientTarget(),
+        "token" => new TokenTarget(),
+        "sealed" => new SealedPacketTarget(),
         _ => null,
     };
 }

@@ -94,11 +94,16 @@ public sealed class ConnectToken
         }
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(connectTimeoutSeconds);
         var created = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
-        var expires = created + (long)Math.Ceiling(lifetime.TotalSeconds);
-        var clientToServer = RandomNumberGenerator.GetBytes(SecurityConstants.KeySize);
-        var serverToClient = RandomNumberGenerator.GetBytes(SecurityConstants.KeySize);
-        var nonce = RandomNumberGenerator.GetBytes(SecurityConstants.NonceSize);
+        return Seal(tokenKey, playerId, servers, protocolId, connectTimeoutSeconds, created, created + (long)Math.Ceiling(lifetime.TotalSeconds),
+            RandomNumberGenerator.GetBytes(SecurityConstants.NonceSize),
+            RandomNumberGenerator.GetBytes(SecurityConstants.KeySize),
+            RandomNumberGenerator.GetBytes(SecurityConstants.KeySize));
+    }
 
+    /// <summary>Builds and seals a token from given keys and nonce (fuzz seeds need them fixed; everything else uses <see cref="Issue"/>).</summary>
+    internal static ConnectToken Seal(ReadOnlySpan<byte> tokenKey, ulong playerId, IReadOnlyList<IPEndPoint> servers, ulong protocolId, int connectTimeoutSeconds,
+        long created, long expires, byte[] nonce, byte[] clientToServer, byte[] serverToClient)
+    {
         Span<byte> plain = stackalloc byte[SecurityConstants.PrivateTokenSize];
         plain.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(plain, playerId);
