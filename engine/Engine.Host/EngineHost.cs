@@ -147,7 +147,8 @@ internal static class EngineHost
     private sealed class StatsReporter(GameServer server, ILogger logger)
     {
         private ServerStatistics _last;
-        private readonly long[] _lastTicks = new long[LogLinearHistogram.BucketCount];
+        private readonly IntervalQuantile _tickWall = new();
+        private readonly IntervalQuantile _tickCpu = new();
         private long _lastTimestamp = Stopwatch.GetTimestamp();
 
         public void Report()
@@ -155,20 +156,7 @@ internal static class EngineHost
             var now = Stopwatch.GetTimestamp();
             var seconds = Math.Max(1e-3, (now - _lastTimestamp) / (double)Stopwatch.Frequency);
             var s = server.GetStatistics();
-            // Tick percentiles over this interval only: the difference of two histogram readings.
-            Span<long> ticks = stackalloc long[LogLinearHistogram.BucketCount];
-            long tickMax = 0;
-            foreach (var shard in server.Histograms)
-            {
-                shard.TickDurationUs.AddCountsTo(ticks);
-                tickMax = Math.Max(tickMax, shard.TickDurationUs.Max);
-            }
-            Span<long> interval = stackalloc long[LogLinearHistogram.BucketCount];
-            for (var i = 0; i < interval.Length; i++)
-            {
-                interval[i] = ticks[i] - _lastTicks[i];
-                _lastTicks[i] = ticks[i];
-            }
+            var tickMax = server.Histograms.Max(h => h.TickDurationUs.Max);
             HostLog.Stats(logger, s.Sessions, server.RoomCount,
                 (long)((s.DatagramsIn - _last.DatagramsIn) / seconds),
                 (long)((s.DatagramsOut - _last.DatagramsOut) / seconds),
@@ -176,9 +164,31 @@ internal static class EngineHost
                 (long)((s.BytesOut - _last.BytesOut) / seconds),
                 PerCall(s.DatagramsIn - _last.DatagramsIn, s.ReceiveCalls - _last.ReceiveCalls),
                 PerCall(s.DatagramsOut - _last.DatagramsOut, s.SendCalls - _last.SendCalls),
-                s.Drops, s.KernelDrops, s.MisroutedSessionPackets, LogLinearHistogram.Quantile(interval, 0.99), tickMax, GC.GetTotalAllocatedBytes(precise: true));
+                s.Drops, s.KernelDrops, s.MisroutedSessionPackets,
+                _tickWall.P99(server.Histograms.Select(h => h.TickDurationUs)), _tickCpu.P99(server.Histograms.Select(h => h.TickCpuUs)),
+                tickMax, GC.GetTotalAllocatedBytes(precise: true));
             _last = s;
             _lastTimestamp = now;
+        }
+
+        /// <summary>The p99 of what the shards' histograms recorded since the previous reading: the difference of two readings.</summary>
+        private sealed class IntervalQuantile
+        {
+            private readonly long[] _last = new long[LogLinearHistogram.BucketCount];
+
+            public long P99(IEnumerable<LogLinearHistogram> histograms)
+            {
+                Span<long> counts = stackalloc long[LogLinearHistogram.BucketCount];
+                foreach (var histogram in histograms)
+                {
+                    histogram.AddCountsTo(counts);
+                }
+                for (var i = 0; i < counts.Length; i++)
+                {
+                    (counts[i], _last[i]) = (counts[i] - _last[i], counts[i]);
+                }
+                return LogLinearHistogram.Quantile(counts, 0.99);
+            }
         }
 
         /// <summary>Datagrams per recvmmsg/sendmmsg call: how well the batches fill.</summary>

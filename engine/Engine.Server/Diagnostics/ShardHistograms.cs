@@ -6,6 +6,9 @@ public sealed class ShardHistograms
     /// <summary>Duration of each tick (simulate and encode every room of the shard), in microseconds.</summary>
     public LogLinearHistogram TickDurationUs { get; } = new();
 
+    /// <summary>CPU time the shard thread spent in each tick, in microseconds: the tick's cost without the time it waited for a core.</summary>
+    public LogLinearHistogram TickCpuUs { get; } = new();
+
     /// <summary>A session's smoothed round-trip time, in microseconds, sampled each time one of the server's pings is answered.</summary>
     public LogLinearHistogram RttUs { get; } = new();
 

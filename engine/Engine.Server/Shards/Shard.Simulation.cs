@@ -84,6 +84,7 @@ internal sealed partial class Shard
             for (var tick = first; tick < first + ticks; tick++)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var startedCpu = Engine.Transport.ThreadCpuClock.NowUs();
                 var snapshot = _tickClock.IsSnapshotTick(tick);
                 foreach (var room in _rooms)
                 {
@@ -95,6 +96,10 @@ internal sealed partial class Shard
                     }
                 }
                 Histograms.TickDurationUs.Record((long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                if (startedCpu >= 0)
+                {
+                    Histograms.TickCpuUs.Record(Engine.Transport.ThreadCpuClock.NowUs() - startedCpu);
+                }
             }
         }
         return _tickClock.NextTickDueUs;

@@ -45,9 +45,9 @@ internal sealed class ServerSample
     public AdminSample? Admin { get; init; }
 }
 
-/// <summary>The engine's stats line: `stats sessions=.. rooms=.. rx=../s tx=../s rx_bytes=.. tx_bytes=.. drops=.. kernel_drops=.. misrouted=.. tick_p99_us=.. tick_max_us=.. alloc=..`.</summary>
+/// <summary>The engine's stats line: `stats sessions=.. rooms=.. rx=../s tx=../s rx_bytes=.. tx_bytes=.. drops=.. kernel_drops=.. misrouted=.. tick_p99_us=.. tick_cpu_p99_us=.. tick_max_us=.. alloc=..`; a field an older engine lacks reads -1.</summary>
 internal sealed record ServerStats(long Sessions, long Rooms, long RxPerSecond, long TxPerSecond, long RxBytesPerSecond, long TxBytesPerSecond,
-    long Drops, long KernelDrops, long Misrouted, long TickP99Us, long TickMaxUs, long Allocated)
+    long Drops, long KernelDrops, long Misrouted, long TickP99Us, long TickCpuP99Us, long TickMaxUs, long Allocated)
 {
     public static ServerStats? TryParse(string line)
     {
@@ -77,6 +77,6 @@ internal sealed record ServerStats(long Sessions, long Rooms, long RxPerSecond, 
         }
         long F(string k) => fields.GetValueOrDefault(k, -1);
         return new ServerStats(F("sessions"), F("rooms"), F("rx"), F("tx"), F("rx_bytes"), F("tx_bytes"), F("drops"), F("kernel_drops"),
-            F("misrouted"), F("tick_p99_us"), F("tick_max_us"), F("alloc"));
+            F("misrouted"), F("tick_p99_us"), F("tick_cpu_p99_us"), F("tick_max_us"), F("alloc"));
     }
 }

@@ -47,6 +47,7 @@ internal static class Plots
         yield return ("Saturation", Draw("Who keeps up: server tick p99 (simulate + encode a shard's rooms) and swarm schedule lag p99", "µs", r, plot =>
         {
             Line(plot, sx, server.Select(s => (double)(s.Stats?.TickP99Us ?? double.NaN)), "server tick p99");
+            Line(plot, sx, server.Select(s => s.Stats is { TickCpuP99Us: >= 0 } st ? st.TickCpuP99Us : double.NaN), "server tick p99 on CPU");
             Line(plot, xs, seconds.Select(s => s.SlotLag.P99), "swarm schedule lag p99");
         }));
         if (server.Any(s => s.Admin is not null))

@@ -37,6 +37,7 @@ public class HistogramMetricsTests
 
         var shards = server.Server.ShardCount;
         AssertWellFormed(metrics, "engine_tick_duration_seconds", PrometheusExporter.TickDuration, shards);
+        AssertWellFormed(metrics, "engine_tick_cpu_seconds", PrometheusExporter.TickCpu, shards);
         AssertWellFormed(metrics, "engine_rtt_seconds", PrometheusExporter.Rtt, shards);
         AssertWellFormed(metrics, "engine_snapshot_size_bytes", PrometheusExporter.SnapshotSize, shards);
 
@@ -56,7 +57,13 @@ public class HistogramMetricsTests
         Assert.Equal(rtts, metrics.Sum("engine_rtt_seconds_bucket", "le=\"1.048576\""));
 
         // Ticks: 60 Hz while the room was open.
-        Assert.True(metrics.Sum("engine_tick_duration_seconds_count") >= 60 * elapsed.TotalSeconds * 0.5);
+        var ticks = metrics.Sum("engine_tick_duration_seconds_count");
+        Assert.True(ticks >= 60 * elapsed.TotalSeconds * 0.5);
+
+        // A tick's CPU time is part of its wall time (each rounded down to the microsecond); a tick may end between the two reads.
+        Assert.InRange(metrics.Sum("engine_tick_cpu_seconds_count"), ticks, ticks + shards);
+        Assert.True(metrics.Sum("engine_tick_cpu_seconds_sum") <= metrics.Sum("engine_tick_duration_seconds_sum") + (ticks * 2e-6) + 0.001,
+            "CPU time of the ticks exceeds their wall time");
 
         foreach (var client in clients)
         {
