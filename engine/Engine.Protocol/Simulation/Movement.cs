@@ -42,8 +42,8 @@ public static class Movement
 
         // Integrate, then clamp to the world; a wall or the ceiling stops motion into it so the
         // velocity a snapshot carries (and remote extrapolation uses) stays honest.
-        state.PositionX = Clamp(state.PositionX + (long)(state.VelocityX / rate), settings.MinX, settings.MaxX, ref state.VelocityX);
-        state.PositionZ = Clamp(state.PositionZ + (long)(state.VelocityZ / rate), settings.MinZ, settings.MaxZ, ref state.VelocityZ);
+        state.PositionX = StopAtWall(state.PositionX + (long)(state.VelocityX / rate), settings.MinX, settings.MaxX, ref state.VelocityX);
+        state.PositionZ = StopAtWall(state.PositionZ + (long)(state.VelocityZ / rate), settings.MinZ, settings.MaxZ, ref state.VelocityZ);
         var y = state.PositionY + (long)(state.VelocityY / rate);
         if (y <= settings.MinY)
         {
@@ -87,7 +87,8 @@ public static class Movement
         return ((int)(moveSpeed * (forward * sin + right * cos) / Scale), (int)(moveSpeed * (forward * cos - right * sin) / Scale));
     }
 
-    private static int Clamp(long position, int min, int max, ref int velocity)
+    /// <summary>Keeps a coordinate inside the world; running into a wall zeroes the velocity into it. Dead reckoning stops at walls by the same rule.</summary>
+    internal static int StopAtWall(long position, int min, int max, ref int velocity)
     {
         if (position < min)
         {

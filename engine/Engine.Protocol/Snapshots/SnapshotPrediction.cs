@@ -63,7 +63,7 @@ public static class SnapshotPrediction
     private static void Horizontal(SnapshotFrame frame, int slot, SnapshotField position, SnapshotField velocity, uint ticks, int tickRate, int min, int max)
     {
         var v = frame.Get(slot, velocity);
-        var x = Wall(frame.Get(slot, position) + (long)ticks * (v / tickRate), min, max, ref v);
+        var x = Movement.StopAtWall(frame.Get(slot, position) + (long)ticks * (v / tickRate), min, max, ref v);
         frame.Set(slot, velocity, v);
         frame.Set(slot, position, unchecked((int)x));
     }
@@ -83,29 +83,14 @@ public static class SnapshotPrediction
         {
             yaw = (yaw + yawRate) & 0xFFFF;
             (vx, vz) = Movement.WalkVelocity(forward, right, (ushort)yaw, Arena.MoveSpeed);
-            x = Wall(x + vx / tickRate, Arena.MinX, Arena.MaxX, ref vx);
-            z = Wall(z + vz / tickRate, Arena.MinZ, Arena.MaxZ, ref vz);
+            x = Movement.StopAtWall(x + vx / tickRate, Arena.MinX, Arena.MaxX, ref vx);
+            z = Movement.StopAtWall(z + vz / tickRate, Arena.MinZ, Arena.MaxZ, ref vz);
         }
         frame.Set(slot, SnapshotField.Yaw, yaw);
         frame.Set(slot, SnapshotField.PositionX, (int)x);
         frame.Set(slot, SnapshotField.PositionZ, (int)z);
         frame.Set(slot, SnapshotField.VelocityX, vx);
         frame.Set(slot, SnapshotField.VelocityZ, vz);
-    }
-
-    private static long Wall(long position, int min, int max, ref int velocity)
-    {
-        if (position < min)
-        {
-            velocity = Math.Max(velocity, 0);
-            return min;
-        }
-        if (position > max)
-        {
-            velocity = Math.Min(velocity, 0);
-            return max;
-        }
-        return position;
     }
 
     /// <summary>Gravity, tick by tick as the arena steps it, until the entity lands or the ticks run out.</summary>

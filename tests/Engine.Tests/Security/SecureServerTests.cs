@@ -185,26 +185,6 @@ public class SecureServerTests
     }
 
     [Fact]
-    public void A_captured_sealed_packet_replayed_is_dropped_as_a_duplicate()
-    {
-        using var server = TestServer.Secure(o => o.TimeoutMs = 10_000);
-        var clients = server.ConnectClients(1, s_timeout);
-        var client = clients[0];
-        var echoes = 0;
-        client.MessageReceived += _ => echoes++;
-        var connection = client.Connection.Session!;
-        connection.QueueUnreliable("once"u8);
-        var packet = new byte[ProtocolConstants.MaxDatagram];
-        var length = connection.PollSend(packet, Engine.Protocol.Time.MonotonicClock.NowUs);
-        client.SendRaw(packet.AsSpan(0, length));
-        client.SendRaw(packet.AsSpan(0, length));
-        Assert.True(TestServer.PumpUntil(clients, () => echoes >= 1 && Drops(server, DropReason.Duplicate) >= 1, s_timeout));
-        TestServer.PumpUntil(clients, () => false, TimeSpan.FromMilliseconds(200));
-        Assert.Equal(1, echoes);
-        Assert.Equal(0, Drops(server, DropReason.AuthFailed));
-    }
-
-    [Fact]
     public void An_EngineClient_connects_with_the_base64_form_of_a_token()
     {
         using var server = TestServer.Secure();
