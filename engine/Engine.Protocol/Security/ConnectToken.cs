@@ -119,10 +119,10 @@ public sealed class ConnectToken
         Span<byte> associated = stackalloc byte[SecurityConstants.TokenAssociatedDataSize];
         WriteAssociatedData(associated, SecurityConstants.TokenVersion, protocolId, expires);
         var sealedPrivate = new byte[SecurityConstants.SealedPrivateTokenSize];
-        using (var aes = new AesGcm(tokenKey, SecurityConstants.TagSize))
+        using (var aes = new AesGcmCipher(tokenKey))
         {
-            aes.Encrypt(nonce, plain, sealedPrivate.AsSpan(0, SecurityConstants.PrivateTokenSize),
-                sealedPrivate.AsSpan(SecurityConstants.PrivateTokenSize), associated);
+            aes.Seal(nonce, associated, plain, sealedPrivate.AsSpan(0, SecurityConstants.PrivateTokenSize),
+                sealedPrivate.AsSpan(SecurityConstants.PrivateTokenSize));
         }
         CryptographicOperations.ZeroMemory(plain);
         return new ConnectToken(protocolId, created, expires, playerId, connectTimeoutSeconds, servers.ToArray(), nonce, sealedPrivate, clientToServer, serverToClient);

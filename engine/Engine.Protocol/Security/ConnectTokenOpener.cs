@@ -1,15 +1,13 @@
-using System.Security.Cryptography;
-
 namespace Engine.Protocol.Security;
 
 /// <summary>
 /// The server's side of connect tokens: opens the sealed private part a hello carries with the key
-/// shared with the backend. One instance per shard thread (AES-GCM contexts are not thread-safe);
+/// shared with the backend. One instance per shard thread (the cipher is used by one thread at a time);
 /// opening allocates nothing.
 /// </summary>
 public sealed class ConnectTokenOpener : IDisposable
 {
-    private readonly AesGcm _aes;
+    private readonly AesGcmCipher _aes;
     private readonly ulong _protocolId;
 
     public ConnectTokenOpener(ReadOnlySpan<byte> tokenKey, ulong protocolId)
@@ -18,7 +16,7 @@ public sealed class ConnectTokenOpener : IDisposable
         {
             throw new ArgumentException($"The token key must be {SecurityConstants.KeySize} bytes.", nameof(tokenKey));
         }
-        _aes = new AesGcm(tokenKey, SecurityConstants.TagSize);
+        _aes = new AesGcmCipher(tokenKey);
         _protocolId = protocolId;
     }
 
@@ -46,7 +44,7 @@ public sealed class ConnectTokenOpener : IDisposable
         Span<byte> associated = stackalloc byte[SecurityConstants.TokenAssociatedDataSize];
         ConnectToken.WriteAssociatedData(associated, version, protocolId, expireUnixSeconds);
         plain = plain.Slice(0, SecurityConstants.PrivateTokenSize);
-        if (!Aead.TryOpen(_aes, nonce, associated, sealedPrivate.Slice(0, SecurityConstants.PrivateTokenSize),
+        if (!_aes.TryOpen(nonce, associated, sealedPrivate.Slice(0, SecurityConstants.PrivateTokenSize),
             sealedPrivate.Slice(SecurityConstants.PrivateTokenSize), plain))
         {
             return DropReason.InvalidToken;

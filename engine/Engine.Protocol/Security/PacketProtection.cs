@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Wire;
 
@@ -14,8 +13,8 @@ namespace Engine.Protocol.Security;
 /// </summary>
 public sealed class PacketProtection : IDisposable
 {
-    private readonly AesGcm _send;
-    private readonly AesGcm _receive;
+    private readonly AesGcmCipher _send;
+    private readonly AesGcmCipher _receive;
     private readonly uint _sendLabel;
     private readonly uint _receiveLabel;
 
@@ -25,8 +24,8 @@ public sealed class PacketProtection : IDisposable
         {
             throw new ArgumentException($"Session keys are {SecurityConstants.KeySize} bytes.");
         }
-        _send = new AesGcm(sendKey, SecurityConstants.TagSize);
-        _receive = new AesGcm(receiveKey, SecurityConstants.TagSize);
+        _send = new AesGcmCipher(sendKey);
+        _receive = new AesGcmCipher(receiveKey);
         _sendLabel = sendLabel;
         _receiveLabel = receiveLabel;
     }
@@ -48,7 +47,7 @@ public sealed class PacketProtection : IDisposable
         WriteNonce(nonce, _sendLabel, packetNumber);
         var header = packet.Slice(0, ProtocolConstants.SessionHeaderSize);
         var body = packet.Slice(ProtocolConstants.SessionHeaderSize, length - ProtocolConstants.SessionHeaderSize);
-        _send.Encrypt(nonce, body, body, packet.Slice(length, SecurityConstants.TagSize), header);
+        _send.Seal(nonce, header, body, body, packet.Slice(length, SecurityConstants.TagSize));
         return length + SecurityConstants.TagSize;
     }
 
@@ -65,7 +64,7 @@ public sealed class PacketProtection : IDisposable
         Span<byte> nonce = stackalloc byte[SecurityConstants.NonceSize];
         WriteNonce(nonce, _receiveLabel, packetNumber);
         var body = packet.Slice(ProtocolConstants.SessionHeaderSize, packet.Length - ProtocolConstants.SessionHeaderSize - SecurityConstants.TagSize);
-        return Aead.TryOpen(_receive, nonce, packet.Slice(0, ProtocolConstants.SessionHeaderSize), body,
+        return _receive.TryOpen(nonce, packet.Slice(0, ProtocolConstants.SessionHeaderSize), body,
             packet.Slice(packet.Length - SecurityConstants.TagSize), body);
     }
 
@@ -78,7 +77,7 @@ public sealed class PacketProtection : IDisposable
         var length = HandshakePackets.WriteWelcome(destination, welcome);
         Span<byte> nonce = stackalloc byte[SecurityConstants.NonceSize];
         WriteNonce(nonce, SecurityConstants.WelcomeLabel, welcome.Nonce);
-        _send.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, destination.Slice(length, SecurityConstants.TagSize), destination.Slice(0, length));
+        _send.Seal(nonce, destination.Slice(0, length), ReadOnlySpan<byte>.Empty, Span<byte>.Empty, destination.Slice(length, SecurityConstants.TagSize));
         return length + SecurityConstants.TagSize;
     }
 
@@ -91,9 +90,9 @@ public sealed class PacketProtection : IDisposable
         }
         Span<byte> nonce = stackalloc byte[SecurityConstants.NonceSize];
         WriteNonce(nonce, SecurityConstants.WelcomeLabel, helloNonce);
-        Span<byte> expected = stackalloc byte[SecurityConstants.TagSize];
-        _receive.Encrypt(nonce, ReadOnlySpan<byte>.Empty, Span<byte>.Empty, expected, datagram.Slice(0, ProtocolConstants.WelcomeSize));
-        return CryptographicOperations.FixedTimeEquals(expected, datagram.Slice(ProtocolConstants.WelcomeSize));
+        // A tag over the welcome as associated data, with nothing encrypted.
+        return _receive.TryOpen(nonce, datagram.Slice(0, ProtocolConstants.WelcomeSize), ReadOnlySpan<byte>.Empty,
+            datagram.Slice(ProtocolConstants.WelcomeSize), Span<byte>.Empty);
     }
 
     private static void WriteNonce(Span<byte> nonce, uint label, ulong number)
