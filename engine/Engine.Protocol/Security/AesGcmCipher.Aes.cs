@@ -58,9 +58,10 @@ internal sealed partial class AesGcmCipher
         counterBlock.WithElement(3, BinaryPrimitives.ReverseEndianness(counter)).AsByte();
 
     /// <summary>
-    /// XORs the keystream of counters 2, 3, ... into the output, four blocks per iteration so the AES
-    /// units overlap independent blocks. Input and output may be the same buffer: each block is read
-    /// before it is written.
+    /// XORs the keystream of counters 2, 3, ... into the output, four blocks per batch so the AES units
+    /// work on independent blocks at once; the last one to 63 bytes are one more batch through a stack
+    /// buffer, so nothing is read or written past the spans. Input and output may be the same buffer:
+    /// each block is read before it is written.
     /// </summary>
     private void CounterMode(Vector128<uint> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
     {
@@ -70,45 +71,56 @@ internal sealed partial class AesGcmCipher
         var length = (nuint)input.Length;
         nuint offset = 0;
         var counter = FirstPayloadCounter;
+        Vector128<byte> k0, k1, k2, k3;
         while (length - offset >= 4 * BlockSize)
         {
-            var key = keys;
-            var b0 = WithCounter(counterBlock, counter) ^ key;
-            var b1 = WithCounter(counterBlock, counter + 1) ^ key;
-            var b2 = WithCounter(counterBlock, counter + 2) ^ key;
-            var b3 = WithCounter(counterBlock, counter + 3) ^ key;
-            for (var round = 1; round < Rounds; round++)
-            {
-                key = Unsafe.Add(ref keys, round);
-                b0 = AesNi.Encrypt(b0, key);
-                b1 = AesNi.Encrypt(b1, key);
-                b2 = AesNi.Encrypt(b2, key);
-                b3 = AesNi.Encrypt(b3, key);
-            }
-            key = Unsafe.Add(ref keys, Rounds);
-            (Vector128.LoadUnsafe(ref source, offset) ^ AesNi.EncryptLast(b0, key)).StoreUnsafe(ref destination, offset);
-            (Vector128.LoadUnsafe(ref source, offset + BlockSize) ^ AesNi.EncryptLast(b1, key)).StoreUnsafe(ref destination, offset + BlockSize);
-            (Vector128.LoadUnsafe(ref source, offset + (2 * BlockSize)) ^ AesNi.EncryptLast(b2, key)).StoreUnsafe(ref destination, offset + (2 * BlockSize));
-            (Vector128.LoadUnsafe(ref source, offset + (3 * BlockSize)) ^ AesNi.EncryptLast(b3, key)).StoreUnsafe(ref destination, offset + (3 * BlockSize));
+            Keystream4(ref keys, counterBlock, counter, out k0, out k1, out k2, out k3);
+            (Vector128.LoadUnsafe(ref source, offset) ^ k0).StoreUnsafe(ref destination, offset);
+            (Vector128.LoadUnsafe(ref source, offset + BlockSize) ^ k1).StoreUnsafe(ref destination, offset + BlockSize);
+            (Vector128.LoadUnsafe(ref source, offset + (2 * BlockSize)) ^ k2).StoreUnsafe(ref destination, offset + (2 * BlockSize));
+            (Vector128.LoadUnsafe(ref source, offset + (3 * BlockSize)) ^ k3).StoreUnsafe(ref destination, offset + (3 * BlockSize));
             offset += 4 * BlockSize;
             counter += 4;
         }
-        while (length - offset >= BlockSize)
-        {
-            (Vector128.LoadUnsafe(ref source, offset) ^ EncryptBlock(ref keys, WithCounter(counterBlock, counter))).StoreUnsafe(ref destination, offset);
-            offset += BlockSize;
-            counter++;
-        }
         if (offset < length)
         {
-            // The last partial block goes through a zeroed block so nothing is read or written past the spans.
-            Span<byte> last = stackalloc byte[BlockSize];
             var tail = (int)(length - offset);
+            Span<byte> last = stackalloc byte[4 * BlockSize];
             input.Slice((int)offset, tail).CopyTo(last);
-            (Vector128.Create((ReadOnlySpan<byte>)last) ^ EncryptBlock(ref keys, WithCounter(counterBlock, counter))).CopyTo(last);
+            Keystream4(ref keys, counterBlock, counter, out k0, out k1, out k2, out k3);
+            ref var block = ref MemoryMarshal.GetReference(last);
+            (Vector128.LoadUnsafe(ref block) ^ k0).StoreUnsafe(ref block);
+            (Vector128.LoadUnsafe(ref block, BlockSize) ^ k1).StoreUnsafe(ref block, BlockSize);
+            (Vector128.LoadUnsafe(ref block, 2 * BlockSize) ^ k2).StoreUnsafe(ref block, 2 * BlockSize);
+            (Vector128.LoadUnsafe(ref block, 3 * BlockSize) ^ k3).StoreUnsafe(ref block, 3 * BlockSize);
             last.Slice(0, tail).CopyTo(output.Slice((int)offset));
             CryptographicOperations.ZeroMemory(last);
         }
+    }
+
+    /// <summary>The keystream blocks of four consecutive counters, encrypted side by side.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keystream4(ref Vector128<byte> keys, Vector128<uint> counterBlock, uint counter,
+        out Vector128<byte> b0, out Vector128<byte> b1, out Vector128<byte> b2, out Vector128<byte> b3)
+    {
+        var key = keys;
+        b0 = WithCounter(counterBlock, counter) ^ key;
+        b1 = WithCounter(counterBlock, counter + 1) ^ key;
+        b2 = WithCounter(counterBlock, counter + 2) ^ key;
+        b3 = WithCounter(counterBlock, counter + 3) ^ key;
+        for (var round = 1; round < Rounds; round++)
+        {
+            key = Unsafe.Add(ref keys, round);
+            b0 = AesNi.Encrypt(b0, key);
+            b1 = AesNi.Encrypt(b1, key);
+            b2 = AesNi.Encrypt(b2, key);
+            b3 = AesNi.Encrypt(b3, key);
+        }
+        key = Unsafe.Add(ref keys, Rounds);
+        b0 = AesNi.EncryptLast(b0, key);
+        b1 = AesNi.EncryptLast(b1, key);
+        b2 = AesNi.EncryptLast(b2, key);
+        b3 = AesNi.EncryptLast(b3, key);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
