@@ -54,7 +54,7 @@ internal sealed class ReliableHoldStore
     public void Put(int slot, ushort index, ushort count, ReadOnlySpan<byte> data, int slotBytes)
     {
         var buffer = _data[slot];
-        if (buffer is null || buffer.Length < slotBytes)
+        if (buffer is null || buffer.Length != slotBytes) // a store last used by a connection with another packet size
         {
             buffer = _data[slot] = new byte[slotBytes];
         }
