@@ -24,6 +24,9 @@ public sealed class Predictor
     private uint _sequence;
     private uint _acknowledged;
 
+    /// <summary>The first sequence since the last reset: the server had applied the ones before.</summary>
+    private uint _first = 1;
+
     /// <param name="settings">The arena rules; must equal the server's.</param>
     /// <param name="initial">Where the player starts (its spawn, or the first authoritative state).</param>
     /// <param name="capacity">Unacknowledged inputs kept for replay, a power of two; 256 is over four seconds at 60 Hz.</param>
@@ -66,13 +69,18 @@ public sealed class Predictor
 
     public NetcodeStats Stats { get; }
 
-    /// <summary>Starts again from <paramref name="state"/> with sequences from 1, as after (re)joining a room.</summary>
-    public void Reset(in PlayerState state)
+    /// <summary>
+    /// Starts again from <paramref name="state"/>, the server's state after it applied input
+    /// <paramref name="lastApplied"/> (0 after joining a room: sequences restart there); the next
+    /// input is <paramref name="lastApplied"/> + 1.
+    /// </summary>
+    public void Reset(in PlayerState state, uint lastApplied = 0)
     {
         _state = state;
         _acknowledgedState = state;
-        _sequence = 0;
-        _acknowledged = 0;
+        _sequence = lastApplied;
+        _acknowledged = lastApplied;
+        _first = lastApplied + 1;
         Array.Clear(_inputs);
         Array.Clear(_predicted);
     }
@@ -97,7 +105,7 @@ public sealed class Predictor
     /// </summary>
     public int CopyRecent(Span<PlayerInput> newestFirst)
     {
-        var count = (int)Math.Min((uint)Math.Min(newestFirst.Length, _inputs.Length), _sequence);
+        var count = (int)Math.Min((uint)Math.Min(newestFirst.Length, _inputs.Length), _sequence - _first + 1);
         for (var i = 0; i < count; i++)
         {
             newestFirst[i] = _inputs[(int)((_sequence - (uint)i) & (uint)_mask)];
@@ -159,7 +167,7 @@ public sealed class Predictor
     }
 
     /// <summary>The oldest sequence whose input and prediction are still in the ring.</summary>
-    private uint OldestKept => _sequence >= (uint)_inputs.Length ? _sequence - (uint)_inputs.Length + 1 : 1;
+    private uint OldestKept => _sequence - _first + 1 >= (uint)_inputs.Length ? _sequence - (uint)_inputs.Length + 1 : _first;
 
     private bool Matches(in PlayerState authoritative, in PlayerState predicted)
     {

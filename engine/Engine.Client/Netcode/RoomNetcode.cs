@@ -139,12 +139,11 @@ internal sealed class RoomNetcode
             Predictor.Reconcile(authoritative, lastAppliedInput);
             return;
         }
-        // The server restarts sequences at join, so until we send, it has applied none of ours.
-        if (lastAppliedInput == 0)
-        {
-            Predictor.Reset(authoritative);
-            Seeded = true;
-        }
+        // The server restarts sequences at join, so this is usually 0; but inputs sent after the
+        // server moved us and before we heard of it may already have been applied in the new
+        // room: continue after whatever it applied, or we would wait for a 0 that never comes.
+        Predictor.Reset(authoritative, lastAppliedInput);
+        Seeded = true;
     }
 
     private void Track(SnapshotFrame frame, SnapshotFrame? baseline, int slot, in SnapshotHeader header)

@@ -312,16 +312,14 @@ internal sealed partial class Swarm
             if (!p.IsSpectatorRole)
             {
                 var state = ArenaSnapshot.Read(destination, p.Slot);
-                // Sequences restart at join: until the server applied one of ours, this is the spawn state.
-                if (lastApplied == 0)
-                {
-                    p.Predictor!.Reset(state);
-                    p.Seeded = true;
-                    p.PlayStartUs = now;
-                    p.InputsGenerated = 0;
-                    p.NextChatUs = now + (long)(1_000_000 / Math.Max(_options.EffectiveChatRate, 1e-6) * (0.5 + (p.NextRandom(1000) / 1000.0)));
-                    SetPhase(p, PlayerPhase.Playing);
-                }
+                // Sequences restart at join, so this is usually the spawn state; inputs sent between the
+                // server's move and our hearing of it may have been applied already: continue after them.
+                p.Predictor!.Reset(state, lastApplied);
+                p.Seeded = true;
+                p.PlayStartUs = now;
+                p.InputsGenerated = 0;
+                p.NextChatUs = now + (long)(1_000_000 / Math.Max(_options.EffectiveChatRate, 1e-6) * (0.5 + (p.NextRandom(1000) / 1000.0)));
+                SetPhase(p, PlayerPhase.Playing);
             }
             SendBareAck(p, frames.AckTick);
             return;

@@ -11,6 +11,32 @@ public class PredictorTests
     private static readonly ArenaSettings s_settings = ArenaSettings.Default;
 
     [Fact]
+    public void Seeded_after_the_server_already_applied_some_inputs_it_continues_from_there_uncorrected()
+    {
+        // The server moved us to a new room and applied 5 inputs we sent before we heard of it.
+        var server = MovementArenaMode.SpawnState(3, s_settings);
+        for (uint sequence = 1; sequence <= 5; sequence++)
+        {
+            Movement.Step(ref server, Script((int)sequence) with { Sequence = sequence }, s_settings);
+        }
+        var predictor = new Predictor(s_settings, default);
+        predictor.Reset(server, lastApplied: 5);
+
+        Span<PlayerInput> recent = stackalloc PlayerInput[4];
+        Assert.Equal(0, predictor.CopyRecent(recent)); // nothing of ours to resend yet
+        for (var tick = 6; tick <= 60; tick++)
+        {
+            var input = predictor.Apply(Script(tick));
+            Assert.Equal((uint)tick, input.Sequence);
+            Movement.Step(ref server, input, s_settings);
+            Assert.False(predictor.Reconcile(server, input.Sequence));
+        }
+        Assert.Equal(4, predictor.CopyRecent(recent));
+        Assert.Equal(60u, recent[0].Sequence);
+        Assert.Equal(0, predictor.Stats.Corrections);
+    }
+
+    [Fact]
     public void An_honest_client_on_a_perfect_network_is_never_corrected()
     {
         var spawn = MovementArenaMode.SpawnState(0, s_settings);
