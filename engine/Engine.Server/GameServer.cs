@@ -1,7 +1,9 @@
 using System.Net;
+using Engine.Protocol.Sessions;
 using Engine.Server.Diagnostics;
 using Engine.Protocol.Simulation;
 using Engine.Server.Rooms;
+using Engine.Server.Sessions;
 using Engine.Server.Simulation;
 using Engine.Server.Shards;
 using Engine.Transport;
@@ -50,6 +52,13 @@ public sealed class GameServer : IDisposable
 
     internal RoomDirectory Rooms { get; private set; } = null!;
 
+    /// <summary>
+    /// Closed sessions of every shard. One pool, not one per shard: a session is opened on the
+    /// shard that admits it and often closed on the shard of its room, so per-shard pools would
+    /// fill on one side while the other kept allocating.
+    /// </summary>
+    internal SessionPool SessionPool { get; private set; } = null!;
+
     public int RoomCount => Rooms?.Count ?? 0;
     public IPEndPoint? LocalEndPoint { get; private set; }
     public int ShardCount => _shards.Count;
@@ -87,6 +96,13 @@ public sealed class GameServer : IDisposable
         }
         var shardCount = Options.EffectiveShards;
         Rooms = new RoomDirectory(Options.MaxRooms);
+        SessionPool = new SessionPool(new ConnectionOptions
+        {
+            TimeoutUs = Options.TimeoutMs * 1000L,
+            PingIntervalUs = Options.PingIntervalMs * 1000L,
+            MaxPayload = Options.MaxPayload,
+            Sealed = !Options.Insecure,
+        }, retained: Math.Min(Options.MaxSessions, 65536));
         var secret = Protocol.Handshake.HandshakeCookies.NewSecret();
         var port = Options.Port;
         try

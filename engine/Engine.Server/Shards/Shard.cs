@@ -28,7 +28,6 @@ internal sealed partial class Shard : IDisposable
     private readonly Dictionary<ulong, Session> _sessions = new();
     private readonly List<Session> _flushList = new();
     private readonly List<Session> _expired = new();
-    private readonly ConnectionOptions _connectionOptions;
     private readonly SessionPool _sessionPool;
     private readonly AddressRateTable _addressLimits;
     private readonly RateLimit _sessionPacketLimit;
@@ -55,15 +54,8 @@ internal sealed partial class Shard : IDisposable
         _send = new SendBatch(_options.BatchSize, ProtocolConstants.MaxDatagram);
         _cookies = new HandshakeCookies(cookieSecret);
         _tokenOpener = _options.Insecure ? null : new Protocol.Security.ConnectTokenOpener(_options.ConnectTokenKey, _options.ProtocolId);
-        _connectionOptions = new ConnectionOptions
-        {
-            TimeoutUs = _options.TimeoutMs * 1000L,
-            PingIntervalUs = _options.PingIntervalMs * 1000L,
-            MaxPayload = _options.MaxPayload,
-            Sealed = !_options.Insecure,
-        };
         _timerIntervalUs = _options.TimerIntervalMs * 1000L;
-        _sessionPool = new SessionPool(_connectionOptions, retained: Math.Min(_options.MaxSessions, 65536));
+        _sessionPool = server.SessionPool;
         _addressLimits = new AddressRateTable(16_384,
             RateLimit.Of(_options.PacketsPerSecondPerAddress, 2 * _options.PacketsPerSecondPerAddress),
             RateLimit.Of(_options.HandshakesPerSecondPerAddress, 2 * _options.HandshakesPerSecondPerAddress));

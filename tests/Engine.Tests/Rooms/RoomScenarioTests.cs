@@ -114,6 +114,45 @@ public class RoomScenarioTests
     }
 
     [Fact]
+    public void Sessions_closed_on_the_shard_of_their_room_are_reused_by_players_admitted_on_the_other()
+    {
+        using var server = new TestServer(o => o.TimeoutMs = 10_000);
+        var clients = server.ConnectClients(2, s_timeout);
+        var (_, host) = SessionsOnDifferentShards(server, clients);
+        var room = Await(clients, host.CreateRoom("downtown", 4));
+        Assert.True(room.Succeeded);
+        var roomShard = (byte)host.ConnectionId;
+        var created = server.Server.SessionPool.Created;
+
+        // Each visitor admitted on the other shard moves to the room and leaves from there: its
+        // session is closed on the room's shard. One admitted on the room's shard stays, which
+        // makes that shard the busier, so the next visitors are admitted on the other.
+        var moved = 0;
+        var stayed = 0;
+        for (var round = 0; round < 12; round++)
+        {
+            var visitor = server.ConnectClients(1, s_timeout)[0];
+            if ((byte)visitor.ConnectionId == roomShard)
+            {
+                clients.Add(visitor);
+                stayed++;
+                continue;
+            }
+            moved++;
+            var pair = new List<EngineClient>(clients) { visitor };
+            Assert.True(Await(pair, visitor.JoinRoom(room.RoomId)).Succeeded);
+            Assert.Equal(roomShard, (byte)visitor.ConnectionId);
+            visitor.Disconnect();
+            Assert.True(TestServer.WaitFor(() => server.Server.SessionCount == clients.Count(c => c.IsConnected), s_timeout));
+            visitor.Dispose();
+        }
+
+        Assert.True(moved >= 6, $"only {moved} of 12 visitors were admitted away from the room's shard");
+        // Those who stayed needed sessions of their own, the movers one at most between them: the rest came back from the pool.
+        Assert.InRange(server.Server.SessionPool.Created - created, 0, stayed + 1);
+    }
+
+    [Fact]
     public void A_player_who_drops_gets_the_kept_slot_back_with_the_resume_token()
     {
         using var server = new TestServer(o => { o.TimeoutMs = 500; o.ReconnectWindowMs = 20_000; });
