@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Engine.Server;
@@ -53,10 +54,19 @@ internal sealed class AdminServer : IDisposable
 
         var app = builder.Build();
         var exporter = new PrometheusExporter(server);
-        app.MapGet("/metrics", (RequestDelegate)(context =>
+        app.MapGet("/metrics", (RequestDelegate)(async context =>
         {
             context.Response.ContentType = PrometheusTextWriter.ContentType;
-            return context.Response.WriteAsync(exporter.Scrape());
+            var (buffer, length) = exporter.ScrapeUtf8();
+            try
+            {
+                context.Response.ContentLength = length;
+                await context.Response.Body.WriteAsync(buffer.AsMemory(0, length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }));
         app.MapGet("/healthz", (RequestDelegate)(context =>
             Status(context, !server.HasFailedShard, "ok", "a shard has failed")));

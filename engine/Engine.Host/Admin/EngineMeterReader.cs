@@ -20,6 +20,10 @@ internal sealed class EngineMeterReader : IDisposable
     private readonly List<Series> _instruments = new();
     private readonly Dictionary<Instrument, Series> _byInstrument = new();
 
+    // The engine tags each measurement with one of a few fixed tags (shard, reason, stage): their
+    // label text is made once, not on every scrape.
+    private readonly Dictionary<(string Key, object? Value), string> _singleTagLabels = new();
+
     public EngineMeterReader()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -90,9 +94,9 @@ internal sealed class EngineMeterReader : IDisposable
 
     private void OnMeasurement(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = FormatLabels(tags);
         lock (_lock)
         {
+            var labels = Labels(tags);
             if (!_byInstrument.TryGetValue(instrument, out var series))
             {
                 return;
@@ -101,6 +105,24 @@ internal sealed class EngineMeterReader : IDisposable
             var additive = (!instrument.IsObservable && series.Type == "counter") || IsSynchronousUpDown(instrument);
             series.Values[labels] = additive ? series.Values.GetValueOrDefault(labels) + value : value;
         }
+    }
+
+    private string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (tags.Length != 1)
+        {
+            return FormatLabels(tags);
+        }
+        var key = (tags[0].Key, tags[0].Value);
+        if (!_singleTagLabels.TryGetValue(key, out var labels))
+        {
+            labels = FormatLabels(tags);
+            if (_singleTagLabels.Count < 4096) // a tag whose values never repeat must not grow this without end
+            {
+                _singleTagLabels[key] = labels;
+            }
+        }
+        return labels;
     }
 
     private static string FormatLabels(ReadOnlySpan<KeyValuePair<string, object?>> tags)

@@ -28,7 +28,7 @@ internal sealed class HistogramFamily
         Edges = edges;
         UnitsPerBase = unitsPerBase;
         // Values are whole units, so "recorded <= edge - 1" is exactly "value < edge" and le = edge.
-        _leLabels = edges.Select(e => (e / unitsPerBase).ToString("0.#########", CultureInfo.InvariantCulture)).ToArray();
+        _leLabels = edges.Select(e => "le=\"" + (e / unitsPerBase).ToString("0.#########", CultureInfo.InvariantCulture) + "\"").ToArray();
     }
 
     public string Name { get; }
@@ -36,33 +36,66 @@ internal sealed class HistogramFamily
     public long[] Edges { get; }
     public double UnitsPerBase { get; }
 
-    public void Write(PrometheusTextWriter writer, IReadOnlyList<LogLinearHistogram> perShard)
+    public void Write(PrometheusTextWriter writer, IReadOnlyList<LogLinearHistogram> perShard) =>
+        Write(writer, perShard, h => h);
+
+    /// <param name="select">This family's histogram among a shard's (static lambdas: nothing allocated per scrape).</param>
+    public void Write<TShard>(PrometheusTextWriter writer, IReadOnlyList<TShard> shards, Func<TShard, LogLinearHistogram> select)
     {
         writer.Family(Name, "histogram", Help);
         Span<long> counts = stackalloc long[LogLinearHistogram.BucketCount];
-        for (var shard = 0; shard < perShard.Count; shard++)
+        Span<long> cumulative = stackalloc long[Edges.Length + 1];
+        for (var shard = 0; shard < shards.Count; shard++)
         {
             counts.Clear();
+            var histogram = select(shards[shard]);
             // The sum first: the shard adds to it after the bucket, so the buckets read next include every value it does.
-            var sum = perShard[shard].Sum;
-            perShard[shard].AddCountsTo(counts);
-            var shardLabel = PrometheusTextWriter.Label("shard", shard.ToString(CultureInfo.InvariantCulture));
-            var cumulative = Cumulative(counts);
+            var sum = histogram.Sum;
+            histogram.AddCountsTo(counts);
+            var shardLabel = ShardLabel(shard);
+            Cumulative(counts, cumulative);
             for (var i = 0; i < Edges.Length; i++)
             {
-                writer.Sample(Name + "_bucket", shardLabel + ",le=\"" + _leLabels[i] + "\"", cumulative[i]);
+                writer.Sample(Name, "_bucket", shardLabel, _leLabels[i], cumulative[i]);
             }
             var total = cumulative[^1];
-            writer.Sample(Name + "_bucket", shardLabel + ",le=\"+Inf\"", total);
-            writer.Sample(Name + "_sum", shardLabel, sum / UnitsPerBase);
-            writer.Sample(Name + "_count", shardLabel, total);
+            writer.Sample(Name, "_bucket", shardLabel, InfiniteLabel, total);
+            writer.Sample(Name, "_sum", shardLabel, "", sum / UnitsPerBase);
+            writer.Sample(Name, "_count", shardLabel, "", total);
         }
+    }
+
+    private const string InfiniteLabel = "le=\"+Inf\"";
+
+    // Shard labels are made once per shard index, not on every scrape.
+    private static string[] s_shardLabels = [];
+
+    private static string ShardLabel(int shard)
+    {
+        var labels = s_shardLabels;
+        if (shard >= labels.Length)
+        {
+            labels = new string[shard + 1];
+            for (var i = 0; i < labels.Length; i++)
+            {
+                labels[i] = PrometheusTextWriter.Label("shard", i.ToString(CultureInfo.InvariantCulture));
+            }
+            s_shardLabels = labels;
+        }
+        return labels[shard];
     }
 
     /// <summary>Cumulative counts at each of <see cref="Edges"/>, then the total (the +Inf bucket).</summary>
     internal long[] Cumulative(ReadOnlySpan<long> counts)
     {
         var cumulative = new long[Edges.Length + 1];
+        Cumulative(counts, cumulative);
+        return cumulative;
+    }
+
+    private void Cumulative(ReadOnlySpan<long> counts, Span<long> cumulative)
+    {
+        cumulative.Clear();
         for (var bucket = 0; bucket < counts.Length; bucket++)
         {
             if (counts[bucket] == 0)
@@ -79,6 +112,5 @@ internal sealed class HistogramFamily
             }
             cumulative[^1] += counts[bucket];
         }
-        return cumulative;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Enumeration;
 
 namespace Engine.Host.Admin;
 
@@ -56,91 +57,130 @@ internal static class ProcessMetrics
         writer.Sample("dotnet_gc_pause_seconds_total", "", GC.GetTotalPauseDuration().TotalSeconds);
     }
 
+    // Scrapes run one at a time (the exporter's lock), so one buffer serves every /proc read.
+    private static readonly byte[] s_procBuffer = new byte[16 * 1024];
+
     private static bool TryReadStatus(out long rssBytes, out long virtualBytes, out long threads)
     {
         rssBytes = virtualBytes = threads = -1;
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    rssBytes = KiloBytes(line) * 1024;
-                }
-                else if (line.StartsWith("VmSize:", StringComparison.Ordinal))
-                {
-                    virtualBytes = KiloBytes(line) * 1024;
-                }
-                else if (line.StartsWith("Threads:", StringComparison.Ordinal))
-                {
-                    threads = long.Parse(line.AsSpan("Threads:".Length).Trim(), CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        if (!TryReadProcFile("/proc/self/status", s_procBuffer, out var status))
         {
             return false;
         }
-        return rssBytes >= 0 && virtualBytes >= 0 && threads >= 0;
+        // "VmRSS:     12345 kB"
+        if (TryStatusValue(status, "VmRSS:"u8, out var rssKb) && TryStatusValue(status, "VmSize:"u8, out var sizeKb)
+            && TryStatusValue(status, "Threads:"u8, out threads))
+        {
+            rssBytes = rssKb * 1024;
+            virtualBytes = sizeKb * 1024;
+            return true;
+        }
+        return false;
     }
 
-    /// <summary>"VmRSS:     12345 kB" -> 12345.</summary>
-    private static long KiloBytes(string line)
+    /// <summary>The number after "Key:" at the start of a line of /proc/self/status.</summary>
+    internal static bool TryStatusValue(ReadOnlySpan<byte> status, ReadOnlySpan<byte> key, out long value)
     {
-        var value = line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim();
-        var space = value.IndexOf(' ');
-        return long.Parse(space < 0 ? value : value.Slice(0, space), CultureInfo.InvariantCulture);
+        value = -1;
+        var at = 0;
+        while (at < status.Length)
+        {
+            var line = status.Slice(at);
+            var end = line.IndexOf((byte)'\n');
+            if (end >= 0)
+            {
+                line = line.Slice(0, end);
+            }
+            if (line.StartsWith(key))
+            {
+                return TryParseLeadingNumber(line.Slice(key.Length).TrimStart(" \t"u8), out value);
+            }
+            at += end < 0 ? line.Length : end + 1;
+        }
+        return false;
     }
 
     private static bool TryReadCpuSeconds(out double seconds)
     {
         seconds = 0;
-        if (!TryReadStatFields(out var fields))
+        if (!TryReadProcFile("/proc/self/stat", s_procBuffer, out var stat)
+            || !TryStatField(stat, 11, out var userTicks) || !TryStatField(stat, 12, out var systemTicks))
         {
             return false;
         }
         // Fields after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
-        seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / UserHz;
+        seconds = (userTicks + systemTicks) / UserHz;
         return true;
     }
 
     private static double ReadStartTimeSeconds()
     {
         // starttime (field 22) is in USER_HZ ticks since boot; btime in /proc/stat is the boot time.
-        if (!TryReadStatFields(out var fields))
-        {
-            return 0;
-        }
+        // Read once, whole: /proc/stat's interrupt line alone can run to many KB on big machines.
         try
         {
-            var bootLine = File.ReadLines("/proc/stat").FirstOrDefault(l => l.StartsWith("btime ", StringComparison.Ordinal));
-            if (bootLine is null)
-            {
-                return 0;
-            }
-            var boot = long.Parse(bootLine.AsSpan("btime ".Length).Trim(), CultureInfo.InvariantCulture);
-            return boot + (long.Parse(fields[19], CultureInfo.InvariantCulture) / UserHz);
+            return TryStatField(File.ReadAllBytes("/proc/self/stat"), 19, out var startTicks)
+                && TryStatusValue(File.ReadAllBytes("/proc/stat"), "btime"u8, out var boot)
+                ? boot + (startTicks / UserHz)
+                : 0;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return 0;
         }
     }
 
-    /// <summary>The space-separated fields of /proc/self/stat after the command name, which may itself hold spaces and parentheses.</summary>
-    private static bool TryReadStatFields(out string[] fields)
+    /// <summary>
+    /// The index-th space-separated field of /proc/self/stat after the command name, which may
+    /// itself hold spaces and parentheses (so counting starts after the last ')').
+    /// </summary>
+    internal static bool TryStatField(ReadOnlySpan<byte> stat, int index, out long value)
     {
-        fields = [];
-        try
+        value = 0;
+        var end = stat.LastIndexOf((byte)')');
+        if (end < 0)
         {
-            var stat = File.ReadAllText("/proc/self/stat");
-            var end = stat.LastIndexOf(')');
-            if (end < 0)
+            return false;
+        }
+        var rest = stat.Slice(end + 1);
+        for (var field = -1; field < index; field++)
+        {
+            rest = rest.TrimStart((byte)' ');
+            if (field + 1 == index)
+            {
+                break;
+            }
+            var space = rest.IndexOf((byte)' ');
+            if (space < 0)
             {
                 return false;
             }
-            fields = stat.Substring(end + 1).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return fields.Length > 19;
+            rest = rest.Slice(space);
+        }
+        return TryParseLeadingNumber(rest, out value);
+    }
+
+    private static bool TryParseLeadingNumber(ReadOnlySpan<byte> text, out long value)
+    {
+        var digits = text.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+        return long.TryParse(digits < 0 ? text : text.Slice(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>Reads a small /proc file whole into the buffer (they are generated on read, so the length is unknown beforehand).</summary>
+    private static bool TryReadProcFile(string path, byte[] buffer, out ReadOnlySpan<byte> contents)
+    {
+        contents = default;
+        try
+        {
+            using var handle = File.OpenHandle(path);
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
+            {
+                length += read;
+            }
+            contents = buffer.AsSpan(0, length);
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -148,12 +188,15 @@ internal static class ProcessMetrics
         }
     }
 
+    // Counting entries without making a string of each one's name.
+    private static readonly FileSystemEnumerable<byte>.FindTransform s_nothing = static (ref FileSystemEntry _) => 0;
+
     private static bool TryCountOpenFiles(out long count)
     {
         count = 0;
         try
         {
-            foreach (var _ in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+            foreach (var _ in new FileSystemEnumerable<byte>("/proc/self/fd", s_nothing))
             {
                 count++;
             }

@@ -34,27 +34,46 @@ internal sealed class PrometheusExporter(GameServer server) : IDisposable
 
     private readonly EngineMeterReader _meter = new();
     private readonly Lock _lock = new();
+    private readonly PrometheusTextWriter _writer = new();
+    private IReadOnlyList<ShardHistograms> _shards = [];
 
     public string Scrape()
     {
-        // Scrapes are rare (seconds apart); one at a time keeps the reader's state simple.
         lock (_lock)
         {
-            var writer = new PrometheusTextWriter();
-            _meter.WriteTo(writer);
-            WriteHistograms(writer);
-            ProcessMetrics.Write(writer);
-            return writer.ToString();
+            return Write().ToString();
         }
+    }
+
+    /// <summary>The exposition as UTF-8 in a rented buffer (return it to <see cref="System.Buffers.ArrayPool{T}.Shared"/>).</summary>
+    public (byte[] Buffer, int Length) ScrapeUtf8()
+    {
+        lock (_lock)
+        {
+            return Write().RentUtf8();
+        }
+    }
+
+    // Scrapes are rare (seconds apart); one at a time keeps the reader's state and the reused writer simple.
+    private PrometheusTextWriter Write()
+    {
+        _writer.Clear();
+        _meter.WriteTo(_writer);
+        WriteHistograms(_writer);
+        ProcessMetrics.Write(_writer);
+        return _writer;
     }
 
     private void WriteHistograms(PrometheusTextWriter writer)
     {
-        var shards = server.Histograms;
-        TickDuration.Write(writer, shards.Select(s => s.TickDurationUs).ToArray());
-        TickCpu.Write(writer, shards.Select(s => s.TickCpuUs).ToArray());
-        Rtt.Write(writer, shards.Select(s => s.RttUs).ToArray());
-        SnapshotSize.Write(writer, shards.Select(s => s.SnapshotBytes).ToArray());
+        if (_shards.Count == 0)
+        {
+            _shards = server.Histograms; // empty until the server has started
+        }
+        TickDuration.Write(writer, _shards, s => s.TickDurationUs);
+        TickCpu.Write(writer, _shards, s => s.TickCpuUs);
+        Rtt.Write(writer, _shards, s => s.RttUs);
+        SnapshotSize.Write(writer, _shards, s => s.SnapshotBytes);
     }
 
     public void Dispose() => _meter.Dispose();

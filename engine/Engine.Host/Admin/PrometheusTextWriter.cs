@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -12,6 +13,9 @@ internal sealed class PrometheusTextWriter
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     private readonly StringBuilder _text = new(16 * 1024);
+
+    /// <summary>Starts a new exposition, keeping the buffer: a scrape should not cost its own size in garbage.</summary>
+    public void Clear() => _text.Clear();
 
     public void Family(string name, string type, string help)
     {
@@ -33,26 +37,71 @@ internal sealed class PrometheusTextWriter
     public void Sample(string name, string labels, double value)
     {
         StartSample(name, labels);
-        _text.Append(FormatValue(value)).Append('\n');
+        AppendValue(value);
     }
 
     public void Sample(string name, string labels, long value)
     {
         StartSample(name, labels);
-        _text.Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        AppendValue(value);
     }
 
-    private void StartSample(string name, string labels)
+    /// <summary>`name` + `suffix` {`labels`,`moreLabels`} `value`, without building the pieces into new strings.</summary>
+    public void Sample(string name, string suffix, string labels, string moreLabels, long value)
     {
-        _text.Append(name);
-        if (labels.Length > 0)
+        StartSample(name, labels, suffix, moreLabels);
+        AppendValue(value);
+    }
+
+    /// <inheritdoc cref="Sample(string, string, string, string, long)"/>
+    public void Sample(string name, string suffix, string labels, string moreLabels, double value)
+    {
+        StartSample(name, labels, suffix, moreLabels);
+        AppendValue(value);
+    }
+
+    private void StartSample(string name, string labels, string suffix = "", string moreLabels = "")
+    {
+        _text.Append(name).Append(suffix);
+        if (labels.Length + moreLabels.Length > 0)
         {
-            _text.Append('{').Append(labels).Append('}');
+            _text.Append('{').Append(labels);
+            if (labels.Length > 0 && moreLabels.Length > 0)
+            {
+                _text.Append(',');
+            }
+            _text.Append(moreLabels).Append('}');
         }
         _text.Append(' ');
     }
 
+    private void AppendValue(long value) => _text.Append(CultureInfo.InvariantCulture, $"{value}\n");
+
+    private void AppendValue(double value)
+    {
+        if (double.IsFinite(value))
+        {
+            _text.Append(CultureInfo.InvariantCulture, $"{value:R}\n");
+        }
+        else
+        {
+            _text.Append(FormatValue(value)).Append('\n');
+        }
+    }
+
     public override string ToString() => _text.ToString();
+
+    /// <summary>The text as UTF-8 in a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the caller returns it.</summary>
+    public (byte[] Buffer, int Length) RentUtf8()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(_text.Length));
+        var length = 0;
+        foreach (var chunk in _text.GetChunks())
+        {
+            length += Encoding.UTF8.GetBytes(chunk.Span, buffer.AsSpan(length));
+        }
+        return (buffer, length);
+    }
 
     /// <summary>`a="x",b="y"` with names sanitised and values escaped, in the order given.</summary>
     public static string Labels(ReadOnlySpan<KeyValuePair<string, string>> labels)

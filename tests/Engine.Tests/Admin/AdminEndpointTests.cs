@@ -40,6 +40,12 @@ public class AdminEndpointTests
         Assert.Equal("counter", before.TypeOf("process_cpu_seconds_total"));
         Assert.True(before.Sum("process_resident_memory_bytes") > 1_000_000, first.Body);
         Assert.True(before.Sum("dotnet_gc_allocated_bytes_total") > 0);
+        Assert.True(before.Sum("process_virtual_memory_bytes") > before.Sum("process_resident_memory_bytes"));
+        Assert.True(before.Sum("process_threads") >= 3, "main, two shards"); // and the runtime's own
+        Assert.True(before.Sum("process_open_fds") >= 3);
+        Assert.True(before.Sum("process_cpu_seconds_total") > 0);
+        var started = DateTimeOffset.FromUnixTimeMilliseconds((long)(before.Sum("process_start_time_seconds") * 1000));
+        Assert.InRange(started, engine.StartedAt.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.Equal(0, before.Sum("engine_sessions"));
 
         // A client connects, pings, joins a room (so ticks run and snapshots go out) and is echoed.

@@ -106,4 +106,48 @@ public class AdminServerTests
         Assert.Equal("# HELP x_total a \\\\ b\\nc\n# TYPE x_total counter\nx_total{reason=\"say \\\"hi\\\"\\\\\\n\"} 1\n", writer.ToString());
         PrometheusText.Parse(writer.ToString());
     }
+
+    [Fact]
+    public void Process_figures_are_read_from_proc_status_and_stat_as_the_kernel_writes_them()
+    {
+        var status = "Name:\tengine\nVmSize:\t 4218360 kB\nVmRSS:\t   38144 kB\nThreads:\t9\n"u8;
+        Assert.True(ProcessMetrics.TryStatusValue(status, "VmRSS:"u8, out var rss));
+        Assert.Equal(38144, rss);
+        Assert.True(ProcessMetrics.TryStatusValue(status, "Threads:"u8, out var threads));
+        Assert.Equal(9, threads);
+        Assert.False(ProcessMetrics.TryStatusValue(status, "VmSwap:"u8, out _));
+        Assert.True(ProcessMetrics.TryStatusValue("cpu  1 2 3\nbtime 1795656386\nprocesses 9\n"u8, "btime"u8, out var boot));
+        Assert.Equal(1795656386, boot);
+
+        // The command name may hold spaces and parentheses: fields count from the last ')'.
+        var stat = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 900 0 0 0 731 125 0 0 20 0 9 0 3071 4218360000"u8;
+        Assert.True(ProcessMetrics.TryStatField(stat, 11, out var user));
+        Assert.Equal(731, user);
+        Assert.True(ProcessMetrics.TryStatField(stat, 12, out var system));
+        Assert.Equal(125, system);
+        Assert.True(ProcessMetrics.TryStatField(stat, 19, out var start));
+        Assert.Equal(3071, start);
+        Assert.False(ProcessMetrics.TryStatField(stat, 40, out _));
+    }
+
+    [Fact]
+    public void A_scrape_reuses_its_buffers_rather_than_allocating_its_own_size_again()
+    {
+        using var server = new TestServer();
+        using var exporter = new PrometheusExporter(server.Server);
+        for (var warm = 0; warm < 3; warm++)
+        {
+            var (warmBuffer, _) = exporter.ScrapeUtf8();
+            System.Buffers.ArrayPool<byte>.Shared.Return(warmBuffer);
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var (buffer, length) = exporter.ScrapeUtf8();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+
+        // What remains is the meter's own per-observation objects and a few small /proc handles:
+        // well under the text itself, which a fresh writer and string cost several times over.
+        Assert.True(length > 8 * 1024, $"{length} B of metrics");
+        Assert.True(allocated < length, $"{allocated} B allocated for {length} B of metrics");
+    }
 }

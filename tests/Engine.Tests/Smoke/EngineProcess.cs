@@ -17,6 +17,9 @@ internal sealed class EngineProcess : IDisposable
         _process = process;
     }
 
+    /// <summary>When the test started the process (the wall clock, for figures the engine reports about itself).</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
     public static string BinaryPath
     {
         get
