@@ -182,6 +182,9 @@ public sealed class GameServer : IDisposable
 
     internal Shard Shard(int index) => _shards[index];
 
+    /// <summary>Rooms the shards have allocated rather than reused (tests watch it stay flat under churn).</summary>
+    internal long RoomsAllocated => _shards.Sum(s => s.RoomsAllocated);
+
     internal IGameMode CreateGameMode(int capacity) => _gameModeFactory(capacity);
 
     /// <summary>The "Engine" meter of this server (tests tell it from other servers' meters in the same process).</summary>

@@ -23,14 +23,14 @@ internal sealed class Room
     public SnapshotFrame Predicted { get; }
 
     /// <summary>The game's rules for this room.</summary>
-    public IGameMode Mode { get; }
+    public IGameMode Mode { get; private set; }
     public InputValidator Inputs { get; }
 
     /// <summary>Recent snapshot frames, so each player's delta is against the frame they last acknowledged.</summary>
     public SnapshotHistory History { get; }
     public DeltaEncoder Encoder { get; }
 
-    public RoomEntry Entry { get; }
+    public RoomEntry Entry { get; private set; }
     public uint Id => Entry.Id;
     public Session?[] Slots { get; }
     public KeptSlot[] Kept { get; }
@@ -39,6 +39,30 @@ internal sealed class Room
 
     /// <summary>When the room became empty (no players, spectators or kept slots); -1 while in use.</summary>
     public long EmptySinceUs { get; set; } = -1;
+
+    /// <summary>
+    /// Readies a closed room's storage (slots, input buffers, snapshot history: about 100 KB for 50
+    /// players) for a new room of the same capacity, as if just constructed.
+    /// </summary>
+    public void Reopen(RoomEntry entry, IGameMode mode)
+    {
+        if (entry.Capacity != Slots.Length)
+        {
+            throw new ArgumentException($"a room of {Slots.Length} cannot reopen as one of {entry.Capacity}", nameof(entry));
+        }
+        Entry = entry;
+        Mode = mode;
+        Array.Clear(Slots);
+        for (var i = 0; i < Kept.Length; i++)
+        {
+            Kept[i] = new KeptSlot { Token = Kept[i].Token }; // the token buffer is reused
+        }
+        Inputs.Reset();
+        History.Clear();
+        Spectators.Clear();
+        PlayerCount = 0;
+        EmptySinceUs = -1;
+    }
 
     public int FreeSlot()
     {

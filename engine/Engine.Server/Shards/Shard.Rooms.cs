@@ -16,6 +16,11 @@ internal sealed partial class Shard
 {
     private readonly List<Room> _rooms = new();
     private readonly Dictionary<uint, Room> _roomsById = new();
+
+    // Enough closed rooms to refill a busy shard after a lull, not the whole directory.
+    private readonly RoomPool _roomPool = new(retained: 256);
+
+    internal long RoomsAllocated => _roomPool.Created;
     private readonly byte[] _message = new byte[4096];
     private readonly List<(Session Session, int Shard, PendingJoin Join)> _pendingMoves = new();
     private int _roomCount;
@@ -230,7 +235,7 @@ internal sealed partial class Shard
     {
         if (!_roomsById.TryGetValue(entry.Id, out var room))
         {
-            room = new Room(entry, _server.CreateGameMode(entry.Capacity));
+            room = _roomPool.Open(entry, _server.CreateGameMode(entry.Capacity));
             _roomsById.Add(entry.Id, room);
             _rooms.Add(room);
             Volatile.Write(ref _roomCount, _rooms.Count);
@@ -474,6 +479,7 @@ internal sealed partial class Shard
                 _server.Rooms.Remove(room.Entry);
                 _roomsById.Remove(room.Id);
                 _rooms.RemoveAt(r);
+                _roomPool.Return(room);
                 Volatile.Write(ref _roomCount, _rooms.Count);
                 Counters.RoomsClosed++;
             }

@@ -104,6 +104,16 @@ internal sealed class InputValidator
         _active[slot] = false;
     }
 
+    /// <summary>Every slot empty and the counters at zero, as new: the validator of a reopened room.</summary>
+    public void Reset()
+    {
+        for (var slot = 0; slot < Players; slot++)
+        {
+            Leave(slot);
+        }
+        _counters = default;
+    }
+
     /// <summary>Takes the inputs of one message (as <see cref="InputMessage.TryRead"/> gives them, newest first).</summary>
     public void Receive(int slot, ReadOnlySpan<PlayerInput> newestFirst)
     {

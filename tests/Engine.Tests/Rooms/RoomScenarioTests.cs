@@ -153,6 +153,29 @@ public class RoomScenarioTests
     }
 
     [Fact]
+    public void A_closed_room_is_reused_by_the_next_room_of_its_size_and_starts_clean()
+    {
+        using var server = new TestServer(o => { o.Shards = 1; o.EmptyRoomGraceMs = 50; o.TimeoutMs = 10_000; });
+        var clients = server.ConnectClients(2, s_timeout);
+        for (var round = 0; round < 4; round++)
+        {
+            var created = Await(clients, clients[0].CreateRoom($"round {round}", 4));
+            Assert.True(created.Succeeded, created.Status.ToString());
+            Assert.True(Await(clients, clients[1].JoinRoom(created.RoomId)).Succeeded);
+            Assert.True(TestServer.PumpUntil(clients, () => clients.All(c => c.GetRoomPlayers().Count == 2), s_timeout));
+            // Snapshots flow in the reopened room from its own first tick.
+            var snapshots = clients[1].SnapshotsReceived;
+            Assert.True(TestServer.PumpUntil(clients, () => clients[1].SnapshotsReceived >= snapshots + 3, s_timeout), "no snapshots in the room");
+            foreach (var client in clients)
+            {
+                Assert.True(Await(clients, client.LeaveRoom()).Succeeded);
+            }
+            Assert.True(TestServer.WaitFor(() => server.Server.RoomCount == 0, s_timeout), "the empty room was not closed");
+        }
+        Assert.Equal(1, server.Server.RoomsAllocated);
+    }
+
+    [Fact]
     public void A_player_who_drops_gets_the_kept_slot_back_with_the_resume_token()
     {
         using var server = new TestServer(o => { o.TimeoutMs = 500; o.ReconnectWindowMs = 20_000; });
