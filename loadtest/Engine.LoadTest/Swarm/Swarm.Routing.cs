@@ -58,6 +58,8 @@ internal sealed partial class Swarm
         }
     }
 
+    private static readonly TimeSpan s_tokenLifetime = TimeSpan.FromSeconds(30);
+
     private void StartConnect(SimPlayer p, long now)
     {
         Unroute(p);
@@ -67,7 +69,9 @@ internal sealed partial class Swarm
         }
         else
         {
-            p.Connection.Connect(now, Engine.Protocol.Security.ConnectToken.Issue(_tokenKey, (ulong)p.Index + 1, [_server], TimeSpan.FromMinutes(5)));
+            // A fresh token per attempt, as short-lived as docs/SECURITY.md asks backends to issue them:
+            // the server remembers each admitted token until it expires.
+            p.Connection.Connect(now, Engine.Protocol.Security.ConnectToken.Issue(_tokenKey, (ulong)p.Index + 1, [_server], s_tokenLifetime));
         }
         p.RoutedNonce = p.Connection.Nonce;
         _byNonce[p.RoutedNonce] = p.Index;
