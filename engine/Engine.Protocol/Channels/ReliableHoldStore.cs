@@ -21,6 +21,9 @@ internal sealed class ReliableHoldStore
     public readonly ushort[] FragmentCount = new ushort[ReliableChannel.Window];
     public readonly bool[] Present = new bool[ReliableChannel.Window];
 
+    /// <summary>The size of every buffer this store holds (the renting connection's unit size).</summary>
+    private int _slotBytes;
+
     /// <summary>Units held now.</summary>
     public int Count;
 
@@ -37,7 +40,17 @@ internal sealed class ReliableHoldStore
         }
     }
 
-    public static ReliableHoldStore Rent() => t_pool is { Count: > 0 } pool ? pool.Pop() : new ReliableHoldStore();
+    /// <summary>A store for units of <paramref name="slotBytes"/>: one last used by a connection with another packet size lets its buffers go.</summary>
+    public static ReliableHoldStore Rent(int slotBytes)
+    {
+        var store = t_pool is { Count: > 0 } pool ? pool.Pop() : new ReliableHoldStore();
+        if (store._slotBytes != slotBytes)
+        {
+            Array.Clear(store._data);
+            store._slotBytes = slotBytes;
+        }
+        return store;
+    }
 
     public static void Return(ReliableHoldStore store)
     {
@@ -50,14 +63,10 @@ internal sealed class ReliableHoldStore
         }
     }
 
-    /// <summary>Copies a unit into its slot (buffers of <paramref name="slotBytes"/>, allocated the first time a slot is used).</summary>
-    public void Put(int slot, ushort index, ushort count, ReadOnlySpan<byte> data, int slotBytes)
+    /// <summary>Copies a unit into its slot (its buffer allocated the first time the slot is used).</summary>
+    public void Put(int slot, ushort index, ushort count, ReadOnlySpan<byte> data)
     {
-        var buffer = _data[slot];
-        if (buffer is null || buffer.Length != slotBytes) // a store last used by a connection with another packet size
-        {
-            buffer = _data[slot] = new byte[slotBytes];
-        }
+        var buffer = _data[slot] ??= new byte[_slotBytes];
         data.CopyTo(buffer);
         _length[slot] = data.Length;
         Index[slot] = index;

@@ -99,8 +99,8 @@ internal sealed class ReliableReceiver
             stats.ReliableOutOfWindow++; // cannot come from a packet this side accepts; kept as a guard
             return;
         }
-        var hold = _hold ??= ReliableHoldStore.Rent();
-        hold.Put(slot, index, count, data, _slotBytes);
+        var hold = _hold ??= ReliableHoldStore.Rent(_slotBytes);
+        hold.Put(slot, index, count, data);
     }
 
     private void ReleaseHold()

@@ -75,6 +75,36 @@ public class ReliableRobustnessTests
         Assert.Equal((63 * slotBytes) + ReliableChannel.MaxMessageSize, retained);
     }
 
+    [Fact]
+    public void A_hold_store_passed_on_by_a_connection_with_another_packet_size_keeps_none_of_its_buffers()
+    {
+        // The pool is per thread: a thread of its own so no other test's stores are in it.
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var handler = new Counting(new int[3]);
+                var small = new Connection(Id, ConnectionOptions.Default with { MaxPayload = 300 }, 0);
+                Deliver(small, ReliableUnits.Packet(0, ReliableUnits.Reliable(5, new byte[100])), 1, ref handler); // held: 0..4 missing
+                Assert.True(small.ReliableReceiver.RetainedBytes > 0);
+                small.Reset(Id, 0); // gives the store back to the thread's pool
+
+                var large = new Connection(Id, ConnectionOptions.Default, 0);
+                Deliver(large, ReliableUnits.Packet(0, ReliableUnits.Reliable(3, new byte[100])), 1, ref handler);
+                var slotBytes = ConnectionOptions.Default.MaxPayload - ProtocolConstants.SessionHeaderSize;
+                Assert.Equal(slotBytes, large.ReliableReceiver.RetainedBytes); // slot 3 only, not slot 5 of the small one
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+    }
+
     private static void Flood(Connection to, List<byte[]> packets, ref Counting handler)
     {
         for (var i = 0; i < packets.Count; i++)
