@@ -2,17 +2,17 @@ namespace Engine.Protocol.Channels;
 
 /// <summary>
 /// The units a <see cref="ReliableReceiver"/> holds while it waits for a gap before them to fill,
-/// by id modulo the window. Borrowed from the thread's pool when the first unit arrives early and
-/// returned when the last held unit is delivered, so the buffers of a burst of loss serve every
-/// session of the thread in turn instead of staying with the one that needed them.
+/// by id modulo the window. Borrowed (<see cref="BorrowPool{T}"/>) when the first unit arrives
+/// early and returned when the last held unit is delivered, so the buffers of a burst of loss
+/// serve every session in turn instead of staying with the one that needed them.
 /// </summary>
 internal sealed class ReliableHoldStore
 {
-    /// <summary>A few sessions of a thread recovering from loss at once; more are collected.</summary>
+    /// <summary>A few sessions of a thread recovering from loss at once; more go to the shared queue.</summary>
     private const int PooledPerThread = 64;
 
-    [ThreadStatic]
-    private static Stack<ReliableHoldStore>? t_pool;
+    /// <summary>Stores shared between threads; more are collected.</summary>
+    private const int PooledShared = 256;
 
     private readonly byte[]?[] _data = new byte[]?[ReliableChannel.Window];
     private readonly int[] _length = new int[ReliableChannel.Window];
@@ -43,7 +43,7 @@ internal sealed class ReliableHoldStore
     /// <summary>A store for units of <paramref name="slotBytes"/>: one last used by a connection with another packet size lets its buffers go.</summary>
     public static ReliableHoldStore Rent(int slotBytes)
     {
-        var store = t_pool is { Count: > 0 } pool ? pool.Pop() : new ReliableHoldStore();
+        var store = BorrowPool<ReliableHoldStore>.TryRent() ?? new ReliableHoldStore();
         if (store._slotBytes != slotBytes)
         {
             Array.Clear(store._data);
@@ -56,11 +56,7 @@ internal sealed class ReliableHoldStore
     {
         Array.Clear(store.Present);
         store.Count = 0;
-        var pool = t_pool ??= new Stack<ReliableHoldStore>();
-        if (pool.Count < PooledPerThread)
-        {
-            pool.Push(store);
-        }
+        BorrowPool<ReliableHoldStore>.Return(store, PooledPerThread, PooledShared);
     }
 
     /// <summary>Copies a unit into its slot (its buffer allocated the first time the slot is used).</summary>

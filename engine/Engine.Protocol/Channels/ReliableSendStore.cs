@@ -4,9 +4,9 @@ namespace Engine.Protocol.Channels;
 /// The buffers of a <see cref="ReliableSender"/> while it has messages in flight: the byte ring of
 /// queued units, the per-unit records (by id modulo <see cref="QueueSlots"/>) and the per-packet
 /// records of which units each packet carried. A sender borrows one when it queues a message and
-/// returns it when everything is acknowledged; the pool is per thread (a server shard, a client's
-/// update loop), so borrowing takes no lock, and stores that grew for large messages are left to
-/// the garbage collector rather than kept.
+/// returns it when everything is acknowledged (<see cref="BorrowPool{T}"/>: per thread first, so
+/// borrowing on a shard takes no lock); stores that grew for large messages are left to the
+/// garbage collector rather than kept.
 /// </summary>
 internal sealed class ReliableSendStore
 {
@@ -16,11 +16,11 @@ internal sealed class ReliableSendStore
     private const int InitialQueueSlots = 64;
     private const int InitialBufferBytes = 2 * 1024;
 
-    /// <summary>Enough for every session of a busy shard sending at once; more are collected.</summary>
-    private const int PooledPerThread = 1024;
+    /// <summary>Enough for the sessions of a busy shard sending at once; more go to the shared queue.</summary>
+    private const int PooledPerThread = 256;
 
-    [ThreadStatic]
-    private static Stack<ReliableSendStore>? t_pool;
+    /// <summary>Stores shared between threads (returned on another shard than they were borrowed on); more are collected.</summary>
+    private const int PooledShared = 4096;
 
     public byte[] Buffer = new byte[InitialBufferBytes];
     public int QueueSlots = InitialQueueSlots;
@@ -41,9 +41,8 @@ internal sealed class ReliableSendStore
     /// <summary>A store with no packet records (records of another connection must never acknowledge this one's units).</summary>
     public static ReliableSendStore Rent()
     {
-        if (t_pool is { Count: > 0 } pool)
+        if (BorrowPool<ReliableSendStore>.TryRent() is { } store)
         {
-            var store = pool.Pop();
             Array.Clear(store.PacketUnitCount);
             return store;
         }
@@ -52,10 +51,9 @@ internal sealed class ReliableSendStore
 
     public static void Return(ReliableSendStore store)
     {
-        var pool = t_pool ??= new Stack<ReliableSendStore>();
-        if (store.IsInitialSize && pool.Count < PooledPerThread)
+        if (store.IsInitialSize)
         {
-            pool.Push(store);
+            BorrowPool<ReliableSendStore>.Return(store, PooledPerThread, PooledShared);
         }
     }
 
