@@ -26,19 +26,7 @@ public class SecureServerTests
         var clients = server.ConnectClients(20, s_timeout);
         Assert.All(clients, c => Assert.True(c.IsConnected));
         Assert.All(clients, c => Assert.True(c.Connection.Session!.IsSealed));
-        var echoed = new int[clients.Count];
-        for (var i = 0; i < clients.Count; i++)
-        {
-            var index = i;
-            clients[i].MessageReceived += payload =>
-            {
-                if (payload.Length == 4 && BitConverter.ToInt32(payload) == index)
-                {
-                    echoed[index]++;
-                }
-            };
-            Assert.True(clients[i].Send(BitConverter.GetBytes(i)));
-        }
+        var echoed = TestServer.SendNumberedEchoes(clients);
         Assert.True(TestServer.PumpUntil(clients, () => echoed.All(n => n == 1) && clients.All(c => c.Ping > TimeSpan.Zero), s_timeout));
         Assert.Equal(0, server.Server.GetStatistics().Drops);
         Assert.Equal(0, clients.Sum(c => c.Connection.DroppedPackets));

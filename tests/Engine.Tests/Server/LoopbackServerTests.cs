@@ -25,19 +25,7 @@ public class LoopbackServerTests
         Assert.True(TestServer.PumpUntil(clients, () => clients.All(c => c.Ping > TimeSpan.Zero), s_timeout));
 
         // Echo: each client sends a message and gets the same bytes back.
-        var echoed = new int[clients.Count];
-        for (var i = 0; i < clients.Count; i++)
-        {
-            var index = i;
-            clients[i].MessageReceived += payload =>
-            {
-                if (payload.Length == 4 && BitConverter.ToInt32(payload) == index)
-                {
-                    echoed[index]++;
-                }
-            };
-            Assert.True(clients[i].Send(BitConverter.GetBytes(i)));
-        }
+        var echoed = TestServer.SendNumberedEchoes(clients);
         Assert.True(TestServer.PumpUntil(clients, () => echoed.All(n => n == 1), s_timeout));
 
         // Steering: placement spread the sessions, and every session packet reached its owner.

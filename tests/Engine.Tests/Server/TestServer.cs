@@ -76,6 +76,28 @@ internal sealed class TestServer : IDisposable
         return clients;
     }
 
+    /// <summary>
+    /// Each client sends its own index as a 4-byte message; the array counts, per client, the
+    /// echoes of exactly that message it has received since (an echo server sends them back).
+    /// </summary>
+    public static int[] SendNumberedEchoes(IReadOnlyList<EngineClient> clients)
+    {
+        var echoed = new int[clients.Count];
+        for (var i = 0; i < clients.Count; i++)
+        {
+            var index = i;
+            clients[i].MessageReceived += payload =>
+            {
+                if (payload.Length == 4 && BitConverter.ToInt32(payload) == index)
+                {
+                    echoed[index]++;
+                }
+            };
+            Xunit.Assert.True(clients[i].Send(BitConverter.GetBytes(i)));
+        }
+        return echoed;
+    }
+
     /// <summary>Updates every client until the condition holds or the time is up; returns the condition.</summary>
     public static bool PumpUntil(IReadOnlyList<EngineClient> clients, Func<bool> condition, TimeSpan timeout)
     {
