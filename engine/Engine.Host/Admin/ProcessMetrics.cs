@@ -68,8 +68,8 @@ internal static class ProcessMetrics
             return false;
         }
         // "VmRSS:     12345 kB"
-        if (TryStatusValue(status, "VmRSS:"u8, out var rssKb) && TryStatusValue(status, "VmSize:"u8, out var sizeKb)
-            && TryStatusValue(status, "Threads:"u8, out threads))
+        if (TryLineValue(status, "VmRSS:"u8, out var rssKb) && TryLineValue(status, "VmSize:"u8, out var sizeKb)
+            && TryLineValue(status, "Threads:"u8, out threads))
         {
             rssBytes = rssKb * 1024;
             virtualBytes = sizeKb * 1024;
@@ -78,8 +78,8 @@ internal static class ProcessMetrics
         return false;
     }
 
-    /// <summary>The number after "Key:" at the start of a line of /proc/self/status.</summary>
-    internal static bool TryStatusValue(ReadOnlySpan<byte> status, ReadOnlySpan<byte> key, out long value)
+    /// <summary>The number after the key at the start of a line (/proc/self/status's "VmRSS:", /proc/stat's "btime").</summary>
+    internal static bool TryLineValue(ReadOnlySpan<byte> status, ReadOnlySpan<byte> key, out long value)
     {
         value = -1;
         var at = 0;
@@ -120,7 +120,7 @@ internal static class ProcessMetrics
         try
         {
             return TryStatField(File.ReadAllBytes("/proc/self/stat"), 19, out var startTicks)
-                && TryStatusValue(File.ReadAllBytes("/proc/stat"), "btime"u8, out var boot)
+                && TryLineValue(File.ReadAllBytes("/proc/stat"), "btime"u8, out var boot)
                 ? boot + (startTicks / UserHz)
                 : 0;
         }

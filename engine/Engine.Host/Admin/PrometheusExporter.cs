@@ -37,14 +37,6 @@ internal sealed class PrometheusExporter(GameServer server) : IDisposable
     private readonly PrometheusTextWriter _writer = new();
     private IReadOnlyList<ShardHistograms> _shards = [];
 
-    public string Scrape()
-    {
-        lock (_lock)
-        {
-            return Write().ToString();
-        }
-    }
-
     /// <summary>The exposition as UTF-8 in a rented buffer (return it to <see cref="System.Buffers.ArrayPool{T}.Shared"/>).</summary>
     public (byte[] Buffer, int Length) ScrapeUtf8()
     {

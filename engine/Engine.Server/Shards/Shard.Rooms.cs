@@ -19,11 +19,11 @@ internal sealed partial class Shard
 
     // Enough closed rooms to refill a busy shard after a lull, not the whole directory.
     private readonly RoomPool _roomPool = new(retained: 256);
-
-    internal long RoomsAllocated => _roomPool.Created;
     private readonly byte[] _message = new byte[4096];
     private readonly List<(Session Session, int Shard, PendingJoin Join)> _pendingMoves = new();
     private int _roomCount;
+
+    internal long RoomsAllocated => _roomPool.Created;
 
     /// <summary>Rooms this shard runs, for the metrics thread (the list itself belongs to the shard thread).</summary>
     public int RoomCount => Volatile.Read(ref _roomCount);

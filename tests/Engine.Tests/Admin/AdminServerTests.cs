@@ -111,12 +111,12 @@ public class AdminServerTests
     public void Process_figures_are_read_from_proc_status_and_stat_as_the_kernel_writes_them()
     {
         var status = "Name:\tengine\nVmSize:\t 4218360 kB\nVmRSS:\t   38144 kB\nThreads:\t9\n"u8;
-        Assert.True(ProcessMetrics.TryStatusValue(status, "VmRSS:"u8, out var rss));
+        Assert.True(ProcessMetrics.TryLineValue(status, "VmRSS:"u8, out var rss));
         Assert.Equal(38144, rss);
-        Assert.True(ProcessMetrics.TryStatusValue(status, "Threads:"u8, out var threads));
+        Assert.True(ProcessMetrics.TryLineValue(status, "Threads:"u8, out var threads));
         Assert.Equal(9, threads);
-        Assert.False(ProcessMetrics.TryStatusValue(status, "VmSwap:"u8, out _));
-        Assert.True(ProcessMetrics.TryStatusValue("cpu  1 2 3\nbtime 1795656386\nprocesses 9\n"u8, "btime"u8, out var boot));
+        Assert.False(ProcessMetrics.TryLineValue(status, "VmSwap:"u8, out _));
+        Assert.True(ProcessMetrics.TryLineValue("cpu  1 2 3\nbtime 1795656386\nprocesses 9\n"u8, "btime"u8, out var boot));
         Assert.Equal(1795656386, boot);
 
         // The command name may hold spaces and parentheses: fields count from the last ')'.
