@@ -54,9 +54,10 @@ public enum DropReason : byte
 
 public static class DropReasons
 {
-    public const int Count = (int)DropReason.AuthFailed + 1;
-
     private static readonly string[] s_names = Enum.GetNames<DropReason>().Select(ToSnakeCase).ToArray();
+
+    /// <summary>How many reasons there are (None included): the size of a per-reason table.</summary>
+    public static int Count => s_names.Length;
 
     /// <summary>Stable snake_case names used by logs and metrics ("too_short", "bad_cookie").</summary>
     public static string Name(DropReason reason) => (uint)reason < (uint)s_names.Length ? s_names[(int)reason] : "unknown";

@@ -41,10 +41,17 @@ public static class HandshakePackets
 {
     // Hello layout: type(1) magic(4) version(2) nonce(8) hasCookie(1) cookie(24), then the token:
     // token version(1, 0 = none) protocol id(8) expiry(8) nonce(12) sealed private part(176), zero padding to 256.
-    private const int HelloCookieFlagOffset = 15;
-    private const int HelloCookieOffset = 16;
-    private const int HelloTokenOffset = 40;
+    public const int HelloCookieFlagOffset = 15;
+    public const int HelloCookieOffset = 16;
+    public const int HelloTokenOffset = 40;
     private const int HelloTokenSize = 1 + 8 + 8 + SecurityConstants.NonceSize + SecurityConstants.SealedPrivateTokenSize;
+
+    /// <summary>
+    /// A cheap look at an unparsed datagram: true when it is long enough to be a hello and says it
+    /// carries no cookie (a first hello). The load guard sheds these first, before any parsing.
+    /// </summary>
+    public static bool IsFirstHello(ReadOnlySpan<byte> datagram) =>
+        datagram.Length > HelloCookieFlagOffset && datagram[HelloCookieFlagOffset] == 0;
 
     /// <summary>Writes a hello; with a <paramref name="token"/> it carries the token's sealed private part (secure servers require one).</summary>
     public static int WriteHello(Span<byte> destination, ulong nonce, ReadOnlySpan<byte> cookie, ushort version = ProtocolConstants.Version, ConnectToken? token = null)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Engine.Protocol.Wire;
 
 namespace Engine.Protocol.Simulation;
 
@@ -14,6 +15,9 @@ namespace Engine.Protocol.Simulation;
 /// The length must be exact. Values are not range-checked here: the server's validator clamps
 /// and counts them, so the codec stays a pure, canonical mapping (decode then encode gives the
 /// same bytes).
+/// On the wire (message kind <see cref="MessageKind.Input"/>) the inputs follow the tick of the
+/// newest snapshot the client holds, which acknowledges it: <c>snapshot ack varint, inputs</c>. A
+/// spectator, who sends no inputs, sends the acknowledgement alone; see <see cref="WriteFramed"/>.
 /// </summary>
 public static class InputMessage
 {
@@ -22,7 +26,46 @@ public static class InputMessage
     public const int InputSize = 1 + 1 + 2 + 2 + 1;
     public const int MaxSize = HeaderSize + MaxInputs * InputSize;
 
+    /// <summary>The largest game message: the snapshot acknowledgement and a full input message.</summary>
+    public const int MaxFramedSize = Varint.MaxLength32 + MaxSize;
+
     public static int SizeOf(int count) => HeaderSize + count * InputSize;
+
+    /// <summary>
+    /// Writes the game message: the acknowledged snapshot tick (0 = none yet), then the inputs, or
+    /// nothing more when <paramref name="newestFirst"/> is empty (a bare acknowledgement). Returns
+    /// the bytes written, or 0 when the inputs are not a run <see cref="Write"/> takes or the
+    /// destination is too small.
+    /// </summary>
+    public static int WriteFramed(Span<byte> destination, uint snapshotAck, ReadOnlySpan<PlayerInput> newestFirst)
+    {
+        if (destination.Length < Varint.SizeOf(snapshotAck) + (newestFirst.IsEmpty ? 0 : SizeOf(newestFirst.Length)))
+        {
+            return 0;
+        }
+        var length = Varint.Write(destination, snapshotAck);
+        if (newestFirst.IsEmpty)
+        {
+            return length;
+        }
+        var inputs = Write(destination.Slice(length), newestFirst);
+        return inputs == 0 ? 0 : length + inputs;
+    }
+
+    /// <summary>
+    /// Splits a game message into the acknowledged snapshot tick and the input message (empty for a
+    /// bare acknowledgement), which <see cref="TryRead"/> then reads. Never throws.
+    /// </summary>
+    public static DropReason TryReadFramed(ReadOnlySpan<byte> source, out uint snapshotAck, out ReadOnlySpan<byte> inputs)
+    {
+        if (!Varint.TryRead(source, out snapshotAck, out var ackLength))
+        {
+            inputs = default;
+            return DropReason.MalformedMessage;
+        }
+        inputs = source.Slice(ackLength);
+        return DropReason.None;
+    }
 
     /// <summary>
     /// Writes <paramref name="newestFirst"/> (1..<see cref="MaxInputs"/> inputs with consecutive

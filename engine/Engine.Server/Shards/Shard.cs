@@ -198,7 +198,7 @@ internal sealed partial class Shard : IDisposable
             var shed = type switch
             {
                 PacketType.Session => level * _guardLimit.Burst < 1,
-                PacketType.Hello when datagram.Length > 15 && datagram[15] == 0 => level < 0.5,
+                PacketType.Hello when HandshakePackets.IsFirstHello(datagram) => level < 0.5,
                 _ => level < 0.25,
             };
             if (shed || !_guard.TryTake(_guardLimit, now))

@@ -39,7 +39,7 @@ internal sealed class HandshakeTarget : FuzzTarget
             return;
         }
         Check.Equal(ProtocolConstants.HelloSize, data.Length, "accepted hello size");
-        Check.Equal(data[15] == 1, hello.HasCookie, "cookie flag");
+        Check.Equal(data[HandshakePackets.HelloCookieFlagOffset] == 1, hello.HasCookie, "cookie flag");
         Check.That(!hello.HasCookie || hello.Cookie.Length == ProtocolConstants.CookieSize, "cookie length");
         HandshakePackets.WriteHello(_written, hello.Nonce, hello.Cookie, hello.Version);
         var meaningful = hello.HasCookie ? 16 + ProtocolConstants.CookieSize : 16;

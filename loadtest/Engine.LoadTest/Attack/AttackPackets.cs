@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Engine.Protocol.Handshake;
 using Engine.Protocol.Wire;
 
 namespace Engine.LoadTest.Attack;
@@ -57,7 +58,7 @@ internal static class AttackPackets
         BinaryPrimitives.WriteUInt64LittleEndian(hello[7..], nonce);
         if (!cookie.IsEmpty)
         {
-            hello[15] = 1;
+            hello[HandshakePackets.HelloCookieFlagOffset] = 1;
             cookie[..ProtocolConstants.CookieSize].CopyTo(hello[16..]);
         }
         return hello.Length;
