@@ -1,11 +1,15 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Engine.Protocol.Handshake;
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
-using Engine.Server.Diagnostics;
 using Engine.Protocol.Simulation;
+using Engine.Server.Diagnostics;
 using Engine.Server.Rooms;
+using Engine.Server.Security;
 using Engine.Server.Sessions;
-using Engine.Server.Simulation;
 using Engine.Server.Shards;
+using Engine.Server.Simulation;
 using Engine.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,15 +18,16 @@ namespace Engine.Server;
 
 /// <summary>
 /// The server: N shards on one UDP port, each a pinned thread with its own reuseport socket, and
-/// a kernel program steering each session's packets to the shard that owns it.
+/// a kernel program steering each session's packets to the shard that owns it. It builds the shards
+/// and what they share (the shard and room directories, the session pool, the used-token table),
+/// starts and stops them, and sums their figures; shards reach each other through the
+/// <see cref="ShardDirectory"/>, never through here.
 /// </summary>
 public sealed class GameServer : IDisposable
 {
     private readonly ILogger _logger;
     private readonly List<Shard> _shards = new();
-    private readonly Dictionary<AddressKey, int> _sessionsPerAddress = new();
     private EngineMetrics? _metrics;
-    private int _nextPlayerId;
     private volatile bool _stopping;
     private int _failedShards;
 
@@ -45,12 +50,15 @@ public sealed class GameServer : IDisposable
     public ServerOptions Options { get; }
 
     /// <summary>The address connect tokens must list to be accepted here (known once started).</summary>
-    public Protocol.Security.ServerIdentity Identity { get; private set; }
+    public ServerIdentity Identity { get; private set; }
 
     /// <summary>Tokens admitted and not yet expired, shared by the shards; null on an insecure server.</summary>
-    internal Security.UsedTokenTable? UsedTokens { get; private set; }
+    internal UsedTokenTable? UsedTokens { get; private set; }
 
     internal RoomDirectory Rooms { get; private set; } = null!;
+
+    /// <summary>Where sessions live: placement, reservations and the queues into each shard.</summary>
+    internal ShardDirectory Directory { get; private set; } = null!;
 
     /// <summary>
     /// Closed sessions of every shard. One pool, not one per shard: a session is opened on the
@@ -67,18 +75,7 @@ public sealed class GameServer : IDisposable
     /// <summary>Set when a shard thread died on a bug; health checks report it.</summary>
     public bool HasFailedShard => Volatile.Read(ref _failedShards) > 0;
 
-    public int SessionCount
-    {
-        get
-        {
-            var total = 0;
-            foreach (var shard in _shards)
-            {
-                total += shard.SessionCount;
-            }
-            return total;
-        }
-    }
+    public int SessionCount => Directory?.SessionCount ?? 0;
 
     public IReadOnlyList<ShardCounters> ShardCounters => _shards.Select(s => s.Counters).ToArray();
 
@@ -96,6 +93,7 @@ public sealed class GameServer : IDisposable
         }
         var shardCount = Options.EffectiveShards;
         Rooms = new RoomDirectory(Options.MaxRooms);
+        Directory = new ShardDirectory(shardCount, Options.MaxSessions, Options.MaxSessionsPerAddress);
         SessionPool = new SessionPool(new ConnectionOptions
         {
             TimeoutUs = Options.TimeoutMs * 1000L,
@@ -103,7 +101,12 @@ public sealed class GameServer : IDisposable
             MaxPayload = Options.MaxPayload,
             Sealed = !Options.Insecure,
         }, retained: Math.Min(Options.MaxSessions, 65536));
-        var secret = Protocol.Handshake.HandshakeCookies.NewSecret();
+        var secret = HandshakeCookies.NewSecret();
+        if (!Options.Insecure)
+        {
+            // Tokens live seconds to minutes; room for twice the sessions the server takes covers a full server's churn.
+            UsedTokens = new UsedTokenTable(Math.Clamp(2 * Options.MaxSessions, 4096, 1 << 21));
+        }
         var port = Options.Port;
         try
         {
@@ -118,6 +121,11 @@ public sealed class GameServer : IDisposable
                     SendBufferBytes = Options.SendBufferBytes,
                 });
                 port = socket.LocalEndPoint.Port;
+                if (i == 0)
+                {
+                    LocalEndPoint = socket.LocalEndPoint;
+                    Identity = ServerIdentity.For(string.IsNullOrEmpty(Options.PublicAddress) ? LocalEndPoint : IPEndPoint.Parse(Options.PublicAddress));
+                }
                 _shards.Add(new Shard(i, this, socket, secret, _logger));
             }
             _shards[0].Socket.AttachSteeringProgram(shardCount);
@@ -128,13 +136,6 @@ public sealed class GameServer : IDisposable
             throw;
         }
         var first = _shards[0].Socket;
-        LocalEndPoint = first.LocalEndPoint;
-        Identity = Protocol.Security.ServerIdentity.For(string.IsNullOrEmpty(Options.PublicAddress) ? LocalEndPoint : IPEndPoint.Parse(Options.PublicAddress));
-        if (!Options.Insecure)
-        {
-            // Tokens live seconds to minutes; room for twice the sessions the server takes covers a full server's churn.
-            UsedTokens = new Security.UsedTokenTable(Math.Clamp(2 * Options.MaxSessions, 4096, 1 << 21));
-        }
         if (first.ReceiveBufferBytes < Options.ReceiveBufferBytes)
         {
             EngineLog.SmallSocketBuffer(_logger, Options.ReceiveBufferBytes, first.ReceiveBufferBytes);
@@ -144,43 +145,9 @@ public sealed class GameServer : IDisposable
         {
             shard.Start();
         }
-        EngineLog.Listening(_logger, LocalEndPoint.ToString(), shardCount, first.ReceiveBufferBytes, first.SendBufferBytes,
+        EngineLog.Listening(_logger, first.LocalEndPoint.ToString(), shardCount, first.ReceiveBufferBytes, first.SendBufferBytes,
             first.GsoEnabled ? "on" : "off", shardCount > 1 ? "kernel (reuseport cBPF)" : "single shard");
     }
-
-    /// <summary>The least-loaded shard, with a slot reserved on it for the session about to be placed.</summary>
-    internal Shard PlaceSession()
-    {
-        var best = _shards[0];
-        var bestLoad = best.Load;
-        for (var i = 1; i < _shards.Count; i++)
-        {
-            var load = _shards[i].Load;
-            if (load < bestLoad)
-            {
-                best = _shards[i];
-                bestLoad = load;
-            }
-        }
-        best.Reserve();
-        return best;
-    }
-
-    /// <summary>The least-loaded shard, without reserving anything on it.</summary>
-    internal Shard LeastLoadedShard()
-    {
-        var best = _shards[0];
-        foreach (var shard in _shards)
-        {
-            if (shard.Load < best.Load)
-            {
-                best = shard;
-            }
-        }
-        return best;
-    }
-
-    internal Shard Shard(int index) => _shards[index];
 
     /// <summary>Rooms the shards have allocated rather than reused (tests watch it stay flat under churn).</summary>
     internal long RoomsAllocated => _shards.Sum(s => s.RoomsAllocated);
@@ -188,58 +155,10 @@ public sealed class GameServer : IDisposable
     internal IGameMode CreateGameMode(int capacity) => _gameModeFactory(capacity);
 
     /// <summary>The "Engine" meter of this server (tests tell it from other servers' meters in the same process).</summary>
-    internal System.Diagnostics.Metrics.Meter? Meter => _metrics?.Meter;
+    internal Meter? Meter => _metrics?.Meter;
 
     /// <summary>Tick durations, RTTs and snapshot sizes of every shard, for metrics and reports.</summary>
     public IReadOnlyList<ShardHistograms> Histograms => _shards.Select(s => s.Histograms).ToArray();
-
-    internal uint NextPlayerId() => (uint)Interlocked.Increment(ref _nextPlayerId);
-
-    /// <summary>Counts a session against its address's limit; false when the address already has its share.</summary>
-    internal bool TryAddAddressSession(in PeerAddress address)
-    {
-        var key = AddressKey.From(address);
-        lock (_sessionsPerAddress)
-        {
-            var count = _sessionsPerAddress.GetValueOrDefault(key);
-            if (count >= Options.MaxSessionsPerAddress)
-            {
-                return false;
-            }
-            _sessionsPerAddress[key] = count + 1;
-            return true;
-        }
-    }
-
-    internal void RemoveAddressSession(in PeerAddress address)
-    {
-        var key = AddressKey.From(address);
-        lock (_sessionsPerAddress)
-        {
-            if (_sessionsPerAddress.TryGetValue(key, out var count))
-            {
-                if (count <= 1)
-                {
-                    _sessionsPerAddress.Remove(key);
-                }
-                else
-                {
-                    _sessionsPerAddress[key] = count - 1;
-                }
-            }
-        }
-    }
-
-    /// <summary>The IP address alone (no port), v4 and v4-mapped alike.</summary>
-    private readonly record struct AddressKey(ulong High, ulong Low)
-    {
-        public static AddressKey From(in PeerAddress address)
-        {
-            Span<byte> bytes = stackalloc byte[PeerAddress.CanonicalLength];
-            address.WriteCanonicalBytes(bytes);
-            return new AddressKey(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes), System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(8)));
-        }
-    }
 
     internal void OnShardFailed(int index) => Interlocked.Increment(ref _failedShards);
 

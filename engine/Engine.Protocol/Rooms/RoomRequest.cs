@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Engine.Protocol.Wire;
 
 namespace Engine.Protocol.Rooms;
@@ -22,11 +23,29 @@ public readonly ref struct RoomRequest
     public byte PageSize { get; init; }
     public bool OnlyJoinable { get; init; }
 
-    /// <summary>Parses one request; false for anything malformed (it is then dropped and counted).</summary>
     // Names and passwords are read up to this length so that one too long gets a precise refusal
     // (invalid name, invalid password) instead of a malformed-message drop.
     private const int MaxFieldBytes = 255;
 
+    /// <summary>True for the ops a client sends (0x01-0x7F): requests and chat.</summary>
+    public static bool IsClientOp(byte op) => op is > (byte)RoomOp.Application and < 0x80;
+
+    /// <summary>
+    /// The request id of a message that is not parsed (refused by a rate limit, or malformed), so the
+    /// answer names the request: bytes 1-2 of any op but chat, which carries none. False when absent.
+    /// </summary>
+    public static bool TryPeekRequestId(ReadOnlySpan<byte> message, out ushort requestId)
+    {
+        if (message.Length < 3 || message[0] == (byte)RoomOp.Chat)
+        {
+            requestId = 0;
+            return false;
+        }
+        requestId = BinaryPrimitives.ReadUInt16LittleEndian(message.Slice(1));
+        return true;
+    }
+
+    /// <summary>Parses one request; false for anything malformed (it is then dropped and counted).</summary>
     public static bool TryParse(ReadOnlySpan<byte> message, out RoomRequest request)
     {
         request = default;

@@ -114,14 +114,14 @@ public sealed class Connection
     public bool HasTimedOut(long nowUs) => nowUs - _lastReceiveUs > _options.TimeoutUs;
 
     /// <summary>
-    /// Takes one session packet whose header is already parsed: <see cref="Open"/>, then <see cref="ReceiveOpened"/>.
+    /// Takes one session packet whose header is already parsed: <see cref="Unseal"/>, then <see cref="ReceiveUnsealed"/>.
     /// A sealed packet is decrypted in place.
     /// </summary>
     public DropReason Receive<THandler>(in SessionHeader header, Span<byte> packet, long nowUs, ref THandler handler)
         where THandler : struct, IMessageHandler
     {
-        var reason = Open(header, packet, out var plainLength);
-        return reason != DropReason.None ? reason : ReceiveOpened(header, packet.Slice(0, plainLength), nowUs, ref handler);
+        var reason = Unseal(header, packet, out var plainLength);
+        return reason != DropReason.None ? reason : ReceiveUnsealed(header, packet.Slice(0, plainLength), nowUs, ref handler);
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ public sealed class Connection
     /// nothing, so a server can count the packet against limits only once it is known to be genuine. On
     /// success <paramref name="plainLength"/> is the header and messages without the tag.
     /// </summary>
-    public DropReason Open(in SessionHeader header, Span<byte> packet, out int plainLength)
+    public DropReason Unseal(in SessionHeader header, Span<byte> packet, out int plainLength)
     {
         plainLength = 0;
         if (_closed)
@@ -162,10 +162,10 @@ public sealed class Connection
     }
 
     /// <summary>
-    /// Takes a packet that passed <see cref="Open"/> (header and plaintext messages). The whole packet is
+    /// Takes a packet that passed <see cref="Unseal"/> (header and plaintext messages). The whole packet is
     /// validated before any message is acted on, so a malformed packet changes nothing.
     /// </summary>
-    public DropReason ReceiveOpened<THandler>(in SessionHeader header, ReadOnlySpan<byte> packet, long nowUs, ref THandler handler)
+    public DropReason ReceiveUnsealed<THandler>(in SessionHeader header, ReadOnlySpan<byte> packet, long nowUs, ref THandler handler)
         where THandler : struct, IMessageHandler
     {
         if (_closed)

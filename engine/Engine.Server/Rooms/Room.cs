@@ -1,17 +1,29 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Engine.Protocol.Rooms;
 using Engine.Protocol.Snapshots;
 using Engine.Server.Sessions;
 using Engine.Server.Simulation;
+using Engine.Server.Snapshots;
 
 namespace Engine.Server.Rooms;
 
-/// <summary>A room on the shard that owns it: its players by slot, its spectators, and the slots kept for reconnects.</summary>
+/// <summary>
+/// A room on the shard that owns it: its players by slot, its spectators, and the slots kept for
+/// reconnects. It seats, removes, keeps and expires its own slots, and keeps the directory's counts
+/// and the simulation in step with them; callers never change a slot directly.
+/// </summary>
 internal sealed class Room
 {
+    private readonly Session?[] _slots;
+    private readonly KeptSlot[] _kept;
+    private readonly List<Session> _spectators = new();
+
     public Room(RoomEntry entry, IGameMode mode)
     {
         Entry = entry;
-        Slots = new Session?[entry.Capacity];
-        Kept = new KeptSlot[entry.Capacity];
+        _slots = new Session?[entry.Capacity];
+        _kept = new KeptSlot[entry.Capacity];
         Mode = mode;
         Inputs = new InputValidator(entry.Capacity);
         History = new SnapshotHistory(entry.Capacity, SnapshotView.Remembered + 1);
@@ -32,13 +44,18 @@ internal sealed class Room
 
     public RoomEntry Entry { get; private set; }
     public uint Id => Entry.Id;
-    public Session?[] Slots { get; }
-    public KeptSlot[] Kept { get; }
-    public List<Session> Spectators { get; } = new();
-    public int PlayerCount { get; set; }
+    public int Capacity => _slots.Length;
+
+    /// <summary>The players by slot (null where none sits).</summary>
+    public ReadOnlySpan<Session?> Slots => _slots;
+    public ReadOnlySpan<Session> Spectators => CollectionsMarshal.AsSpan(_spectators);
+    public int PlayerCount { get; private set; }
+    public bool HasAudience => PlayerCount > 0 || _spectators.Count > 0;
 
     /// <summary>When the room became empty (no players, spectators or kept slots); -1 while in use.</summary>
-    public long EmptySinceUs { get; set; } = -1;
+    public long EmptySinceUs { get; private set; } = -1;
+
+    public bool IsEmpty => PlayerCount == 0 && _spectators.Count == 0 && KeptCount() == 0;
 
     /// <summary>
     /// Readies a closed room's storage (slots, input buffers, snapshot history: about 100 KB for 50
@@ -46,68 +63,190 @@ internal sealed class Room
     /// </summary>
     public void Reopen(RoomEntry entry, IGameMode mode)
     {
-        if (entry.Capacity != Slots.Length)
+        if (entry.Capacity != _slots.Length)
         {
-            throw new ArgumentException($"a room of {Slots.Length} cannot reopen as one of {entry.Capacity}", nameof(entry));
+            throw new ArgumentException($"a room of {_slots.Length} cannot reopen as one of {entry.Capacity}", nameof(entry));
         }
         Entry = entry;
         Mode = mode;
-        Array.Clear(Slots);
-        for (var i = 0; i < Kept.Length; i++)
+        Array.Clear(_slots);
+        for (var i = 0; i < _kept.Length; i++)
         {
-            Kept[i] = new KeptSlot { Token = Kept[i].Token }; // the token buffer is reused
+            _kept[i] = new KeptSlot { Token = _kept[i].Token }; // the token buffer is reused
         }
         Inputs.Reset();
         History.Clear();
-        Spectators.Clear();
+        _spectators.Clear();
         PlayerCount = 0;
         EmptySinceUs = -1;
     }
 
-    public int FreeSlot()
+    /// <summary>Seats a player in the first free slot (not one kept for a reconnect) with a new resume token; the slot, or -1 when full.</summary>
+    public int Seat(Session session)
     {
-        for (var i = 0; i < Slots.Length; i++)
+        for (var slot = 0; slot < _slots.Length; slot++)
         {
-            if (Slots[i] is null && !Kept[i].InUse)
+            if (_slots[slot] is null && !_kept[slot].InUse)
             {
-                return i;
+                RandomNumberGenerator.Fill(session.ResumeToken);
+                SeatAt(slot, session);
+                return slot;
             }
         }
         return -1;
     }
 
-    public bool HasKeptSlots()
+    /// <summary>
+    /// Gives a reconnecting player back the slot kept under <paramref name="token"/>, with its player
+    /// id, and retires the token; the slot, or -1 when no slot is kept under it.
+    /// </summary>
+    public int Resume(Session session, ReadOnlySpan<byte> token, RoomDirectory directory)
     {
-        foreach (var kept in Kept)
+        for (var slot = 0; slot < _kept.Length; slot++)
         {
-            if (kept.InUse)
+            ref var kept = ref _kept[slot];
+            if (kept.InUse && kept.Token is not null && CryptographicOperations.FixedTimeEquals(kept.Token, token))
             {
-                return true;
+                kept.InUse = false;
+                directory.RemoveResumeToken(token);
+                session.AdoptPlayerId(kept.PlayerId);
+                RandomNumberGenerator.Fill(session.ResumeToken);
+                SeatAt(slot, session);
+                return slot;
             }
         }
-        return false;
+        return -1;
     }
 
-    public bool IsEmpty => PlayerCount == 0 && Spectators.Count == 0 && !HasKeptSlots();
+    public void AddSpectator(Session session)
+    {
+        _spectators.Add(session);
+        session.Room = this;
+        session.Slot = RoomLimits.NoSlot;
+        session.ResetView(_slots.Length);
+        Occupied();
+    }
 
-    public void PublishCounts() => Entry.SetCounts(PlayerCount + KeptCount(), Spectators.Count);
+    /// <summary>
+    /// Takes the session out: a spectator simply leaves; a player's slot is freed, or kept for
+    /// <paramref name="keepSlotUs"/> (a reconnect with its resume token takes it back). Returns the
+    /// slot it left (<see cref="RoomLimits.NoSlot"/> for a spectator).
+    /// </summary>
+    public byte Leave(Session session, long nowUs, long keepSlotUs, RoomDirectory directory)
+    {
+        var slot = session.Slot;
+        session.Room = null;
+        session.Slot = RoomLimits.NoSlot;
+        if (slot == RoomLimits.NoSlot)
+        {
+            _spectators.Remove(session);
+        }
+        else
+        {
+            _slots[slot] = null;
+            PlayerCount--;
+            Inputs.Leave(slot);
+            Mode.OnPlayerLeft(slot);
+            if (keepSlotUs > 0)
+            {
+                ref var kept = ref _kept[slot];
+                kept.InUse = true;
+                kept.PlayerId = session.PlayerId;
+                kept.ExpiresUs = nowUs + keepSlotUs;
+                kept.Token ??= new byte[RoomLimits.ResumeTokenSize];
+                session.ResumeToken.CopyTo(kept.Token, 0);
+                directory.AddResumeToken(kept.Token, Id);
+            }
+        }
+        Vacated(nowUs);
+        return slot;
+    }
+
+    /// <summary>Frees the slots whose reconnect window has closed.</summary>
+    public void ExpireKeptSlots(long nowUs, RoomDirectory directory)
+    {
+        for (var slot = 0; slot < _kept.Length; slot++)
+        {
+            ref var kept = ref _kept[slot];
+            if (kept.InUse && kept.ExpiresUs <= nowUs)
+            {
+                kept.InUse = false;
+                directory.RemoveResumeToken(kept.Token);
+                Vacated(nowUs);
+            }
+        }
+    }
+
+    /// <summary>Empty for the whole grace period, and no player on the way: the room may close.</summary>
+    public bool CanClose(long nowUs, long graceUs) =>
+        IsEmpty && EmptySinceUs >= 0 && nowUs - EmptySinceUs >= graceUs && Entry.Occupied == 0;
+
+    /// <summary>Sends a reliable message to every player and spectator but <paramref name="except"/>.</summary>
+    public void Broadcast<TOutput>(TOutput output, ReadOnlySpan<byte> message, Session? except, long nowUs)
+        where TOutput : struct, ISessionOutput
+    {
+        foreach (var player in _slots)
+        {
+            if (player is not null && player != except)
+            {
+                output.SendReliable(player, message, nowUs);
+            }
+        }
+        foreach (var spectator in Spectators)
+        {
+            if (spectator != except)
+            {
+                output.SendReliable(spectator, message, nowUs);
+            }
+        }
+    }
+
+    private void SeatAt(int slot, Session session)
+    {
+        _slots[slot] = session;
+        PlayerCount++;
+        session.Room = this;
+        session.Slot = (byte)slot;
+        Inputs.Join(session.Slot);
+        Mode.OnPlayerJoined(session.Slot);
+        session.ResetView(_slots.Length);
+        Occupied();
+    }
+
+    private void Occupied()
+    {
+        EmptySinceUs = -1;
+        PublishCounts();
+    }
+
+    private void Vacated(long nowUs)
+    {
+        PublishCounts();
+        if (IsEmpty)
+        {
+            EmptySinceUs = nowUs;
+        }
+    }
+
+    /// <summary>Kept slots count as players in the directory: nobody else may take them.</summary>
+    private void PublishCounts() => Entry.SetCounts(PlayerCount + KeptCount(), _spectators.Count);
 
     private int KeptCount()
     {
         var count = 0;
-        foreach (var kept in Kept)
+        foreach (var kept in _kept)
         {
             count += kept.InUse ? 1 : 0;
         }
         return count;
     }
-}
 
-/// <summary>A dropped player's slot, held until the reconnect window closes.</summary>
-internal struct KeptSlot
-{
-    public bool InUse;
-    public uint PlayerId;
-    public long ExpiresUs;
-    public byte[]? Token;
+    /// <summary>A dropped player's slot, held until the reconnect window closes.</summary>
+    private struct KeptSlot
+    {
+        public bool InUse;
+        public uint PlayerId;
+        public long ExpiresUs;
+        public byte[]? Token;
+    }
 }

@@ -1,3 +1,5 @@
+using Engine.Server.Simulation;
+
 namespace Engine.Server.Rooms;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal sealed class RoomPool(int retained)
     /// <summary>Rooms allocated so far: it stops growing once the pool covers the peak.</summary>
     public long Created { get; private set; }
 
-    public Room Open(RoomEntry entry, Simulation.IGameMode mode)
+    public Room Rent(RoomEntry entry, IGameMode mode)
     {
         if (_closed.TryGetValue(entry.Capacity, out var rooms) && rooms.TryPop(out var room))
         {
@@ -32,7 +34,7 @@ internal sealed class RoomPool(int retained)
         {
             return;
         }
-        var capacity = room.Slots.Length;
+        var capacity = room.Capacity;
         if (!_closed.TryGetValue(capacity, out var rooms))
         {
             _closed[capacity] = rooms = new Stack<Room>();

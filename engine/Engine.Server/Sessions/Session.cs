@@ -1,6 +1,9 @@
 using Engine.Protocol.Rooms;
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
+using Engine.Server.Limits;
 using Engine.Server.Rooms;
+using Engine.Server.Snapshots;
 using Engine.Transport;
 
 namespace Engine.Server.Sessions;
@@ -30,14 +33,14 @@ internal sealed class Session
     public byte[] ResumeToken { get; } = new byte[RoomLimits.ResumeTokenSize];
 
     /// <summary>The client's view of the room's world, the baseline of its next delta; null outside rooms.</summary>
-    public Simulation.SnapshotView? View { get; private set; }
+    public SnapshotView? View { get; private set; }
 
     /// <summary>Starts a fresh view for a room of this capacity (reusing the last one when it fits).</summary>
-    public Simulation.SnapshotView ResetView(int capacity)
+    public SnapshotView ResetView(int capacity)
     {
         if (View is null || View.Capacity != capacity)
         {
-            View = new Simulation.SnapshotView(capacity);
+            View = new SnapshotView(capacity);
         }
         View.Reset();
         return View;
@@ -47,12 +50,12 @@ internal sealed class Session
     public float[] Priority { get; set; } = [];
 
     /// <summary>Per-session limits: datagrams and reliable messages.</summary>
-    public Limits.TokenBucket Packets;
-    public Limits.TokenBucket Reliables;
+    public TokenBucket Packets;
+    public TokenBucket Reliables;
 
-    /// <summary>Chat token bucket.</summary>
-    public double ChatTokens { get; set; }
-    public long ChatRefilledUs { get; set; }
+    // Chat token bucket: fractional tokens, so slow rates (one message every few seconds) work.
+    private double _chatTokens;
+    private long _chatRefilledUs;
 
     /// <summary>The id this session had on the shard it was handed over from; 0 when none.</summary>
     public ulong PreviousConnectionId { get; set; }
@@ -66,7 +69,26 @@ internal sealed class Session
     /// <summary>The player id the backend put in the connect token (authenticated); 0 on an insecure server.</summary>
     public ulong TokenPlayerId { get; private set; }
 
-    public void Open(ulong connectionId, in PeerAddress address, uint playerId, long nowUs, Protocol.Security.PacketProtection? keys = null, ulong tokenPlayerId = 0)
+    /// <summary>Takes one chat message from the player's allowance (<paramref name="burst"/>, refilled at <paramref name="perSecond"/>); false when spent.</summary>
+    public bool TryTakeChat(int burst, double perSecond, long nowUs)
+    {
+        if (_chatTokens < 0)
+        {
+            _chatTokens = burst;
+        }
+        var refill = (nowUs - _chatRefilledUs) / 1_000_000.0 * perSecond;
+        _chatTokens = Math.Min(burst, _chatTokens + refill);
+        _chatRefilledUs = nowUs;
+        if (_chatTokens < 1)
+        {
+            return false;
+        }
+        _chatTokens -= 1;
+        return true;
+    }
+
+    /// <summary>Starts a new session in this (pooled) object: a fresh connection, no room, full allowances.</summary>
+    public void Begin(ulong connectionId, in PeerAddress address, uint playerId, long nowUs, PacketProtection? keys = null, ulong tokenPlayerId = 0)
     {
         Connection.Reset(connectionId, nowUs, keys);
         TokenPlayerId = tokenPlayerId;
@@ -75,10 +97,10 @@ internal sealed class Session
         QueuedForFlush = false;
         Room = null;
         Slot = RoomLimits.NoSlot;
-        ChatTokens = -1;
+        _chatTokens = -1;
         Packets = default;
         Reliables = default;
-        ChatRefilledUs = nowUs;
+        _chatRefilledUs = nowUs;
         PreviousConnectionId = 0;
         PendingConnectionId = 0;
         View?.Reset();

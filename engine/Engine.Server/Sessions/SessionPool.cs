@@ -1,4 +1,6 @@
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
+using Engine.Transport;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Engine.Server.Sessions;
@@ -21,11 +23,10 @@ internal sealed class SessionPool
     /// <summary>Sessions allocated so far: it stops growing once the pool covers the peak.</summary>
     public long Created => Interlocked.Read(ref _created);
 
-    public Session Rent(ulong connectionId, in Engine.Transport.PeerAddress address, uint playerId, long nowUs,
-        Engine.Protocol.Security.PacketProtection? keys = null, ulong tokenPlayerId = 0)
+    public Session Rent(ulong connectionId, in PeerAddress address, uint playerId, long nowUs, PacketProtection? keys = null, ulong tokenPlayerId = 0)
     {
         var session = _pool.Get();
-        session.Open(connectionId, address, playerId, nowUs, keys, tokenPlayerId);
+        session.Begin(connectionId, address, playerId, nowUs, keys, tokenPlayerId);
         return session;
     }
 

@@ -1,46 +1,64 @@
+using System.Diagnostics;
 using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
-using Engine.Server.Concurrency;
 using Engine.Server.Diagnostics;
+using Engine.Server.Handshake;
 using Engine.Server.Limits;
+using Engine.Server.Rooms;
 using Engine.Server.Sessions;
+using Engine.Server.Simulation;
 using Engine.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Engine.Server.Shards;
 
 /// <summary>
-/// One shard: one pinned thread, one reuseport socket, its own sessions and buffers. Nothing on
-/// the hot path is shared with other shards; new sessions arrive through <see cref="Inbox"/>.
+/// One shard: one pinned thread, one reuseport socket, its own sessions and buffers. The shard
+/// moves bytes and owns sessions: it receives a batch, guards it, finds each packet's session and
+/// lets the connection dispatch it to the services (handshake, rooms, simulation and snapshots),
+/// then flushes what they queued. Other shards reach it only through its <see cref="ShardMailbox"/>.
 /// </summary>
-internal sealed partial class Shard : IDisposable
+internal sealed class Shard : IDisposable
 {
+    // A moved session's old id keeps working this long, so packets sent before the client switched still count.
+    private const long MoveGraceUs = 10_000_000;
+
     private readonly GameServer _server;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly BatchSocket _socket;
     private readonly ReceiveBatch _receive;
     private readonly SendBatch _send;
+    private readonly ShardDirectory _directory;
+    private readonly ShardMailbox _mailbox;
+    private readonly SessionPool _sessionPool;
+
+    // Sessions by connection id; a session that moved here is also listed under its previous id until the client switches.
     private readonly Dictionary<ulong, Session> _sessions = new();
     private readonly List<Session> _flushList = new();
     private readonly List<Session> _expired = new();
-    private readonly SessionPool _sessionPool;
+    private readonly List<(Session Session, int Shard, RoomJoin Join)> _moves = new();
+
+    // Sessions that moved away: packets still arriving under their old id go to the new shard.
+    private readonly Dictionary<ulong, (int Shard, long ExpiresUs)> _movedAway = new();
+
+    // Sessions that moved here, by the id they had before, until that id expires.
+    private readonly Dictionary<ulong, long> _previousIdExpiry = new();
+
     private readonly AddressRateTable _addressLimits;
     private readonly RateLimit _sessionPacketLimit;
-    private readonly RateLimit _sessionReliableLimit;
     private readonly RateLimit _guardLimit;
     private TokenBucket _guard;
+    private readonly HandshakeService _handshake;
+    private readonly RoomService<ShardOutput> _rooms;
+    private readonly SimulationService<ShardOutput> _simulation;
     private readonly long _timerIntervalUs;
     private Thread? _thread;
-    private long _nextTimerUs;
-    private long _now;
     private long _truncatedSeen;
-    private int _sessionCount;
-    private int _reserved;
     private volatile bool _stopRequested;
 
     public Shard(int index, GameServer server, BatchSocket socket, byte[] cookieSecret, ILogger logger)
@@ -50,21 +68,23 @@ internal sealed partial class Shard : IDisposable
         _options = server.Options;
         _socket = socket;
         _logger = logger;
+        _directory = server.Directory;
+        _mailbox = _directory.Mailbox(index);
+        _sessionPool = server.SessionPool;
         _receive = new ReceiveBatch(_options.BatchSize, ProtocolConstants.MaxDatagram + 1);
         _send = new SendBatch(_options.BatchSize, ProtocolConstants.MaxDatagram);
-        _cookies = new HandshakeCookies(cookieSecret);
-        _tokenOpener = _options.Insecure ? null : new Protocol.Security.ConnectTokenOpener(_options.ConnectTokenKey, _options.ProtocolId);
         _timerIntervalUs = _options.TimerIntervalMs * 1000L;
-        _sessionPool = server.SessionPool;
         _addressLimits = new AddressRateTable(16_384,
             RateLimit.Of(_options.PacketsPerSecondPerAddress, 2 * _options.PacketsPerSecondPerAddress),
             RateLimit.Of(_options.HandshakesPerSecondPerAddress, 2 * _options.HandshakesPerSecondPerAddress));
         _sessionPacketLimit = RateLimit.Of(_options.PacketsPerSecondPerSession, 2 * _options.PacketsPerSecondPerSession);
-        _sessionReliableLimit = RateLimit.Of(_options.ReliablePerSecondPerSession, 2 * _options.ReliablePerSecondPerSession);
         // The guard's burst is a tenth of a second of traffic: it reacts fast, and sheds in tiers below.
         _guardLimit = RateLimit.Of(_options.ShardPacketsPerSecond, Math.Max(64, _options.ShardPacketsPerSecond / 10));
         _guard = TokenBucket.Full(_guardLimit, 0);
-        Inbox = new BoundedQueue<Admission>(4096);
+        var output = new ShardOutput(this);
+        _handshake = new HandshakeService(_options, cookieSecret, server.Identity, server.UsedTokens, _directory, _addressLimits, Counters);
+        _rooms = new RoomService<ShardOutput>(index, _options, server.Rooms, _directory, server.CreateGameMode, Counters, output);
+        _simulation = new SimulationService<ShardOutput>(_options, Counters, Histograms, output);
     }
 
     public int Index { get; }
@@ -73,14 +93,10 @@ internal sealed partial class Shard : IDisposable
     /// <summary>Tick durations, session RTTs and snapshot sizes, for the metrics' histograms.</summary>
     public ShardHistograms Histograms { get; } = new();
     public BatchSocket Socket => _socket;
-    public BoundedQueue<Admission> Inbox { get; }
-
-    /// <summary>Sessions plus admissions on their way here: what placement balances.</summary>
-    public int Load => Volatile.Read(ref _sessionCount) + Volatile.Read(ref _reserved);
-    public int SessionCount => Volatile.Read(ref _sessionCount);
+    public int SessionCount => _mailbox.Sessions;
+    public int RoomCount => _rooms.RoomCount;
+    internal long RoomsAllocated => _rooms.RoomsAllocated;
     public bool IsRunning => _thread is { IsAlive: true };
-
-    public void Reserve() => Interlocked.Increment(ref _reserved);
 
     public void Start()
     {
@@ -94,15 +110,12 @@ internal sealed partial class Shard : IDisposable
 
     private void Run()
     {
-        if (_options.PinThreads)
+        var cpu = -1;
+        if (_options.PinThreads && ThreadAffinity.TryPinCurrentThread(Index % Environment.ProcessorCount))
         {
-            var cpu = Index % Environment.ProcessorCount;
-            EngineLog.ShardStarted(_logger, Index, ThreadAffinity.TryPinCurrentThread(cpu) ? cpu : -1);
+            cpu = Index % Environment.ProcessorCount;
         }
-        else
-        {
-            EngineLog.ShardStarted(_logger, Index, -1);
-        }
+        EngineLog.ShardStarted(_logger, Index, cpu);
         try
         {
             Loop();
@@ -117,34 +130,32 @@ internal sealed partial class Shard : IDisposable
 
     private void Loop()
     {
-        _nextTimerUs = MonotonicClock.NowUs + _timerIntervalUs;
+        var nextTimerUs = MonotonicClock.NowUs + _timerIntervalUs;
         while (!_stopRequested)
         {
             var now = MonotonicClock.NowUs;
-            _now = now;
-            DrainInbox(now);
-            DrainHandOvers(now);
+            DrainMailbox(now);
             var received = _socket.Receive(_receive);
             for (var i = 0; i < received; i++)
             {
                 Handle(_receive.Payload(i), in _receive.Source(i), now);
             }
-            if (now >= _nextTimerUs)
+            if (now >= nextTimerUs)
             {
                 RunTimers(now);
-                _nextTimerUs = now + _timerIntervalUs;
+                nextTimerUs = now + _timerIntervalUs;
             }
             var nextTickUs = RunTicks(now);
             Flush(now);
-            if (_pendingMoves.Count > 0)
+            if (_moves.Count > 0)
             {
-                RunPendingMoves(now);
+                RunMoves(now);
             }
             // A batch that did not fill means the queue was empty a moment ago: wait in poll
             // rather than ask recvmmsg again only to hear EAGAIN (one syscall fewer per wake-up).
             if (received < _receive.Capacity)
             {
-                var wakeUs = _rooms.Count > 0 ? Math.Min(_nextTimerUs, nextTickUs) : _nextTimerUs;
+                var wakeUs = _rooms.Rooms.Length > 0 ? Math.Min(nextTimerUs, nextTickUs) : nextTimerUs;
                 var waitMs = (int)Math.Clamp((wakeUs - now + 999) / 1000, 0, 100);
                 _socket.WaitReadable(waitMs);
             }
@@ -215,6 +226,29 @@ internal sealed partial class Shard : IDisposable
         return true;
     }
 
+    private void HandleHello(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
+    {
+        var accepting = !_stopRequested && !_server.IsStopping;
+        var outcome = _handshake.Receive(datagram, source, now, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), accepting, NextDatagram());
+        if (outcome.ReplyLength > 0)
+        {
+            CommitDatagram(source, outcome.ReplyLength);
+        }
+        if (!outcome.Admitted)
+        {
+            return;
+        }
+        if (outcome.Shard == Index)
+        {
+            OpenSession(outcome.Admission, now);
+        }
+        else if (!_directory.TryDeliver(outcome.Shard, outcome.Admission))
+        {
+            _handshake.Abandon(outcome.Admission);
+            Counters.Drop(DropReason.ServerFull);
+        }
+    }
+
     private void HandleSessionPacket(Span<byte> datagram, in PeerAddress source, long now)
     {
         var reason = SessionHeader.TryRead(datagram, out var header);
@@ -223,7 +257,7 @@ internal sealed partial class Shard : IDisposable
             Counters.Drop(reason);
             return;
         }
-        if (SessionHeader.ShardOf(header.ConnectionId) != Index && !_forwards.ContainsKey(header.ConnectionId) && !_aliasExpiry.ContainsKey(header.ConnectionId))
+        if (SessionHeader.ShardOf(header.ConnectionId) != Index && !_movedAway.ContainsKey(header.ConnectionId) && !_previousIdExpiry.ContainsKey(header.ConnectionId))
         {
             Counters.MisroutedSessionPackets++;
         }
@@ -242,7 +276,7 @@ internal sealed partial class Shard : IDisposable
         }
         // Authenticity and replay before anything counts against the session: a forged or replayed
         // packet must not spend the session's rate budget nor switch its id.
-        reason = session.Connection.Open(header, datagram, out var plainLength);
+        reason = session.Connection.Unseal(header, datagram, out var plainLength);
         if (reason != DropReason.None)
         {
             Counters.Drop(reason);
@@ -262,7 +296,7 @@ internal sealed partial class Shard : IDisposable
         }
         var handler = new SessionMessageHandler(this, session, now);
         var rttSamples = session.Connection.Stats.RttSamples;
-        reason = session.Connection.ReceiveOpened(header, datagram.Slice(0, plainLength), now, ref handler);
+        reason = session.Connection.ReceiveUnsealed(header, datagram.Slice(0, plainLength), now, ref handler);
         if (session.Connection.Stats.RttSamples != rttSamples)
         {
             Histograms.RttUs.Record(session.Connection.Stats.SmoothedRttUs);
@@ -280,13 +314,36 @@ internal sealed partial class Shard : IDisposable
         QueueFlush(session, now);
     }
 
+    /// <summary>Runs the ticks that are due; each is timed on its own (a catch-up after a stall runs several, and their sum is not a tick's cost).</summary>
+    private long RunTicks(long now)
+    {
+        var ticks = _simulation.DueTicks(now, out var first);
+        var rooms = _rooms.Rooms;
+        if (rooms.Length == 0)
+        {
+            return _simulation.NextTickDueUs;
+        }
+        for (var tick = first; tick < first + ticks; tick++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var startedCpu = ThreadCpuClock.NowUs();
+            _simulation.RunTick(rooms, tick, now);
+            Histograms.TickDurationUs.Record((long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            if (startedCpu >= 0)
+            {
+                Histograms.TickCpuUs.Record(ThreadCpuClock.NowUs() - startedCpu);
+            }
+        }
+        return _simulation.NextTickDueUs;
+    }
+
     private void RunTimers(long now)
     {
         foreach (var (id, session) in _sessions)
         {
             if (id != session.Connection.Id)
             {
-                continue; // an alias kept for a session that moved here
+                continue; // the previous id of a session that moved here
             }
             if (session.Connection.HasTimedOut(now))
             {
@@ -303,13 +360,176 @@ internal sealed partial class Shard : IDisposable
             RemoveSession(session, now, timedOut: true);
         }
         _expired.Clear();
-        PruneRecentAdmissions(now);
+        _handshake.Prune(now);
         // Datagrams too long for a receive slot never reach the shard: the socket counts them.
         var truncated = _socket.Counters.TruncatedDatagrams;
         Counters.Drop(DropReason.Truncated, truncated - _truncatedSeen);
         _truncatedSeen = truncated;
-        RunRoomTimers(now);
+        _rooms.RunTimers(now);
+        ExpireMovedIds(now);
         Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    /// <summary>Opens sessions placed here, installs sessions moving here and handles datagrams forwarded for them.</summary>
+    private void DrainMailbox(long now)
+    {
+        while (_mailbox.Admissions.TryDequeue(out var admission))
+        {
+            OpenSession(admission, now);
+        }
+        while (_mailbox.Moves.TryDequeue(out var move))
+        {
+            ReceiveMove(move, now);
+        }
+        while (_mailbox.Forwarded.TryDequeue(out var forwarded))
+        {
+            Span<byte> bytes = forwarded.Bytes;
+            HandleSessionPacket(bytes.Slice(0, forwarded.Length), forwarded.Source, now);
+        }
+    }
+
+    private void OpenSession(in Admission admission, long now)
+    {
+        _mailbox.ReleaseReservation();
+        if (_stopRequested || _sessions.ContainsKey(admission.ConnectionId))
+        {
+            admission.Keys?.Dispose();
+            _directory.SessionClosed(admission.Address);
+            return;
+        }
+        _sessions.Add(admission.ConnectionId, _sessionPool.Rent(admission.ConnectionId, admission.Address, _directory.NextPlayerId(), now, admission.Keys, admission.TokenPlayerId));
+        _mailbox.SessionAdded();
+        Counters.SessionsOpened++;
+        var buffer = NextDatagram();
+        admission.Welcome.CopyTo(buffer);
+        CommitDatagram(admission.Address, admission.Welcome.Length);
+        Counters.WelcomesSent++;
+    }
+
+    private void RemoveSession(Session session, long now, bool timedOut)
+    {
+        _rooms.Leave(session, timedOut ? RoomLeaveReason.TimedOut : RoomLeaveReason.Disconnected, now);
+        if (session.PreviousConnectionId != 0)
+        {
+            _sessions.Remove(session.PreviousConnectionId);
+        }
+        if (session.PendingConnectionId != 0)
+        {
+            _sessions.Remove(session.PendingConnectionId);
+        }
+        if (_sessions.Remove(session.Connection.Id))
+        {
+            _directory.SessionClosed(session.Address);
+            _mailbox.SessionRemoved();
+            Counters.SessionsClosed++;
+            session.Connection.ReleaseProtection();
+            _sessionPool.Return(session);
+        }
+    }
+
+    internal void RequestMove(Session session, int shard, in RoomJoin join) => _moves.Add((session, shard, join));
+
+    /// <summary>Hands the sessions that must move to their new shards; runs after the flush, so nothing here still refers to them.</summary>
+    private void RunMoves(long now)
+    {
+        foreach (var (session, shard, join) in _moves)
+        {
+            var oldId = session.Connection.Id;
+            if (!_directory.TryMove(shard, new SessionMove(session, ShardDirectory.NewConnectionId(shard), join)))
+            {
+                _rooms.MoveFailed(session, join, now);
+                continue;
+            }
+            _sessions.Remove(oldId);
+            if (session.PreviousConnectionId != 0)
+            {
+                _sessions.Remove(session.PreviousConnectionId);
+            }
+            _mailbox.SessionRemoved();
+            Counters.SessionsHandedOver++;
+            _movedAway[oldId] = (shard, now + MoveGraceUs);
+        }
+        _moves.Clear();
+    }
+
+    /// <summary>
+    /// A session moving here: listed under both ids, told the id that steers to this shard (it keeps
+    /// sending under the old one until it has heard), then seated in the room it came for.
+    /// </summary>
+    private void ReceiveMove(in SessionMove move, long now)
+    {
+        _mailbox.ReleaseReservation();
+        var session = move.Session;
+        var oldId = session.Connection.Id;
+        session.PreviousConnectionId = oldId;
+        _sessions[oldId] = session;
+        _sessions[move.NewConnectionId] = session;
+        _previousIdExpiry[oldId] = now + MoveGraceUs;
+        session.PendingConnectionId = move.NewConnectionId;
+        _mailbox.SessionAdded();
+        Counters.SessionsReceived++;
+        Span<byte> message = stackalloc byte[16];
+        SendReliable(session, message.Slice(0, RoomMessages.Migrate(message, move.NewConnectionId)), now);
+        _rooms.Arrive(session, move.Join, now);
+    }
+
+    /// <summary>A datagram for a session that moved away: pass it to the shard that has it now.</summary>
+    private bool TryForward(ulong connectionId, ReadOnlySpan<byte> datagram, in PeerAddress source)
+    {
+        if (!_movedAway.TryGetValue(connectionId, out var movedTo))
+        {
+            return false;
+        }
+        var item = new ForwardedDatagram { Source = source, Length = datagram.Length };
+        datagram.CopyTo(item.Bytes);
+        if (_directory.TryForward(movedTo.Shard, item))
+        {
+            Counters.ForwardedDatagrams++;
+        }
+        else
+        {
+            Counters.Drop(DropReason.ServerFull);
+        }
+        return true;
+    }
+
+    private void ExpireMovedIds(long now)
+    {
+        foreach (var (id, movedTo) in _movedAway)
+        {
+            if (movedTo.ExpiresUs <= now)
+            {
+                _movedAway.Remove(id);
+            }
+        }
+        foreach (var (id, expires) in _previousIdExpiry)
+        {
+            if (expires <= now)
+            {
+                _previousIdExpiry.Remove(id);
+                _sessions.Remove(id);
+            }
+        }
+    }
+
+    internal void SendReliable(Session session, ReadOnlySpan<byte> message, long now)
+    {
+        if (!session.Connection.QueueReliable(message))
+        {
+            Counters.ReliableOverflows++;
+        }
+        QueueFlush(session, now);
+    }
+
+    internal void SendSnapshot(Session session, ReadOnlySpan<byte> message, long now)
+    {
+        if (!session.Connection.QueueUnreliable(MessageKind.Snapshot, message))
+        {
+            // The packet being built is full: send it now, then start the next with the snapshot.
+            FlushSession(session, now);
+            session.Connection.QueueUnreliable(MessageKind.Snapshot, message);
+        }
+        QueueFlush(session, now);
     }
 
     private void QueueFlush(Session session, long now)
@@ -370,27 +590,6 @@ internal sealed partial class Shard : IDisposable
         }
     }
 
-    private void RemoveSession(Session session, long now, bool timedOut)
-    {
-        LeaveRoom(session, timedOut ? RoomLeaveReason.TimedOut : RoomLeaveReason.Disconnected, now, keepSlot: timedOut);
-        if (session.PreviousConnectionId != 0)
-        {
-            _sessions.Remove(session.PreviousConnectionId);
-        }
-        if (session.PendingConnectionId != 0)
-        {
-            _sessions.Remove(session.PendingConnectionId);
-        }
-        if (_sessions.Remove(session.Connection.Id))
-        {
-            _server.RemoveAddressSession(session.Address);
-            Interlocked.Decrement(ref _sessionCount);
-            Counters.SessionsClosed++;
-            session.Connection.ReleaseProtection();
-            _sessionPool.Return(session);
-        }
-    }
-
     private void CloseAllSessions(DisconnectReason reason)
     {
         var now = MonotonicClock.NowUs;
@@ -409,41 +608,30 @@ internal sealed partial class Shard : IDisposable
             }
         }
         _sessions.Clear();
-        Volatile.Write(ref _sessionCount, 0);
+        _mailbox.ClearSessions();
     }
 
     public void Dispose()
     {
-        _tokenOpener?.Dispose();
+        _handshake.Dispose();
         _receive.Dispose();
         _send.Dispose();
         _socket.Dispose();
     }
 
     /// <summary>What a session's messages do; specialised per call site, no allocation.</summary>
-    private readonly struct SessionMessageHandler : IMessageHandler
+    private readonly struct SessionMessageHandler(Shard shard, Session session, long now) : IMessageHandler
     {
-        private readonly Shard _shard;
-        private readonly Session _session;
-        private readonly long _now;
-
-        public SessionMessageHandler(Shard shard, Session session, long now)
-        {
-            _shard = shard;
-            _session = session;
-            _now = now;
-        }
-
         public void OnMessage(ReadOnlySpan<byte> payload)
         {
-            if (_shard._options.Echo)
+            if (shard._options.Echo)
             {
-                _session.Connection.QueueUnreliable(payload);
+                session.Connection.QueueUnreliable(payload);
             }
         }
 
-        public void OnReliable(ReadOnlySpan<byte> payload) => _shard.HandleReliable(_session, payload, _now);
+        public void OnReliable(ReadOnlySpan<byte> payload) => shard._rooms.Receive(session, payload, now);
 
-        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => _shard.HandleGameMessage(_session, kind, payload);
+        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => shard._simulation.Receive(session, kind, payload);
     }
 }

@@ -33,7 +33,7 @@ internal sealed class SealedPacketTarget : FuzzTarget
         var packet = _packet.AsSpan(0, data.Length);
         data.CopyTo(packet);
         var before = server.Stats;
-        var reason = server.Open(header, packet, out var plainLength);
+        var reason = server.Unseal(header, packet, out var plainLength);
         if (reason != DropReason.None)
         {
             Check.That(reason is DropReason.AuthFailed or DropReason.TooShort or DropReason.Oversized, $"open verdict {reason}");

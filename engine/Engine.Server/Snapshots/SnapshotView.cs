@@ -1,6 +1,6 @@
 using Engine.Protocol.Snapshots;
 
-namespace Engine.Server.Simulation;
+namespace Engine.Server.Snapshots;
 
 /// <summary>
 /// What one client holds of the room's world: the frame it decoded for the newest snapshot it

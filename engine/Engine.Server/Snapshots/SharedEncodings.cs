@@ -1,6 +1,6 @@
 using Engine.Protocol.Wire;
 
-namespace Engine.Server.Simulation;
+namespace Engine.Server.Snapshots;
 
 /// <summary>
 /// The snapshot encodings of one room at one tick, by the view tick they are a delta against,

@@ -1,6 +1,6 @@
 using Engine.Protocol.Simulation;
 
-namespace Engine.Server.Simulation;
+namespace Engine.Server.Snapshots;
 
 /// <summary>
 /// Interest by grid cell: how much a viewer cares about another player this snapshot. Players in

@@ -1,9 +1,9 @@
 using Engine.Protocol;
 using Engine.Protocol.Snapshots;
-using Engine.Server.Simulation;
+using Engine.Server.Snapshots;
 using Xunit;
 
-namespace Engine.Tests.Server;
+namespace Engine.Tests.Snapshots;
 
 /// <summary>
 /// The server's copy of a client's view must equal what the client decoded, whatever the budget
