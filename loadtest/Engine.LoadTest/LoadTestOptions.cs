@@ -6,9 +6,7 @@ namespace Engine.LoadTest;
 /// <summary>The command line: a scenario name, then <c>--name value</c> pairs. Every option has a default.</summary>
 internal sealed class LoadTestOptions
 {
-    public static readonly string[] Scenarios = ["steady", "ramp", "churn", "chat", "spectators", "hostile", "soak"];
-
-    public string Scenario { get; private set; } = "steady";
+    public Scenario Scenario { get; private set; } = Scenario.All[0];
     public int Players { get; private set; } = 10_000;
     public int RoomSize { get; private set; } = 50;
     public int InputRate { get; private set; } = 30;
@@ -77,9 +75,9 @@ internal sealed class LoadTestOptions
     /// <summary>The token key of a running server the swarm attaches to (--server).</summary>
     public byte[]? TokenKey { get; private set; }
 
-    public static string Usage => """
+    public static string Usage => $"""
         usage: loadtest [scenario] [options]
-          scenarios: steady (default), ramp, churn, chat, spectators, hostile, soak
+          scenarios: {Scenario.All[0]} (default), {string.Join(", ", Scenario.All.Skip(1))}
 
           --players N              simulated players (10000; hostile 500, soak 1000)
           --room-size N            players per room; quick match asks for this capacity (50)
@@ -132,11 +130,11 @@ internal sealed class LoadTestOptions
             if (!arg.StartsWith('-'))
             {
                 // The scenario name, wherever it stands (build.sh puts --engine first).
-                if (scenarioGiven || !Scenarios.Contains(arg))
+                if (scenarioGiven || Scenario.Find(arg) is not { } scenario)
                 {
-                    throw new UsageException(scenarioGiven ? $"a second scenario '{arg}'" : $"unknown scenario '{arg}' (one of: {string.Join(", ", Scenarios)})");
+                    throw new UsageException(scenarioGiven ? $"a second scenario '{arg}'" : $"unknown scenario '{arg}' (one of: {string.Join(", ", Scenario.All)})");
                 }
-                o.Scenario = arg;
+                o.Scenario = scenario;
                 scenarioGiven = true;
                 continue;
             }
@@ -204,25 +202,22 @@ internal sealed class LoadTestOptions
             }
         }
         bool Given(string name) => args.Any(a => a == name || a.StartsWith(name + "=", StringComparison.Ordinal));
-        if (o.Scenario == "spectators" && !Given("--players"))
+        var s = o.Scenario;
+        if (!Given("--players"))
         {
-            o.Players = o.RoomSize; // one match
+            o.Players = s.Spectates ? o.RoomSize : s.DefaultPlayers ?? o.Players; // spectators: one match
         }
-        if (o.Scenario == "hostile")
+        o.DurationSeconds = Given("--duration") ? o.DurationSeconds : s.DefaultDurationSeconds ?? o.DurationSeconds;
+        o.WarmupSeconds = Given("--warmup") ? o.WarmupSeconds : s.DefaultWarmupSeconds ?? o.WarmupSeconds;
+        if (s.Attacks)
         {
-            o.Players = Given("--players") ? o.Players : 500;
-            o.DurationSeconds = Given("--duration") ? o.DurationSeconds : 30;
-            o.WarmupSeconds = Given("--warmup") ? o.WarmupSeconds : 5;
             // A few legit reconnects a second, so handshakes are measured under attack too.
             o.LeaveRate = Given("--leave-rate") ? o.LeaveRate : Math.Max(1, o.Players / 100.0);
             o.MoveRate = Given("--move-rate") ? o.MoveRate : 0;
             o.ReconnectRate = Given("--reconnect-rate") ? o.ReconnectRate : 0;
         }
-        if (o.Scenario == "soak")
+        if (s.ChecksLeaks)
         {
-            o.Players = Given("--players") ? o.Players : 1000;
-            o.DurationSeconds = Given("--duration") ? o.DurationSeconds : 600;
-            o.WarmupSeconds = Given("--warmup") ? o.WarmupSeconds : 30;
             // Short server-side windows, so that after the last player left everything is closed within seconds.
             o.EngineTimeoutMs ??= 2000;
             o.ReconnectWindowMs ??= 5000;
@@ -252,12 +247,18 @@ internal sealed class LoadTestOptions
     }
 
     /// <summary>Scenarios whose players churn (join, leave, move, reconnect) once everyone is in.</summary>
-    public bool Churns => Scenario is "churn" or "soak" or "hostile";
+    public bool Churns => Scenario.Churns;
 
     /// <summary>Only the chat scenario chats.</summary>
-    public double EffectiveChatRate => Scenario == "chat" ? ChatRate : 0;
+    public double EffectiveChatRate => Scenario.Chats ? ChatRate : 0;
 
-    public int TotalClients => Players + (Scenario == "spectators" ? Spectators : 0);
+    /// <summary>Spectators of the spectators scenario; none in the others.</summary>
+    public int EffectiveSpectators => Scenario.Spectates ? Spectators : 0;
+
+    /// <summary>Connections started per second while connecting: the ramp's join rate is its load shape.</summary>
+    public int EffectiveConnectRate => Scenario.Ramps ? JoinRate : ConnectRate;
+
+    public int TotalClients => Players + EffectiveSpectators;
 
     public static bool TryParseServer(string text, out string host, out int port)
     {
@@ -270,43 +271,43 @@ internal sealed class LoadTestOptions
     /// <summary>The parameters as the report lists them.</summary>
     public IEnumerable<(string Name, string Value)> Describe()
     {
-        yield return ("scenario", Scenario);
+        yield return ("scenario", Scenario.Name);
         yield return ("players", Players.ToString(CultureInfo.InvariantCulture));
         yield return ("room size", RoomSize.ToString(CultureInfo.InvariantCulture));
         yield return ("input rate (Hz)", InputRate.ToString(CultureInfo.InvariantCulture));
         yield return ("tick rate (Hz)", TickRate.ToString(CultureInfo.InvariantCulture));
         yield return ("snapshot rate (Hz)", SnapshotRate.ToString(CultureInfo.InvariantCulture));
         yield return ("measured duration (s)", DurationSeconds.ToString(CultureInfo.InvariantCulture));
-        yield return (Scenario == "ramp" ? "join rate (/s)" : "connect rate (/s)", (Scenario == "ramp" ? JoinRate : ConnectRate).ToString(CultureInfo.InvariantCulture));
-        if (Scenario is "hostile" or "soak")
+        yield return (Scenario.Ramps ? "join rate (/s)" : "connect rate (/s)", EffectiveConnectRate.ToString(CultureInfo.InvariantCulture));
+        if (Scenario.WarmsUp)
         {
             yield return ("warm-up (s)", WarmupSeconds.ToString(CultureInfo.InvariantCulture));
         }
-        if (Scenario == "hostile")
+        if (Scenario.Attacks)
         {
             yield return ("legit leaves + new sessions (/s, both windows)", LeaveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("attack factor (× the clean window's legit packets/s)", AttackFactor.ToString(CultureInfo.InvariantCulture));
             yield return ("attack mix (share of attack packets)", AttackMix.ToString());
             yield return ("attack source addresses", AttackAddresses.ToString(CultureInfo.InvariantCulture));
         }
-        if (Scenario is "churn" or "soak")
+        else if (Scenario.Churns) // the hostile scenario's churn is its legit leaves, listed above
         {
             yield return ("moves (/s)", MoveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("leaves + new sessions (/s)", LeaveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("drop + resume (/s)", ReconnectRate.ToString(CultureInfo.InvariantCulture));
         }
-        if (Scenario == "soak")
+        if (Scenario.ChecksLeaks)
         {
             yield return ("engine session timeout (ms)", EngineTimeoutMs?.ToString(CultureInfo.InvariantCulture) ?? "");
             yield return ("engine reconnect window (ms)", ReconnectWindowMs?.ToString(CultureInfo.InvariantCulture) ?? "");
             yield return ("engine empty-room grace (ms)", EmptyRoomGraceMs?.ToString(CultureInfo.InvariantCulture) ?? "");
             yield return ("leak check: longest wait (s)", LeakWaitSeconds.ToString(CultureInfo.InvariantCulture));
         }
-        if (Scenario == "chat")
+        if (Scenario.Chats)
         {
             yield return ("chat lines per player (/s)", ChatRate.ToString(CultureInfo.InvariantCulture));
         }
-        if (Scenario == "spectators")
+        if (Scenario.Spectates)
         {
             yield return ("spectators", Spectators.ToString(CultureInfo.InvariantCulture));
         }

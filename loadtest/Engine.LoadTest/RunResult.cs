@@ -71,5 +71,5 @@ internal sealed class RunResult
     public LeakCheck? Leak { get; set; }
 
     public int Players => Options.Players;
-    public int Spectators => Options.Scenario == "spectators" ? Options.Spectators : 0;
+    public int Spectators => Options.EffectiveSpectators;
 }

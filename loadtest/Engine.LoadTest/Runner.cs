@@ -3,6 +3,8 @@ using System.Globalization;
 using Engine.LoadTest.Attack;
 using Engine.LoadTest.Hosting;
 using Engine.LoadTest.Metrics;
+using Engine.LoadTest.Swarm;
+using Engine.Protocol.Time;
 using Engine.Transport;
 
 namespace Engine.LoadTest;
@@ -44,8 +46,8 @@ internal sealed class Runner(LoadTestOptions options)
         using var admin = server.AdminUrl is { } url ? new AdminScraper(url) : null;
         _admin = admin;
         using var swarm = new Swarm.Swarm(options, server.EndPoint, server.TokenKey);
-        using var attacker = options.Scenario == "hostile" ? new Attacker(server.EndPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
-        Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players{(options.Scenario == "spectators" ? $" + {options.Spectators} spectators" : "")} in rooms of {options.RoomSize} " +
+        using var attacker = options.Scenario.Attacks ? new Attacker(server.EndPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
+        Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players{(options.Scenario.Spectates ? $" + {options.Spectators} spectators" : "")} in rooms of {options.RoomSize} " +
             $"over {options.Sockets} sockets ({swarm.SocketDescription}) -> {server.EndPoint}");
 
         var result = new RunResult
@@ -108,14 +110,13 @@ internal sealed class Runner(LoadTestOptions options)
     /// <summary>A part of the run after everyone is in: warm-up, a measured window, the attack ...</summary>
     private sealed record Stage(string Name, int Seconds, bool Measured, bool Attack = false);
 
-    private List<Stage> Plan() => options.Scenario switch
+    private List<Stage> Plan()
     {
-        "hostile" => [new("warm-up", options.WarmupSeconds, false), new("clean", options.DurationSeconds, true), new("attack", options.DurationSeconds, true, Attack: true)],
-        "soak" => [new("warm-up", options.WarmupSeconds, false), new("soak", options.DurationSeconds, true)],
-        "ramp" => [new("holding", options.DurationSeconds, true)],
-        "churn" => [new("churning", options.DurationSeconds, true)],
-        _ => [new("measuring", options.DurationSeconds, true)],
-    };
+        var scenario = options.Scenario;
+        List<Stage> plan = scenario.WarmsUp ? [new("warm-up", options.WarmupSeconds, false)] : [];
+        plan.AddRange(scenario.Windows.Select(w => new Stage(w, options.DurationSeconds, true, Attack: scenario.Attacks && w == Scenario.AttackWindow)));
+        return plan;
+    }
 
     /// <summary>Where the swarm's counters stood when a stage began; a window is the difference at its end.</summary>
     private sealed class Mark
@@ -132,13 +133,13 @@ internal sealed class Runner(LoadTestOptions options)
 
     private void SwarmLoop(Swarm.Swarm swarm, Attacker? attacker, RunResult result)
     {
-        var rate = options.Scenario == "ramp" ? options.JoinRate : options.ConnectRate;
-        var t0 = Protocol.Time.MonotonicClock.NowUs;
+        var rate = options.EffectiveConnectRate;
+        var t0 = MonotonicClock.NowUs;
         Interlocked.Exchange(ref _t0Us, t0);
         var spectatorDelay = (int)Math.Min(int.MaxValue, (options.Players * 1_000_000L / rate) + 500_000);
         swarm.ScheduleStarts(t0, rate, spectatorDelay);
         var connectLimitUs = Math.Max(options.ConnectTimeoutSeconds, (options.TotalClients / rate) + 30) * 1_000_000L;
-        _phase = options.Scenario == "ramp" ? "ramping" : "connecting";
+        _phase = options.Scenario.Ramps ? "ramping" : "connecting";
         var nextSecondUs = t0 + 1_000_000;
         var second = 0;
         var plan = Plan().Where(st => st.Seconds > 0 || st.Measured).ToList();
@@ -154,7 +155,7 @@ internal sealed class Runner(LoadTestOptions options)
             {
                 swarm.Idle();
             }
-            var now = Protocol.Time.MonotonicClock.NowUs;
+            var now = MonotonicClock.NowUs;
             if (now < nextSecondUs)
             {
                 continue;
@@ -173,8 +174,8 @@ internal sealed class Runner(LoadTestOptions options)
                 Phase = _phase,
                 Connected = swarm.Connected,
                 InRooms = swarm.InRooms,
-                Playing = swarm.Count(Swarm.PlayerPhase.Playing),
-                Spectating = swarm.Count(Swarm.PlayerPhase.Spectating),
+                Playing = swarm.Count(PlayerPhase.Playing),
+                Spectating = swarm.Count(PlayerPhase.Spectating),
                 Delta = Subtract(counters, last),
                 InputAck = swarm.Ack.CloseInterval(),
                 Rtt = swarm.Rtt.CloseInterval(),
@@ -210,7 +211,7 @@ internal sealed class Runner(LoadTestOptions options)
 
             if (stage < 0)
             {
-                var target = swarm.InRooms >= options.Players && swarm.Count(Swarm.PlayerPhase.Spectating) >= result.Spectators;
+                var target = swarm.InRooms >= options.Players && swarm.Count(PlayerPhase.Spectating) >= result.Spectators;
                 if (target || now - t0 > connectLimitUs)
                 {
                     result.ReachedTarget = target;
@@ -240,8 +241,8 @@ internal sealed class Runner(LoadTestOptions options)
         var main = result.Windows.Count > 0 ? result.Windows[^1] : CloseWindow("none", new Mark { Second = second }, second, swarm, attacker);
         Fill(result, main, swarm);
         // Keep playing until the monitor has sampled the last second, so the goodbyes are not in it.
-        var until = Protocol.Time.MonotonicClock.NowUs + 300_000;
-        while (Protocol.Time.MonotonicClock.NowUs < until)
+        var until = MonotonicClock.NowUs + 300_000;
+        while (MonotonicClock.NowUs < until)
         {
             if (!swarm.Pass())
             {
@@ -250,7 +251,7 @@ internal sealed class Runner(LoadTestOptions options)
         }
         _phase = "leaving";
         swarm.DisconnectAll(TimeSpan.FromMilliseconds(300));
-        if (options.Scenario == "soak" && !_stop)
+        if (options.Scenario.ChecksLeaks && !_stop)
         {
             result.Leak = WaitForServerToClose(second);
         }
@@ -344,7 +345,7 @@ internal sealed class Runner(LoadTestOptions options)
             MinInRooms = mark.MinInRooms == int.MaxValue ? swarm.InRooms : mark.MinInRooms,
             InRoomsEnd = swarm.InRooms,
             ConnectedEnd = swarm.Connected,
-            SpectatingEnd = swarm.Count(Swarm.PlayerPhase.Spectating),
+            SpectatingEnd = swarm.Count(PlayerPhase.Spectating),
             Attack = attacker is null || mark.Attack is null ? null : AttackTotals(attacker, swarm).Minus(mark.Attack),
             AdminStart = mark.Admin,
             // One scrape (a millisecond or two) on this thread at each edge, so the edge is exact.
@@ -465,11 +466,11 @@ internal sealed class Runner(LoadTestOptions options)
             k++;
             // Sample a little after each of the swarm's second boundaries.
             var dueUs = t0 + (k * 1_000_000L) + 100_000;
-            var waitMs = (dueUs - Protocol.Time.MonotonicClock.NowUs) / 1000;
+            var waitMs = (dueUs - MonotonicClock.NowUs) / 1000;
             while (waitMs > 0 && !_done)
             {
                 Thread.Sleep((int)Math.Min(waitMs, 50));
-                waitMs = (dueUs - Protocol.Time.MonotonicClock.NowUs) / 1000;
+                waitMs = (dueUs - MonotonicClock.NowUs) / 1000;
             }
             if (_done)
             {

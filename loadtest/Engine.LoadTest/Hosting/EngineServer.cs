@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Engine.LoadTest.Hosting;
 
@@ -67,7 +69,7 @@ internal sealed class EngineServer : IDisposable
         // players behind each swarm address with twice the headroom.
         var perAddressPackets = 0;
         var perAddressHandshakes = 0;
-        if (options.Scenario == "hostile")
+        if (options.Scenario.Attacks)
         {
             var playersPerAddress = (options.TotalClients + options.Sockets - 1) / options.Sockets;
             perAddressPackets = Math.Max(20_000, 2 * playersPerAddress * (options.InputRate + 2));
@@ -116,14 +118,14 @@ internal sealed class EngineServer : IDisposable
         }
         else
         {
-            tokenKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            tokenKey = RandomNumberGenerator.GetBytes(32);
             keyFile = Path.Combine(Path.GetTempPath(), $"engine-loadtest-{Environment.ProcessId}-{port}.key");
-            File.WriteAllText(keyFile, "", System.Text.Encoding.ASCII);
+            File.WriteAllText(keyFile, "", Encoding.ASCII);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
-            File.WriteAllText(keyFile, Convert.ToHexString(tokenKey), System.Text.Encoding.ASCII);
+            File.WriteAllText(keyFile, Convert.ToHexString(tokenKey), Encoding.ASCII);
             args.AddRange(["--token-key-file", keyFile]);
         }
         var psi = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

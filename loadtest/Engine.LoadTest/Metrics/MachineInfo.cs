@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Engine.LoadTest.Metrics;
@@ -20,7 +21,7 @@ internal sealed record MachineInfo(int Cores, string CpuModel, string Kernel, st
         try
         {
             var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
-            memoryMb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+            memoryMb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or FormatException)
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Engine.LoadTest.Metrics;
 
 /// <summary>One second of the run as the swarm saw it (the server's side is <see cref="ServerSample"/>).</summary>
@@ -70,7 +72,7 @@ internal sealed record ServerStats(long Sessions, long Rooms, long RxPerSecond, 
             {
                 value = value[..slash];
             }
-            if (long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
             {
                 fields[token[..eq]] = v;
             }

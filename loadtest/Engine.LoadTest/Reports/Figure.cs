@@ -1,9 +1,11 @@
+using System.Globalization;
+
 namespace Engine.LoadTest.Reports;
 
 /// <summary>One number of the summary: its key in summary.json, how the report labels it, and which way is better.</summary>
 internal sealed record Figure(string Key, string Label, double Value, string Unit, bool LowerIsBetter, string Format = "0.##")
 {
-    public string Formatted => double.IsNaN(Value) ? "n/a" : Value.ToString(Format, System.Globalization.CultureInfo.InvariantCulture) + (Unit.Length > 0 ? " " + Unit : "");
+    public string Formatted => double.IsNaN(Value) ? "n/a" : Value.ToString(Format, CultureInfo.InvariantCulture) + (Unit.Length > 0 ? " " + Unit : "");
 
     /// <summary>"+12.5% (worse)" against a baseline value, or empty when there is none.</summary>
     public string Change(double? baseline)
@@ -17,7 +19,7 @@ internal sealed record Figure(string Key, string Label, double Value, string Uni
         {
             return "no change";
         }
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var inv = CultureInfo.InvariantCulture;
         var relative = b != 0 ? (delta / Math.Abs(b) * 100).ToString("+0.0;-0.0", inv) + "%" : delta.ToString("+0.##;-0.##", inv);
         var better = LowerIsBetter ? delta < 0 : delta > 0;
         return $"{relative} ({(better ? "better" : "worse")})";

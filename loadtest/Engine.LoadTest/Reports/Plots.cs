@@ -1,5 +1,7 @@
+using Engine.LoadTest.Attack;
 using Engine.LoadTest.Metrics;
 using ScottPlot;
+using ScottPlot.Plottables;
 
 namespace Engine.LoadTest.Reports;
 
@@ -65,10 +67,10 @@ internal static class Plots
         {
             yield return ("Attack and the server's drops", Draw("Attack datagrams per second by kind, and the server's drops per second", "datagrams/s", r, plot =>
             {
-                for (var k = 0; k < Attack.AttackKinds.Count; k++)
+                for (var k = 0; k < AttackKinds.Count; k++)
                 {
                     var kind = k;
-                    Line(plot, xs, seconds.Select(s => (double)(s.AttackByKind?[kind] ?? 0)), "attack: " + Attack.AttackKinds.Name((Attack.AttackKind)k));
+                    Line(plot, xs, seconds.Select(s => (double)(s.AttackByKind?[kind] ?? 0)), "attack: " + AttackKinds.Name((AttackKind)k));
                 }
                 Line(plot, xs, seconds.Select(s => (double)s.DatagramsUp), "legit datagrams (players)");
                 double[] drops = new double[server.Count];
@@ -120,7 +122,7 @@ internal static class Plots
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
-    private static ScottPlot.Plottables.Scatter Line(Plot plot, double[] xs, IEnumerable<double> ys, string label)
+    private static Scatter Line(Plot plot, double[] xs, IEnumerable<double> ys, string label)
     {
         double[] y = [.. ys];
         if (y.Length != xs.Length)

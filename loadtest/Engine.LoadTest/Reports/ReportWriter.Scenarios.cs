@@ -66,9 +66,9 @@ internal static partial class ReportWriter
         return end is null ? [] : end.DropsSince(w.AdminStart ?? AdminAt(r, w.StartSecond));
     }
 
-    public static WindowResult? Clean(RunResult r) => r.Windows.FirstOrDefault(w => w.Name == "clean");
+    public static WindowResult? Clean(RunResult r) => r.Windows.FirstOrDefault(w => w.Name == Scenario.CleanWindow);
 
-    public static WindowResult? Attacked(RunResult r) => r.Windows.FirstOrDefault(w => w.Name == "attack");
+    public static WindowResult? Attacked(RunResult r) => r.Windows.FirstOrDefault(w => w.Name == Scenario.AttackWindow);
 
     /// <summary>Attack datagrams per second over the attack window divided by the legit players' over the same window.</summary>
     public static double AchievedFactor(WindowResult attack) =>
@@ -120,7 +120,7 @@ internal static partial class ReportWriter
     /// <summary>Mean RSS of the first seconds after warm-up and of the last seconds of the soak window, and the change in percent.</summary>
     public static (double AfterWarmup, double End, double ChangePct) SoakRss(RunResult r)
     {
-        var w = r.Windows.FirstOrDefault(x => x.Name == "soak");
+        var w = r.Windows.FirstOrDefault(x => x.Name == Scenario.SoakWindow);
         if (w is null)
         {
             return (double.NaN, double.NaN, double.NaN);
@@ -168,13 +168,13 @@ internal static partial class ReportWriter
     public static List<ReportSection> ScenarioSections(RunResult r)
     {
         var sections = new List<ReportSection>();
-        if (r.Options.Scenario == "hostile" && Clean(r) is { } clean && Attacked(r) is { } attack)
+        if (r.Options.Scenario.Attacks && Clean(r) is { } clean && Attacked(r) is { } attack)
         {
             sections.Add(Comparison(r, clean, attack));
             sections.Add(AttackDelivered(r, attack));
             sections.Add(Drops(r, clean, attack));
         }
-        if (r.Options.Scenario == "soak")
+        if (r.Options.Scenario.ChecksLeaks)
         {
             sections.Add(Soak(r));
         }
@@ -184,14 +184,14 @@ internal static partial class ReportWriter
     private static ReportSection Comparison(RunResult r, WindowResult clean, WindowResult attack)
     {
         var cleanFigures = WindowFigures(r, clean).ToDictionary(f => f.Key);
-        var rows = new List<string[]>();
+        var rows = new List<ReportCell[]>();
         foreach (var f in WindowFigures(r, attack).Where(f => s_comparisonKeys.Contains(f.Key) || f.Key == "handshake.window_started"))
         {
             var before = cleanFigures[f.Key];
             var verdict = f.Key switch
             {
-                "latency.input_ack_ms.p99" => HostileTargets(r)[0].Met ? "met (≤ +10%)" : "missed (> +10%)",
-                "snapshots.loss_pct" => HostileTargets(r)[1].Met ? "met (≤ +10%)" : "missed (> +10%)",
+                "latency.input_ack_ms.p99" => Verdict(HostileTargets(r)[0].Met),
+                "snapshots.loss_pct" => Verdict(HostileTargets(r)[1].Met),
                 _ => "",
             };
             rows.Add([f.Label, before.Formatted, f.Formatted, ChangePct(before.Value, f.Value), verdict]);
@@ -200,14 +200,14 @@ internal static partial class ReportWriter
             $"The same {r.Players} players, one window of {clean.Seconds:0} s without attack (seconds {clean.StartSecond}–{clean.EndSecond}) and then one of {attack.Seconds:0} s under attack " +
             $"(seconds {attack.StartSecond}–{attack.EndSecond}), both after a warm-up of {r.Options.WarmupSeconds} s. The issue's target: the legit players' p99 latency and loss within 10% of the clean window. " +
             $"Loss changes below {LossNoisePoints} percentage points (one snapshot in ten thousand) are not held against the attack. RTT is shown but not judged: at sub-millisecond loopback values 10% is below the scheduling noise of a shared machine.",
-            ["figure (legit players)", "clean", "attack", "change", "verdict"], rows);
+            new(["figure (legit players)", "clean", "attack", "change", "verdict"], rows));
     }
 
     private static ReportSection AttackDelivered(RunResult r, WindowResult attack)
     {
         var a = attack.Attack!;
         var inv = CultureInfo.InvariantCulture;
-        var rows = new List<string[]>();
+        var rows = new List<ReportCell[]>();
         for (var k = 0; k < AttackKinds.Count; k++)
         {
             var kind = (AttackKind)k;
@@ -221,7 +221,7 @@ internal static partial class ReportWriter
             $"{attack.LegitPacketsPerSecond:0} legit datagrams/s in the attack window, a factor of {factor:0.00}. Sources: {r.AttackSources} (the replay-same kind resends from the players' own sockets). " +
             $"The server sent {a.Replies / attack.Seconds:0} datagrams/s ({a.ReplyBytes / attack.Seconds / 1024:0.0} KB/s, {Pct(a.ReplyBytes, a.TotalBytes):0.0}% of the attack's bytes) back to the attack's addresses; " +
             $"{a.SendDrops} attack datagrams could not leave the attacker's own sockets.",
-            ["kind", "share", "asked /s", "sent /s", "KB/s", "not built", "what the server should do"], rows);
+            new(["kind", "share", "asked /s", "sent /s", "KB/s", "not built", "what the server should do"], rows));
     }
 
     private static ReportSection Drops(RunResult r, WindowResult clean, WindowResult attack)
@@ -229,7 +229,7 @@ internal static partial class ReportWriter
         var inv = CultureInfo.InvariantCulture;
         var during = DropsIn(r, attack);
         var before = DropsIn(r, clean);
-        var rows = during.Keys.Union(before.Keys).OrderByDescending(k => during.GetValueOrDefault(k)).Select(k => new[]
+        var rows = during.Keys.Union(before.Keys).OrderByDescending(k => during.GetValueOrDefault(k)).Select(k => new ReportCell[]
         {
             k, before.GetValueOrDefault(k).ToString(inv), during.GetValueOrDefault(k).ToString(inv), (during.GetValueOrDefault(k) / attack.Seconds).ToString("0", inv),
         }).ToList();
@@ -237,13 +237,13 @@ internal static partial class ReportWriter
         return new ReportSection("The server's drops by reason",
             $"From the engine's admin endpoint ({r.AdminUrl}, engine_packets_dropped_total by reason), scraped at each window's edges: the difference over each window. " +
             "The clean window's drops are the players' own stragglers (packets of a session that just left, duplicates the network made).",
-            ["reason", "clean window", "attack window", "attack window /s"], rows);
+            new(["reason", "clean window", "attack window", "attack window /s"], rows));
     }
 
     private static ReportSection Soak(RunResult r)
     {
         var inv = CultureInfo.InvariantCulture;
-        var rows = SoakFigures(r).Select(f => new[] { f.Label, f.Formatted }).ToList();
+        var rows = SoakFigures(r).Select(f => new ReportCell[] { f.Label, f.Formatted }).ToList();
         var leak = r.Leak;
         var text = $"Players churned (joins, leaves, room moves, silent drops that reconnect and resume) for {r.Options.WarmupSeconds} s of warm-up and {r.Options.DurationSeconds} s measured; then every player left " +
             $"and the swarm waited (at most {r.Options.LeakWaitSeconds} s) for the server to close every session and room. The engine ran with short windows so that wait is short: " +
@@ -252,8 +252,10 @@ internal static partial class ReportWriter
                 ? $"The server held nothing {leak.WaitedSeconds:0.0} s after the last player left."
                 : $"After {leak.WaitedSeconds:0.0} s it still held {leak.Sessions} sessions and {leak.Rooms} rooms: leaked.") +
             " RSS, sessions and rooms over time: the chart \"Server memory, sessions and rooms\" and timeseries.csv.";
-        return new ReportSection("Soak: memory and leaks", text, ["figure", "value"], rows);
+        return new ReportSection("Soak: memory and leaks", text, new(["figure", "value"], rows));
     }
+
+    private static ReportCell Verdict(bool met) => ReportCell.Verdict(met ? "met (≤ +10%)" : "missed (> +10%)", met);
 
     private static JsonObject ScenarioJson(RunResult r)
     {
@@ -262,7 +264,7 @@ internal static partial class ReportWriter
         {
             json["windows"] = new JsonObject(r.Windows.Select(w => KeyValuePair.Create(w.Name, (JsonNode?)WindowJson(r, w))));
         }
-        if (r.Options.Scenario == "hostile" && Attacked(r) is { } attack)
+        if (r.Options.Scenario.Attacks && Attacked(r) is { } attack)
         {
             var a = attack.Attack!;
             json["hostile"] = new JsonObject
@@ -282,7 +284,7 @@ internal static partial class ReportWriter
                 ["targets"] = new JsonArray([.. HostileTargets(r).Select(t => (JsonNode?)new JsonObject { ["name"] = t.Name, ["goal"] = t.Goal, ["measured"] = t.Measured, ["met"] = t.Met })]),
             };
         }
-        if (r.Options.Scenario == "soak")
+        if (r.Options.Scenario.ChecksLeaks)
         {
             var (after, end, change) = SoakRss(r);
             json["soak"] = new JsonObject

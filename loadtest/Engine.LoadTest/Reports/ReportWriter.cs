@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine.LoadTest.Attack;
@@ -19,7 +19,7 @@ internal static partial class ReportWriter
 
     public static string Write(RunResult r)
     {
-        var name = $"{r.StartedUtc:yyyyMMdd-HHmmss}-{r.Options.Scenario}";
+        var name = $"{r.StartedUtc:yyyyMMdd-HHmmss}-{r.Options.Scenario.Name}";
         var root = Path.GetFullPath(r.Options.ReportsDirectory);
         var directory = Path.Combine(root, name);
         Directory.CreateDirectory(directory);
@@ -29,8 +29,9 @@ internal static partial class ReportWriter
 
         File.WriteAllText(Path.Combine(directory, "summary.json"), Summary(r, figures, targets));
         File.WriteAllText(Path.Combine(directory, "timeseries.csv"), TimeSeries(r));
-        File.WriteAllText(Path.Combine(directory, "report.md"), Markdown(r, figures, targets, baseline));
-        File.WriteAllText(Path.Combine(directory, "report.html"), Html(r, figures, targets, baseline));
+        var document = Document(r, figures, targets, baseline, Plots.Draw(r));
+        File.WriteAllText(Path.Combine(directory, "report.md"), MarkdownRenderer.Render(document));
+        File.WriteAllText(Path.Combine(directory, "report.html"), HtmlRenderer.Page(document, $"Load test {r.Options.Scenario} {r.StartedUtc:yyyy-MM-dd HH:mm}"));
 
         var latest = Path.Combine(root, "latest");
         if (File.Exists(latest) || Directory.Exists(latest) || new FileInfo(latest).LinkTarget is not null)
@@ -142,7 +143,7 @@ internal static partial class ReportWriter
             new("rooms.migrations", "Sessions handed to another shard (whole run)", r.RunTotal.Migrations, "", false, "0"),
             new("rooms.server_disconnects", "Sessions the server ended (whole run)", r.RunTotal.ServerDisconnects, "", true, "0"),
         };
-        if (r.Options.Scenario == "chat")
+        if (r.Options.Scenario.Chats)
         {
             all.Add(new("chat.sent", "Chat lines sent", w.ChatSent, "", false, "0"));
             all.Add(new("chat.received", "Chat lines received (fan-out)", w.ChatReceived, "", false, "0"));
@@ -150,7 +151,7 @@ internal static partial class ReportWriter
             all.Add(new("chat.latency_ms.p50", "Chat delivery p50", r.Chat.P50 / 1000, "ms", true));
             all.Add(new("chat.latency_ms.p99", "Chat delivery p99", r.Chat.P99 / 1000, "ms", true));
         }
-        if (r.Options.Scenario is "churn" or "soak" or "hostile")
+        if (r.Options.Churns)
         {
             all.Add(new("churn.moves", "Moves (quick match from a room)", w.Moves, "", false, "0"));
             all.Add(new("churn.leaves", "Leaves (disconnect + new session)", w.Leaves, "", false, "0"));
@@ -158,11 +159,11 @@ internal static partial class ReportWriter
             all.Add(new("churn.resumes", "Kept slots resumed", w.Resumes, "", false, "0"));
             all.Add(new("churn.resume_failures", "Resumes refused", w.ResumeFailures, "", true, "0"));
         }
-        if (r.Options.Scenario == "soak")
+        if (r.Options.Scenario.ChecksLeaks)
         {
             all.AddRange(SoakFigures(r));
         }
-        if (r.Options.Scenario == "hostile")
+        if (r.Options.Scenario.Attacks)
         {
             all.AddRange(HostileFigures(r));
         }
@@ -193,11 +194,11 @@ internal static partial class ReportWriter
         {
             list.RemoveAt(0); // churn takes players out of their rooms on purpose
         }
-        if (r.Options.Scenario == "hostile")
+        if (r.Options.Scenario.Attacks)
         {
             list.InsertRange(0, HostileTargets(r));
         }
-        if (r.Options.Scenario == "soak")
+        if (r.Options.Scenario.ChecksLeaks)
         {
             list.InsertRange(0, SoakTargets(r));
         }
@@ -209,7 +210,7 @@ internal static partial class ReportWriter
         var json = new JsonObject
         {
             ["schema"] = 1,
-            ["scenario"] = r.Options.Scenario,
+            ["scenario"] = r.Options.Scenario.Name,
             ["started_utc"] = r.StartedUtc.ToString("O", s_inv),
             ["interrupted"] = r.Interrupted,
             ["parameters"] = new JsonObject(r.Options.Describe().Select(p => KeyValuePair.Create(p.Name, (JsonNode?)p.Value))),
@@ -249,7 +250,7 @@ internal static partial class ReportWriter
         {
             json[key] = node?.DeepClone();
         }
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     private static Dictionary<string, double>? ReadBaseline(string path)
@@ -302,59 +303,51 @@ internal static partial class ReportWriter
         return sb.ToString();
     }
 
-    private static string Markdown(RunResult r, List<Figure> figures, List<Target> targets, Dictionary<string, double>? baseline)
+    /// <summary>The report as one document, written as report.md and report.html alike.</summary>
+    public static ReportDocument Document(RunResult r, List<Figure> figures, List<Target> targets, Dictionary<string, double>? baseline, IEnumerable<(string Title, byte[] Png)> charts)
     {
-        var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"# Load test: {r.Options.Scenario}, {r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}");
-        sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s){(r.ReachedTarget ? $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)" : ", which opened at the connect time-out: NOT every client reached a room")}, unless a line says \"whole run\".{(r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : "")}");
-        sb.AppendLine();
-        sb.AppendLine(SharedCoresNote(r));
-        sb.AppendLine();
-        sb.AppendLine("## Targets");
-        sb.AppendLine();
-        sb.AppendLine("| target | goal | measured | |");
-        sb.AppendLine("|---|---|---|---|");
-        foreach (var t in targets)
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {t.Name} | {t.Goal} | {t.Measured} | {(t.Met ? "met" : "**missed**")} |");
-        }
-        sb.AppendLine();
+        var doc = new ReportDocument($"Load test: {r.Options.Scenario}, {r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}");
+        doc.Paragraph(string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
+            (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
+            ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
+        doc.Note(SharedCoresNote(r));
+
+        doc.Heading(2, "Targets");
+        doc.Table(new ReportTable(["target", "goal", "measured", ""], [.. targets.Select(t => new[] { t.Name, t.Goal, t.Measured, ReportCell.Verdict(t.Met ? "met" : "missed", t.Met) })]));
         foreach (var section in ScenarioSections(r))
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"## {section.Title}");
-            sb.AppendLine();
-            sb.AppendLine(section.Text);
-            sb.AppendLine();
-            sb.AppendLine("| " + string.Join(" | ", section.Header) + " |");
-            sb.AppendLine("|" + string.Concat(section.Header.Select(_ => "---|")));
-            foreach (var row in section.Rows)
-            {
-                sb.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
-            }
-            sb.AppendLine();
+            doc.Section(section);
         }
-        sb.AppendLine(r.Windows.Count > 1 ? $"## Figures (the {r.Windows[^1].Name} window)" : "## Figures");
-        sb.AppendLine();
-        sb.AppendLine(baseline is null ? "| figure | value |" : "| figure | value | baseline | change |");
-        sb.AppendLine(baseline is null ? "|---|---|" : "|---|---|---|---|");
-        foreach (var f in figures)
+
+        doc.Heading(2, "Charts");
+        foreach (var (title, png) in charts)
         {
-            if (baseline is null)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| {f.Label} | {f.Formatted} |");
-            }
-            else
-            {
-                var b = baseline.TryGetValue(f.Key, out var v) ? v : (double?)null;
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| {f.Label} | {f.Formatted} | {(b is double x ? (f with { Value = x }).Formatted : "")} | {f.Change(b)} |");
-            }
+            doc.Chart(title, png);
         }
-        sb.AppendLine();
-        AppendContext(sb, r, html: false);
-        sb.AppendLine();
-        sb.AppendLine("Per-second figures: `timeseries.csv`; charts: `report.html`; every figure by key: `summary.json` (pass it to `--baseline` to compare a later run).");
-        return sb.ToString();
+        doc.Paragraph(r.Windows.Count > 1
+            ? $"Dashed lines: the stages ({string.Join(", ", r.Stages.Select(st => $"{st.Name} from second {st.StartSecond}"))}) and the end of the last window."
+            : "Dashed lines: the measured window.");
+
+        doc.Heading(2, r.Windows.Count > 1 ? $"Figures (the {r.Windows[^1].Name} window)" : "Figures");
+        doc.Table(baseline is null
+            ? new ReportTable(["figure", "value"], [.. figures.Select(f => new ReportCell[] { f.Label, f.Formatted })])
+            : new ReportTable(["figure", "value", "baseline", "change"], [.. figures.Select(f => BaselineRow(f, baseline))]));
+
+        foreach (var (section, items) in Context(r))
+        {
+            doc.Heading(2, section);
+            doc.Table(ReportTable.KeyValue(items));
+        }
+        doc.Paragraph("Per-second figures: `timeseries.csv`; every figure by key: `summary.json` (pass it to `--baseline` to compare a later run).");
+        return doc;
+    }
+
+    private static ReportCell[] BaselineRow(Figure f, Dictionary<string, double> baseline)
+    {
+        var b = baseline.TryGetValue(f.Key, out var v) ? v : (double?)null;
+        var change = f.Change(b);
+        var tone = change.Contains("better", StringComparison.Ordinal) ? CellTone.Good : change.Contains("worse", StringComparison.Ordinal) ? CellTone.Bad : CellTone.Plain;
+        return [f.Label, f.Formatted, b is double x ? (f with { Value = x }).Formatted : "", new(change, tone)];
     }
 
     private static string SharedCoresNote(RunResult r) =>
@@ -362,109 +355,26 @@ internal static partial class ReportWriter
         "and CPU the swarm uses is CPU the server does not get. Latencies include both processes' scheduling on the same cores. " +
         $"Load average when the run started: {r.LoadAverageAtStart}.";
 
-    private static void AppendContext(StringBuilder sb, RunResult r, bool html)
-    {
-        var rows = new List<(string Section, List<(string, string)> Items)>
-        {
-            ("Machine", [
-                ("cores", r.Machine.Cores.ToString(s_inv)), ("CPU", r.Machine.CpuModel), ("kernel", r.Machine.Kernel), ("OS", r.Machine.Os),
-                ("memory", $"{r.Machine.MemoryMb} MB"), ("runtime (swarm)", r.Machine.Runtime), ("load average at start", r.LoadAverageAtStart),
-            ]),
-            ("Server", [
-                ("endpoint", r.ServerEndPoint), ("started by the swarm", r.ServerStarted ? "yes (the AOT binary)" : "no (attached)"),
-                ("command line", r.ServerArguments.Count == 0 ? "(not known: attached)" : "engine " + string.Join(' ', r.ServerArguments)),
-                ("said at start", r.ServerListening ?? ""), ("exit", r.ServerExitCode is int c ? $"code {c} after SIGTERM, {r.ServerStopSeconds:0.00} s" : r.ServerStarted ? "killed (did not stop in time)" : "n/a"),
-            ]),
-            ("Scenario", [.. r.Options.Describe()]),
-            ("Swarm", [
-                ("client sockets", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
-                ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding (dead-reckoned baseline) against the 5 frames it keeps, acknowledgement in the next input"),
-                ("input → acknowledgement", "from sending the input message whose newest input is N to the first snapshot whose last-applied input is ≥ N; it includes waiting for the next snapshot tick (1/snapshot-rate)"),
-                ("RTT", "each player's latest ping round trip, sampled once a second per player"),
-            ]),
-        };
-        foreach (var (section, items) in rows)
-        {
-            if (html)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"<h2>{section}</h2><table>");
-                foreach (var (k, v) in items)
-                {
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><th>{E(k)}</th><td>{E(v)}</td></tr>");
-                }
-                sb.AppendLine("</table>");
-            }
-            else
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"## {section}");
-                sb.AppendLine();
-                sb.AppendLine("| | |");
-                sb.AppendLine("|---|---|");
-                foreach (var (k, v) in items)
-                {
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"| {k} | {v.Replace("|", "\\|", StringComparison.Ordinal)} |");
-                }
-                sb.AppendLine();
-            }
-        }
-    }
-
-    private static string Html(RunResult r, List<Figure> figures, List<Target> targets, Dictionary<string, double>? baseline)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("<!doctype html><html><head><meta charset=\"utf-8\">");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"<title>Load test {E(r.Options.Scenario)} {r.StartedUtc:yyyy-MM-dd HH:mm}</title>");
-        sb.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}" +
-            "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4;font-weight:600}.met{color:#176b2c}.missed{color:#b00020;font-weight:600}" +
-            ".better{color:#176b2c}.worse{color:#b00020}img{max-width:100%;border:1px solid #eee;margin:.5em 0}.note{background:#fff8e1;padding:.6em 1em;border-left:4px solid #f0b400}</style></head><body>");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"<h1>Load test: {E(r.Options.Scenario)}, {r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}</h1>");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"<p>Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Window: seconds {r.WindowStartSecond}–{r.WindowEndSecond} ({r.WindowSeconds:0} s){(r.ReachedTarget ? $", opened once every client was in a room ({r.SecondsToTarget:0.0} s)" : ", opened at the connect time-out: <b>not every client reached a room</b>")}.{(r.Interrupted ? " <b>Interrupted (Ctrl+C).</b>" : "")}</p>");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(SharedCoresNote(r)).Replace("**", "", StringComparison.Ordinal)}</p>");
-        sb.AppendLine("<h2>Targets</h2><table><tr><th>target</th><th>goal</th><th>measured</th><th></th></tr>");
-        foreach (var t in targets)
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(t.Name)}</td><td>{E(t.Goal)}</td><td>{E(t.Measured)}</td><td class=\"{(t.Met ? "met" : "missed")}\">{(t.Met ? "met" : "missed")}</td></tr>");
-        }
-        sb.AppendLine("</table>");
-        foreach (var section in ScenarioSections(r))
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"<h2>{E(section.Title)}</h2><p>{E(section.Text)}</p><table><tr>{string.Concat(section.Header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
-            foreach (var row in section.Rows)
-            {
-                sb.AppendLine("<tr>" + string.Concat(row.Select(c => $"<td{(c.StartsWith("met", StringComparison.Ordinal) ? " class=\"met\"" : c.StartsWith("missed", StringComparison.Ordinal) ? " class=\"missed\"" : "")}>{E(c)}</td>")) + "</tr>");
-            }
-            sb.AppendLine("</table>");
-        }
-        sb.AppendLine("<h2>Charts</h2>");
-        foreach (var (title, png) in Plots.Draw(r))
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(title)}</h3><img alt=\"{E(title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
-        }
-        sb.AppendLine(r.Windows.Count > 1
-            ? $"<p>Dashed lines: the stages ({string.Join(", ", r.Stages.Select(st => $"{st.Name} from second {st.StartSecond}"))}) and the end of the last window.</p><h2>Figures (the {E(r.Windows[^1].Name)} window)</h2><table>"
-            : "<p>Dashed lines: the measured window.</p><h2>Figures</h2><table>");
-        sb.AppendLine(baseline is null ? "<tr><th>figure</th><th>value</th></tr>" : "<tr><th>figure</th><th>value</th><th>baseline</th><th>change</th></tr>");
-        foreach (var f in figures)
-        {
-            if (baseline is null)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(f.Label)}</td><td>{E(f.Formatted)}</td></tr>");
-            }
-            else
-            {
-                var b = baseline.TryGetValue(f.Key, out var v) ? v : (double?)null;
-                var change = f.Change(b);
-                var css = change.Contains("better", StringComparison.Ordinal) ? "better" : change.Contains("worse", StringComparison.Ordinal) ? "worse" : "";
-                sb.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(f.Label)}</td><td>{E(f.Formatted)}</td><td>{(b is double x ? E((f with { Value = x }).Formatted) : "")}</td><td class=\"{css}\">{E(change)}</td></tr>");
-            }
-        }
-        sb.AppendLine("</table>");
-        AppendContext(sb, r, html: true);
-        sb.AppendLine("<p>Per-second figures: <code>timeseries.csv</code>; every figure by key: <code>summary.json</code>.</p></body></html>");
-        return sb.ToString();
-    }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
+    /// <summary>What the run ran on and with: the machine, the server, the scenario's parameters and what the swarm is.</summary>
+    private static List<(string Section, List<(string, string)> Items)> Context(RunResult r) =>
+    [
+        ("Machine", [
+            ("cores", r.Machine.Cores.ToString(s_inv)), ("CPU", r.Machine.CpuModel), ("kernel", r.Machine.Kernel), ("OS", r.Machine.Os),
+            ("memory", $"{r.Machine.MemoryMb} MB"), ("runtime (swarm)", r.Machine.Runtime), ("load average at start", r.LoadAverageAtStart),
+        ]),
+        ("Server", [
+            ("endpoint", r.ServerEndPoint), ("started by the swarm", r.ServerStarted ? "yes (the AOT binary)" : "no (attached)"),
+            ("command line", r.ServerArguments.Count == 0 ? "(not known: attached)" : "engine " + string.Join(' ', r.ServerArguments)),
+            ("said at start", r.ServerListening ?? ""), ("exit", r.ServerExitCode is int c ? string.Create(s_inv, $"code {c} after SIGTERM, {r.ServerStopSeconds:0.00} s") : r.ServerStarted ? "killed (did not stop in time)" : "n/a"),
+        ]),
+        ("Scenario", [.. r.Options.Describe()]),
+        ("Swarm", [
+            ("client sockets", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
+            ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding (dead-reckoned baseline) against the 5 frames it keeps, acknowledgement in the next input"),
+            ("input → acknowledgement", "from sending the input message whose newest input is N to the first snapshot whose last-applied input is ≥ N; it includes waiting for the next snapshot tick (1/snapshot-rate)"),
+            ("RTT", "each player's latest ping round trip, sampled once a second per player"),
+        ]),
+    ];
 
     private static string I(long? v) => v is long x ? x.ToString(s_inv) : "";
 

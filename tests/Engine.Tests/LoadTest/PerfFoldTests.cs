@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Xunit;
 
@@ -180,40 +179,7 @@ public sealed class PerfFoldTests : IDisposable
         return count;
     }
 
-    private static (int Exit, string Output) FoldPerf(params string[] arguments)
-    {
-        var info = new ProcessStartInfo(LoadTestBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("fold-perf");
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, "timed out");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    /// <summary>LOADTEST_BINARY, else the solution build's output next to this test's.</summary>
-    private static string LoadTestBinary
-    {
-        get
-        {
-            var path = Environment.GetEnvironmentVariable("LOADTEST_BINARY");
-            if (string.IsNullOrEmpty(path))
-            {
-                var here = new DirectoryInfo(AppContext.BaseDirectory);
-                path = Path.GetFullPath(Path.Combine(here.FullName, "..", "..", "Engine.LoadTest", here.Name, "loadtest"));
-            }
-            Assert.True(File.Exists(path), $"the loadtest executable is missing at {path}: build Engine.sln or set LOADTEST_BINARY");
-            return path;
-        }
-    }
+    private static (int Exit, string Output) FoldPerf(params string[] arguments) => LoadTestProcess.Run(["fold-perf", .. arguments]);
 
     public void Dispose() => _temp.Delete(recursive: true);
 }

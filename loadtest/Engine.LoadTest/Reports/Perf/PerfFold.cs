@@ -27,6 +27,8 @@ internal static class PerfFold
     public const string StartMarker = "<!-- perf-report:start -->";
     public const string EndMarker = "<!-- perf-report:end -->";
 
+    private const string Title = "Performance: micro-benchmarks and ping-pong";
+
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
     public static int Run(string[] args)
@@ -103,7 +105,7 @@ internal static class PerfFold
         var machine = MachineInfo.Read();
         var document = Document(cases, bdnVersion, bdnHost, pingPong, machine, sources, nowUtc);
 
-        File.WriteAllText(Path.Combine(directory, "perf.md"), document.ToMarkdown());
+        File.WriteAllText(Path.Combine(directory, "perf.md"), MarkdownRenderer.Render(document));
         FoldMarkdown(Path.Combine(directory, "report.md"), document);
         FoldHtml(Path.Combine(directory, "report.html"), document);
         FoldSummary(Path.Combine(directory, "summary.json"), Summary(cases, bdnVersion, pingPong, machine, nowUtc));
@@ -167,11 +169,10 @@ internal static class PerfFold
         return copied;
     }
 
-    private static PerfDocument Document(List<BenchmarkCase>? cases, string? bdnVersion, string? bdnHost, PingPongRun? pingPong,
+    private static ReportDocument Document(List<BenchmarkCase>? cases, string? bdnVersion, string? bdnHost, PingPongRun? pingPong,
         MachineInfo machine, List<string> sources, DateTime nowUtc)
     {
-        var doc = new PerfDocument();
-        doc.Heading(1, "Performance: micro-benchmarks and ping-pong");
+        var doc = new ReportDocument(Title);
         doc.Paragraph($"Folded {nowUtc:yyyy-MM-dd HH:mm} UTC by `./build.sh perf-report` (`loadtest fold-perf`). Raw results: {string.Join(", ", sources.Select(s => $"`{s}`"))}.");
 
         doc.Heading(2, "Machine");
@@ -207,7 +208,7 @@ internal static class PerfFold
                 var right = header.Select(h => h is not ("Method" or "Parameters" or "Job")).ToArray();
                 var rows = group.Select(c =>
                 {
-                    var row = new List<string> { c.Method };
+                    var row = new List<ReportCell> { c.Method };
                     if (withParameters)
                     {
                         row.Add(c.Parameters);
@@ -219,7 +220,7 @@ internal static class PerfFold
                     row.AddRange([Time(c.MeanNs), Time(c.ErrorNs), Time(c.StdDevNs), Time(c.P95Ns), Bytes(c.AllocatedBytes)]);
                     return row.ToArray();
                 }).ToList();
-                doc.Table([.. header], right, rows);
+                doc.Table(new ReportTable([.. header], rows) { RightAligned = right });
             }
         }
 
@@ -228,13 +229,15 @@ internal static class PerfFold
             doc.Heading(2, "Ping-pong");
             doc.Paragraph($"{pingPong.Clients} clients, each with one {pingPong.PayloadBytes}-byte unreliable message in flight; {pingPong.WarmupSeconds} s warm-up, "
                 + $"{pingPong.MeasuredSeconds} s measured; the servers run one after the other (docs/PERF.md says how each figure is taken).");
-            doc.Table(
+            doc.Table(new ReportTable(
                 ["server", "round trips/s", "RTT p50 µs", "RTT p99 µs", "server CPU µs/RT", "server B alloc/msg", "client CPU µs/RT", "lost", "client addrs"],
-                [false, true, true, true, true, true, true, true, true],
-                pingPong.Results.Select(r => r.Ok
-                    ? new[] { r.Name, Number(r.RoundTripsPerSecond, "#,0"), Number(r.RttP50Us, "#,0.0"), Number(r.RttP99Us, "#,0.0"), Number(r.ServerCpuUsPerRoundTrip, "0.00"),
+                [.. pingPong.Results.Select(r => r.Ok
+                    ? new ReportCell[] { r.Name, Number(r.RoundTripsPerSecond, "#,0"), Number(r.RttP50Us, "#,0.0"), Number(r.RttP99Us, "#,0.0"), Number(r.ServerCpuUsPerRoundTrip, "0.00"),
                         Number(r.ServerBytesPerMessage, "0.00"), Number(r.ClientCpuUsPerRoundTrip, "0.00"), r.Lost.ToString(s_inv), r.ClientAddresses.ToString(s_inv) }
-                    : [r.Name, "failed: " + (r.Error ?? "no round trips"), "", "", "", "", "", "", ""]).ToList());
+                    : [r.Name, "failed: " + (r.Error ?? "no round trips"), "", "", "", "", "", "", ""])])
+            {
+                RightAligned = [false, true, true, true, true, true, true, true, true],
+            });
             foreach (var (label, ratio) in Ratios(pingPong))
             {
                 doc.Paragraph($"{label}: throughput x{Number(ratio.Throughput, "0.00")}, server CPU per round trip x{Number(ratio.ServerCpu, "0.00")} "
@@ -334,20 +337,20 @@ internal static class PerfFold
         return perf;
     }
 
-    private static void FoldMarkdown(string path, PerfDocument document)
+    private static void FoldMarkdown(string path, ReportDocument document)
     {
         var section = new StringBuilder()
             .AppendLine(StartMarker)
-            .Append(document.ToMarkdown(headingShift: 1).Replace("## Performance: micro-benchmarks and ping-pong", "## Performance: micro-benchmarks and ping-pong ([perf.md](perf.md))", StringComparison.Ordinal))
+            .Append(MarkdownRenderer.Render(document, headingShift: 1).Replace($"## {Title}", $"## {Title} ([perf.md](perf.md))", StringComparison.Ordinal))
             .AppendLine(EndMarker)
             .ToString();
         var existing = File.Exists(path) ? File.ReadAllText(path) : "# Performance report\n\n";
         File.WriteAllText(path, Splice(existing, section, insertBefore: null));
     }
 
-    private static void FoldHtml(string path, PerfDocument document)
+    private static void FoldHtml(string path, ReportDocument document)
     {
-        var section = StartMarker + "\n<section id=\"perf\">\n" + document.ToHtml(headingShift: 1) + "<p>The same as Markdown: <a href=\"perf.md\">perf.md</a>.</p>\n</section>\n" + EndMarker + "\n";
+        var section = StartMarker + "\n<section id=\"perf\">\n" + HtmlRenderer.Render(document, headingShift: 1) + "<p>The same as Markdown: <a href=\"perf.md\">perf.md</a>.</p>\n</section>\n" + EndMarker + "\n";
         var existing = File.Exists(path)
             ? File.ReadAllText(path)
             : "<!doctype html><html><head><meta charset=\"utf-8\"><title>Engine performance report</title>\n"

@@ -1,0 +1,8 @@
+namespace Engine.LoadTest.Reports;
+
+internal enum CellTone
+{
+    Plain,
+    Good,
+    Bad,
+}
