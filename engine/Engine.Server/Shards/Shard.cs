@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Engine.Protocol;
-using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
@@ -19,7 +18,7 @@ namespace Engine.Server.Shards;
 /// <summary>
 /// One shard: one pinned thread, one reuseport socket, its own sessions and buffers. The shard
 /// moves bytes and owns sessions: it receives a batch, guards it, finds each packet's session and
-/// lets the connection dispatch it to the services (handshake, rooms, simulation and snapshots),
+/// lets the connection dispatch it to the services (handshake, rooms, simulation with snapshots),
 /// then flushes what they queued. Other shards reach it only through its <see cref="ShardMailbox"/>.
 /// </summary>
 internal sealed class Shard : IDisposable
@@ -32,31 +31,19 @@ internal sealed class Shard : IDisposable
     private readonly ILogger _logger;
     private readonly BatchSocket _socket;
     private readonly ReceiveBatch _receive;
-    private readonly SendBatch _send;
+    private readonly Outbox _outbox;
     private readonly ShardDirectory _directory;
     private readonly ShardMailbox _mailbox;
     private readonly SessionPool _sessionPool;
-
-    // Sessions by connection id; a session that moved here is also listed under its previous id until the client switches.
-    private readonly Dictionary<ulong, Session> _sessions = new();
-    private readonly List<Session> _flushList = new();
+    private readonly SessionTable _sessions = new();
     private readonly List<Session> _expired = new();
     private readonly List<(Session Session, int Shard, RoomJoin Join)> _moves = new();
-
-    // Sessions that moved away: packets still arriving under their old id go to the new shard.
-    private readonly Dictionary<ulong, (int Shard, long ExpiresUs)> _movedAway = new();
-
-    // Sessions that moved here, by the id they had before, until that id expires.
-    private readonly Dictionary<ulong, long> _previousIdExpiry = new();
-
     private readonly AddressRateTable _addressLimits;
     private readonly RateLimit _sessionPacketLimit;
-    private readonly RateLimit _guardLimit;
-    private TokenBucket _guard;
+    private LoadGuard _guard;
     private readonly HandshakeService _handshake;
     private readonly RoomService<ShardOutput> _rooms;
     private readonly SimulationService<ShardOutput> _simulation;
-    private readonly long _timerIntervalUs;
     private Thread? _thread;
     private long _truncatedSeen;
     private volatile bool _stopRequested;
@@ -72,15 +59,12 @@ internal sealed class Shard : IDisposable
         _mailbox = _directory.Mailbox(index);
         _sessionPool = server.SessionPool;
         _receive = new ReceiveBatch(_options.BatchSize, ProtocolConstants.MaxDatagram + 1);
-        _send = new SendBatch(_options.BatchSize, ProtocolConstants.MaxDatagram);
-        _timerIntervalUs = _options.TimerIntervalMs * 1000L;
+        _outbox = new Outbox(socket, new SendBatch(_options.BatchSize, ProtocolConstants.MaxDatagram), Counters);
         _addressLimits = new AddressRateTable(16_384,
             RateLimit.Of(_options.PacketsPerSecondPerAddress, 2 * _options.PacketsPerSecondPerAddress),
             RateLimit.Of(_options.HandshakesPerSecondPerAddress, 2 * _options.HandshakesPerSecondPerAddress));
         _sessionPacketLimit = RateLimit.Of(_options.PacketsPerSecondPerSession, 2 * _options.PacketsPerSecondPerSession);
-        // The guard's burst is a tenth of a second of traffic: it reacts fast, and sheds in tiers below.
-        _guardLimit = RateLimit.Of(_options.ShardPacketsPerSecond, Math.Max(64, _options.ShardPacketsPerSecond / 10));
-        _guard = TokenBucket.Full(_guardLimit, 0);
+        _guard = new LoadGuard(_options.ShardPacketsPerSecond);
         var output = new ShardOutput(this);
         _handshake = new HandshakeService(_options, cookieSecret, server.Identity, server.UsedTokens, _directory, _addressLimits, Counters);
         _rooms = new RoomService<ShardOutput>(index, _options, server.Rooms, _directory, server.CreateGameMode, Counters, output);
@@ -110,12 +94,8 @@ internal sealed class Shard : IDisposable
 
     private void Run()
     {
-        var cpu = -1;
-        if (_options.PinThreads && ThreadAffinity.TryPinCurrentThread(Index % Environment.ProcessorCount))
-        {
-            cpu = Index % Environment.ProcessorCount;
-        }
-        EngineLog.ShardStarted(_logger, Index, cpu);
+        var cpu = Index % Environment.ProcessorCount;
+        EngineLog.ShardStarted(_logger, Index, _options.PinThreads && ThreadAffinity.TryPinCurrentThread(cpu) ? cpu : -1);
         try
         {
             Loop();
@@ -130,7 +110,8 @@ internal sealed class Shard : IDisposable
 
     private void Loop()
     {
-        var nextTimerUs = MonotonicClock.NowUs + _timerIntervalUs;
+        var timerIntervalUs = _options.TimerIntervalMs * 1000L;
+        var nextTimerUs = MonotonicClock.NowUs + timerIntervalUs;
         while (!_stopRequested)
         {
             var now = MonotonicClock.NowUs;
@@ -143,10 +124,10 @@ internal sealed class Shard : IDisposable
             if (now >= nextTimerUs)
             {
                 RunTimers(now);
-                nextTimerUs = now + _timerIntervalUs;
+                nextTimerUs = now + timerIntervalUs;
             }
             var nextTickUs = RunTicks(now);
-            Flush(now);
+            _outbox.Flush(now);
             if (_moves.Count > 0)
             {
                 RunMoves(now);
@@ -178,8 +159,14 @@ internal sealed class Shard : IDisposable
             return;
         }
         var type = (PacketType)(datagram[0] & ProtocolConstants.TypeMask);
-        if (!Admit(type, datagram, source, now))
+        if (!_guard.TryAdmit(type, datagram, now))
         {
+            Counters.Drop(DropReason.Shed);
+            return;
+        }
+        if (!_addressLimits.TryTakePacket(source, now))
+        {
+            Counters.Drop(DropReason.AddressRateLimited);
             return;
         }
         switch (type)
@@ -196,43 +183,13 @@ internal sealed class Shard : IDisposable
         }
     }
 
-    /// <summary>
-    /// The shard's load guard and the per-address limit. Over its packet rate the shard sheds the
-    /// cheapest traffic first: new handshakes once the guard's bucket is half empty, everything
-    /// but established sessions below a quarter, and session packets only when it is empty.
-    /// </summary>
-    private bool Admit(PacketType type, ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
-    {
-        if (!_guardLimit.IsUnlimited)
-        {
-            var level = _guard.Level(_guardLimit, now);
-            var shed = type switch
-            {
-                PacketType.Session => level * _guardLimit.Burst < 1,
-                PacketType.Hello when HandshakePackets.IsFirstHello(datagram) => level < 0.5,
-                _ => level < 0.25,
-            };
-            if (shed || !_guard.TryTake(_guardLimit, now))
-            {
-                Counters.Drop(DropReason.Shed);
-                return false;
-            }
-        }
-        if (!_addressLimits.TryTakePacket(source, now))
-        {
-            Counters.Drop(DropReason.AddressRateLimited);
-            return false;
-        }
-        return true;
-    }
-
     private void HandleHello(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
     {
         var accepting = !_stopRequested && !_server.IsStopping;
-        var outcome = _handshake.Receive(datagram, source, now, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), accepting, NextDatagram());
+        var outcome = _handshake.Receive(datagram, source, now, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), accepting, _outbox.NextDatagram());
         if (outcome.ReplyLength > 0)
         {
-            CommitDatagram(source, outcome.ReplyLength);
+            _outbox.Commit(source, outcome.ReplyLength);
         }
         if (!outcome.Admitted)
         {
@@ -257,11 +214,11 @@ internal sealed class Shard : IDisposable
             Counters.Drop(reason);
             return;
         }
-        if (SessionHeader.ShardOf(header.ConnectionId) != Index && !_movedAway.ContainsKey(header.ConnectionId) && !_previousIdExpiry.ContainsKey(header.ConnectionId))
+        if (SessionHeader.ShardOf(header.ConnectionId) != Index && !_sessions.IsMoving(header.ConnectionId))
         {
             Counters.MisroutedSessionPackets++;
         }
-        if (!_sessions.TryGetValue(header.ConnectionId, out var session))
+        if (!_sessions.TryGet(header.ConnectionId, out var session))
         {
             if (!TryForward(header.ConnectionId, datagram, source))
             {
@@ -308,10 +265,10 @@ internal sealed class Shard : IDisposable
         }
         if (session.Connection.IsClosed)
         {
-            RemoveSession(session, now, timedOut: false);
+            CloseSession(session, now, timedOut: false);
             return;
         }
-        QueueFlush(session, now);
+        _outbox.Queue(session, now);
     }
 
     /// <summary>Runs the ticks that are due; each is timed on its own (a catch-up after a stall runs several, and their sum is not a tick's cost).</summary>
@@ -337,36 +294,33 @@ internal sealed class Shard : IDisposable
         return _simulation.NextTickDueUs;
     }
 
+    /// <summary>Time-outs and keep-alives, then the services' timers and the shard's own bookkeeping.</summary>
     private void RunTimers(long now)
     {
-        foreach (var (id, session) in _sessions)
+        foreach (var session in _sessions.All)
         {
-            if (id != session.Connection.Id)
-            {
-                continue; // the previous id of a session that moved here
-            }
             if (session.Connection.HasTimedOut(now))
             {
                 _expired.Add(session);
             }
             else
             {
-                QueueFlush(session, now);
+                _outbox.Queue(session, now);
             }
         }
         foreach (var session in _expired)
         {
             Counters.SessionsTimedOut++;
-            RemoveSession(session, now, timedOut: true);
+            CloseSession(session, now, timedOut: true);
         }
         _expired.Clear();
         _handshake.Prune(now);
+        _rooms.RunTimers(now);
+        _sessions.ExpireMoves(now);
         // Datagrams too long for a receive slot never reach the shard: the socket counts them.
         var truncated = _socket.Counters.TruncatedDatagrams;
         Counters.Drop(DropReason.Truncated, truncated - _truncatedSeen);
         _truncatedSeen = truncated;
-        _rooms.RunTimers(now);
-        ExpireMovedIds(now);
         Volatile.Write(ref Counters.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
@@ -391,33 +345,24 @@ internal sealed class Shard : IDisposable
     private void OpenSession(in Admission admission, long now)
     {
         _mailbox.ReleaseReservation();
-        if (_stopRequested || _sessions.ContainsKey(admission.ConnectionId))
+        if (_stopRequested || _sessions.Contains(admission.ConnectionId))
         {
             admission.Keys?.Dispose();
             _directory.SessionClosed(admission.Address);
             return;
         }
-        _sessions.Add(admission.ConnectionId, _sessionPool.Rent(admission.ConnectionId, admission.Address, _directory.NextPlayerId(), now, admission.Keys, admission.TokenPlayerId));
+        _sessions.Add(_sessionPool.Rent(admission.ConnectionId, admission.Address, _directory.NextPlayerId(), now, admission.Keys, admission.TokenPlayerId));
         _mailbox.SessionAdded();
         Counters.SessionsOpened++;
-        var buffer = NextDatagram();
-        admission.Welcome.CopyTo(buffer);
-        CommitDatagram(admission.Address, admission.Welcome.Length);
+        admission.Welcome.CopyTo(_outbox.NextDatagram());
+        _outbox.Commit(admission.Address, admission.Welcome.Length);
         Counters.WelcomesSent++;
     }
 
-    private void RemoveSession(Session session, long now, bool timedOut)
+    private void CloseSession(Session session, long now, bool timedOut)
     {
         _rooms.Leave(session, timedOut ? RoomLeaveReason.TimedOut : RoomLeaveReason.Disconnected, now);
-        if (session.PreviousConnectionId != 0)
-        {
-            _sessions.Remove(session.PreviousConnectionId);
-        }
-        if (session.PendingConnectionId != 0)
-        {
-            _sessions.Remove(session.PendingConnectionId);
-        }
-        if (_sessions.Remove(session.Connection.Id))
+        if (_sessions.Remove(session))
         {
             _directory.SessionClosed(session.Address);
             _mailbox.SessionRemoved();
@@ -434,20 +379,14 @@ internal sealed class Shard : IDisposable
     {
         foreach (var (session, shard, join) in _moves)
         {
-            var oldId = session.Connection.Id;
             if (!_directory.TryMove(shard, new SessionMove(session, ShardDirectory.NewConnectionId(shard), join)))
             {
                 _rooms.MoveFailed(session, join, now);
                 continue;
             }
-            _sessions.Remove(oldId);
-            if (session.PreviousConnectionId != 0)
-            {
-                _sessions.Remove(session.PreviousConnectionId);
-            }
+            _sessions.RemoveMovedAway(session, shard, now + MoveGraceUs);
             _mailbox.SessionRemoved();
             Counters.SessionsHandedOver++;
-            _movedAway[oldId] = (shard, now + MoveGraceUs);
         }
         _moves.Clear();
     }
@@ -460,12 +399,7 @@ internal sealed class Shard : IDisposable
     {
         _mailbox.ReleaseReservation();
         var session = move.Session;
-        var oldId = session.Connection.Id;
-        session.PreviousConnectionId = oldId;
-        _sessions[oldId] = session;
-        _sessions[move.NewConnectionId] = session;
-        _previousIdExpiry[oldId] = now + MoveGraceUs;
-        session.PendingConnectionId = move.NewConnectionId;
+        _sessions.AddArrival(session, move.NewConnectionId, now + MoveGraceUs);
         _mailbox.SessionAdded();
         Counters.SessionsReceived++;
         Span<byte> message = stackalloc byte[16];
@@ -476,13 +410,13 @@ internal sealed class Shard : IDisposable
     /// <summary>A datagram for a session that moved away: pass it to the shard that has it now.</summary>
     private bool TryForward(ulong connectionId, ReadOnlySpan<byte> datagram, in PeerAddress source)
     {
-        if (!_movedAway.TryGetValue(connectionId, out var movedTo))
+        if (!_sessions.TryGetMovedAway(connectionId, out var shard))
         {
             return false;
         }
         var item = new ForwardedDatagram { Source = source, Length = datagram.Length };
         datagram.CopyTo(item.Bytes);
-        if (_directory.TryForward(movedTo.Shard, item))
+        if (_directory.TryForward(shard, item))
         {
             Counters.ForwardedDatagrams++;
         }
@@ -493,32 +427,13 @@ internal sealed class Shard : IDisposable
         return true;
     }
 
-    private void ExpireMovedIds(long now)
-    {
-        foreach (var (id, movedTo) in _movedAway)
-        {
-            if (movedTo.ExpiresUs <= now)
-            {
-                _movedAway.Remove(id);
-            }
-        }
-        foreach (var (id, expires) in _previousIdExpiry)
-        {
-            if (expires <= now)
-            {
-                _previousIdExpiry.Remove(id);
-                _sessions.Remove(id);
-            }
-        }
-    }
-
     internal void SendReliable(Session session, ReadOnlySpan<byte> message, long now)
     {
         if (!session.Connection.QueueReliable(message))
         {
             Counters.ReliableOverflows++;
         }
-        QueueFlush(session, now);
+        _outbox.Queue(session, now);
     }
 
     internal void SendSnapshot(Session session, ReadOnlySpan<byte> message, long now)
@@ -526,86 +441,25 @@ internal sealed class Shard : IDisposable
         if (!session.Connection.QueueUnreliable(MessageKind.Snapshot, message))
         {
             // The packet being built is full: send it now, then start the next with the snapshot.
-            FlushSession(session, now);
+            _outbox.Flush(session, now);
             session.Connection.QueueUnreliable(MessageKind.Snapshot, message);
         }
-        QueueFlush(session, now);
-    }
-
-    private void QueueFlush(Session session, long now)
-    {
-        if (!session.QueuedForFlush && session.Connection.HasOutput(now))
-        {
-            session.QueuedForFlush = true;
-            _flushList.Add(session);
-        }
-    }
-
-    /// <summary>Writes every queued session's packets into the send batch and hands it to the kernel.</summary>
-    private void Flush(long now)
-    {
-        foreach (var session in _flushList)
-        {
-            session.QueuedForFlush = false;
-            FlushSession(session, now);
-        }
-        _flushList.Clear();
-        SendQueued();
-    }
-
-    /// <summary>Moves one session's due packets into the send batch.</summary>
-    private void FlushSession(Session session, long now)
-    {
-        while (true)
-        {
-            var length = session.Connection.PollSend(NextDatagram(), now);
-            if (length == 0)
-            {
-                return;
-            }
-            CommitDatagram(session.Address, length);
-        }
-    }
-
-    private Span<byte> NextDatagram()
-    {
-        if (_send.IsFull)
-        {
-            SendQueued();
-        }
-        return _send.NextBuffer();
-    }
-
-    private void CommitDatagram(in PeerAddress destination, int length)
-    {
-        _send.Commit(destination, length);
-        Counters.BytesOut += length;
-    }
-
-    private void SendQueued()
-    {
-        if (_send.Count > 0)
-        {
-            Counters.DatagramsOut += _socket.Send(_send);
-        }
+        _outbox.Queue(session, now);
     }
 
     private void CloseAllSessions(DisconnectReason reason)
     {
         var now = MonotonicClock.NowUs;
-        foreach (var session in _sessions.Values)
+        foreach (var session in _sessions.All)
         {
             session.Connection.Close(reason);
-            QueueFlush(session, now);
+            _outbox.Queue(session, now);
         }
-        Flush(now);
-        foreach (var (id, session) in _sessions)
+        _outbox.Flush(now);
+        foreach (var session in _sessions.All)
         {
-            if (id == session.Connection.Id)
-            {
-                Counters.SessionsClosed++;
-                session.Connection.ReleaseProtection();
-            }
+            Counters.SessionsClosed++;
+            session.Connection.ReleaseProtection();
         }
         _sessions.Clear();
         _mailbox.ClearSessions();
@@ -615,7 +469,7 @@ internal sealed class Shard : IDisposable
     {
         _handshake.Dispose();
         _receive.Dispose();
-        _send.Dispose();
+        _outbox.Dispose();
         _socket.Dispose();
     }
 
