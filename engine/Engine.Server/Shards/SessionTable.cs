@@ -40,15 +40,18 @@ internal sealed class SessionTable
     /// <summary>Forgets every id of the session; true when it was listed under its current id (it was open here).</summary>
     public bool Remove(Session session)
     {
+        // The current id first: until the client switches, it is also the previous id.
+        var open = _byId.Remove(session.Connection.Id);
         if (session.PreviousConnectionId != 0)
         {
             _byId.Remove(session.PreviousConnectionId);
+            _previousIdExpiry.Remove(session.PreviousConnectionId);
         }
         if (session.PendingConnectionId != 0)
         {
             _byId.Remove(session.PendingConnectionId);
         }
-        return _byId.Remove(session.Connection.Id);
+        return open;
     }
 
     /// <summary>
