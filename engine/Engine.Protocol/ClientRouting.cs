@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Wire;
 
@@ -31,7 +32,7 @@ public static class ClientRouting
         switch ((PacketType)(datagram[0] & ProtocolConstants.TypeMask))
         {
             case PacketType.Session:
-                key = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(datagram.Slice(ProtocolConstants.ConnectionIdOffset));
+                key = BinaryPrimitives.ReadUInt64LittleEndian(datagram.Slice(ProtocolConstants.ConnectionIdOffset));
                 return RouteKey.ConnectionId;
             case PacketType.Challenge when HandshakePackets.TryReadChallenge(datagram, out key, out _) == DropReason.None:
                 return RouteKey.Nonce;

@@ -1,3 +1,5 @@
+using System.Net;
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
 
 namespace Engine.Server;
@@ -108,7 +110,7 @@ public sealed class ServerOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (!System.Net.IPAddress.TryParse(Bind, out _))
+        if (!IPAddress.TryParse(Bind, out _))
         {
             errors.Add($"bind: '{Bind}' is not an IP address (examples: 0.0.0.0, ::, 127.0.0.1)");
         }
@@ -160,11 +162,11 @@ public sealed class ServerOptions
         {
             errors.Add("token-key: no key configured; give --token-key HEX (32 bytes), --token-key-file PATH or ENGINE_TOKEN_KEY, or --insecure for a LAN benchmark without tokens and encryption");
         }
-        else if (ConnectTokenKey is not null && ConnectTokenKey.Length != Protocol.Security.SecurityConstants.KeySize)
+        else if (ConnectTokenKey is not null && ConnectTokenKey.Length != SecurityConstants.KeySize)
         {
             errors.Add($"token-key: the key is {ConnectTokenKey.Length} bytes; it must be {Protocol.Security.SecurityConstants.KeySize} (64 hex digits)");
         }
-        if (!string.IsNullOrEmpty(PublicAddress) && (!System.Net.IPEndPoint.TryParse(PublicAddress, out var publicAddress) || publicAddress.Port == 0))
+        if (!string.IsNullOrEmpty(PublicAddress) && (!IPEndPoint.TryParse(PublicAddress, out var publicAddress) || publicAddress.Port == 0))
         {
             errors.Add($"public-address: '{PublicAddress}' is not an address with a port (examples: 203.0.113.7:7777, [2001:db8::1]:7777)");
         }

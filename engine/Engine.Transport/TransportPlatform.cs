@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Engine.Transport;
 
 public static class TransportPlatform
@@ -16,7 +18,7 @@ public static class TransportPlatform
         string architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
         Version version = Environment.OSVersion.Version;
         string kernel = string.Create(
-            System.Globalization.CultureInfo.InvariantCulture,
+            CultureInfo.InvariantCulture,
             $"{version.Major}.{version.Minor}.{Math.Max(version.Build, 0)}");
         return os + " " + kernel + " " + architecture;
     }

@@ -1,5 +1,7 @@
+using Engine.Protocol.Security;
 using Engine.Server;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Engine.Host.Configuration;
 
@@ -102,7 +104,7 @@ internal static class ConfigurationLoader
 
         var errors = settings.Server.Validate().ToList();
         errors.AddRange(settings.Admin.Validate());
-        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(settings.LogLevel, ignoreCase: true, out _))
+        if (!Enum.TryParse<LogLevel>(settings.LogLevel, ignoreCase: true, out _))
         {
             errors.Add($"log-level: '{settings.LogLevel}' is not one of trace, debug, information, warning, error, critical");
         }
@@ -151,7 +153,7 @@ internal static class ConfigurationLoader
     {
         key = [];
         hex = hex.Trim();
-        if (hex.Length != 2 * Engine.Protocol.Security.SecurityConstants.KeySize)
+        if (hex.Length != 2 * SecurityConstants.KeySize)
         {
             return false;
         }

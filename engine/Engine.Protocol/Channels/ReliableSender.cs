@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
 
@@ -174,7 +175,7 @@ internal sealed class ReliableSender
         AcknowledgePacket(store, ack, ref stats);
         while (ackBits != 0)
         {
-            var i = System.Numerics.BitOperations.TrailingZeroCount(ackBits);
+            var i = BitOperations.TrailingZeroCount(ackBits);
             ackBits &= ackBits - 1;
             AcknowledgePacket(store, (ushort)(ack - 1 - i), ref stats);
         }

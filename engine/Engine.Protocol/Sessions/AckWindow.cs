@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Engine.Protocol.Sessions;
 
 /// <summary>
@@ -160,7 +162,7 @@ internal struct AckWindow
         Acknowledge(ack, ref stats);
         while (ackBits != 0)
         {
-            var i = System.Numerics.BitOperations.TrailingZeroCount(ackBits);
+            var i = BitOperations.TrailingZeroCount(ackBits);
             ackBits &= ackBits - 1;
             Acknowledge((ushort)(ack - 1 - i), ref stats);
         }

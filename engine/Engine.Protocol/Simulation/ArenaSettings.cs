@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Engine.Protocol.Simulation;
 
 /// <summary>
@@ -66,6 +68,6 @@ public readonly record struct ArenaSettings
 
     private static bool InRange(int min, int max) => min >= -MaxExtent && max <= MaxExtent && min < max;
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [DoesNotReturn]
     private static void ThrowInvalid(string error) => throw new ArgumentException(error, "settings");
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Engine.Server.Concurrency;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal sealed class BoundedQueue<T>
 
     public BoundedQueue(int capacity)
     {
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, capacity));
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, capacity));
         _cells = new Cell[size];
         for (var i = 0; i < size; i++)
         {

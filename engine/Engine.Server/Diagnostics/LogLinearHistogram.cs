@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Engine.Server.Diagnostics;
 
 /// <summary>
@@ -63,7 +65,7 @@ public sealed class LogLinearHistogram
         {
             return (int)Math.Max(value, 0);
         }
-        var msb = 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)value);
+        var msb = 63 - BitOperations.LeadingZeroCount((ulong)value);
         var sub = (int)(value >> (msb - 3)) & (SubBuckets - 1);
         return Math.Min(Buckets - 1, ((msb - 2) * SubBuckets) + sub);
     }

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Security.Cryptography;
 using Engine.Transport;
 
 namespace Engine.Server.Limits;
@@ -21,10 +23,10 @@ internal sealed class AddressRateTable
     {
         _packets = packets;
         _handshakes = handshakes;
-        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity));
         _entries = new Entry[size];
         _mask = size - 1;
-        _seed = (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 20 | 0x9E3779B9UL;
+        _seed = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue) << 20 | 0x9E3779B9UL;
     }
 
     public bool TryTakePacket(in PeerAddress address, long nowUs) => _packets.IsUnlimited || TryTake(address, nowUs, handshake: false);

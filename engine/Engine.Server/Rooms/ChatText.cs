@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Engine.Server.Rooms;
@@ -11,7 +12,7 @@ internal static class ChatText
         var written = 0;
         while (!text.IsEmpty)
         {
-            if (Rune.DecodeFromUtf8(text, out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            if (Rune.DecodeFromUtf8(text, out var rune, out var consumed) != OperationStatus.Done)
             {
                 return -1;
             }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using Engine.Protocol.Rooms;
 
@@ -150,6 +151,6 @@ internal sealed class RoomDirectory
     private readonly record struct ResumeKey(ulong Low, ulong High)
     {
         public static ResumeKey From(ReadOnlySpan<byte> token) =>
-            new(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(token), System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(token.Slice(8)));
+            new(BinaryPrimitives.ReadUInt64LittleEndian(token), BinaryPrimitives.ReadUInt64LittleEndian(token.Slice(8)));
     }
 }

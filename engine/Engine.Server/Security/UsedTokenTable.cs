@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Engine.Transport;
 
@@ -59,7 +60,7 @@ internal sealed class UsedTokenTable
         lock (_entries)
         {
             ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, tag);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry) && entry.ExpireUnix > nowUnix)
+            if (!Unsafe.IsNullRef(ref entry) && entry.ExpireUnix > nowUnix)
             {
                 if (entry.Address == address && entry.HelloNonce == helloNonce)
                 {
@@ -87,7 +88,7 @@ internal sealed class UsedTokenTable
         lock (_entries)
         {
             ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, tag);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
+            if (!Unsafe.IsNullRef(ref entry))
             {
                 entry.Welcome = welcome;
             }

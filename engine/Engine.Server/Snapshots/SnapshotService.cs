@@ -1,4 +1,5 @@
 using Engine.Protocol.Snapshots;
+using Engine.Protocol.Wire;
 using Engine.Server.Diagnostics;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
@@ -19,7 +20,7 @@ internal sealed class SnapshotService<TOutput>
     private readonly int _tickRate;
     private readonly ShardCounters _counters;
     private readonly ShardHistograms _histograms;
-    private readonly byte[] _message = new byte[Protocol.Wire.ProtocolConstants.MaxDatagram];
+    private readonly byte[] _message = new byte[ProtocolConstants.MaxDatagram];
     private readonly SharedEncodings _shared = new();
     private ushort[] _order = new ushort[64];
     private ushort[] _included = new ushort[64];

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Engine.Transport;
 
 internal static partial class Interop
@@ -44,5 +46,5 @@ internal static partial class Interop
 
     /// <summary>"EADDRINUSE", or "errno 123" for values the enum does not name. Cold path.</summary>
     internal static string GetErrorName(Error error) =>
-        Enum.IsDefined(error) ? error.ToString() : "errno " + ((int)error).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Enum.IsDefined(error) ? error.ToString() : "errno " + ((int)error).ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using System.Security.Cryptography;
 using Engine.Benchmarks.PingPong.Batch;
 using Engine.Benchmarks.PingPong.LiteNet;
 
@@ -25,7 +26,7 @@ internal static class PingPongCommand
         if (o.RunEngine)
         {
             // A fresh key per run: the clients issue their own tokens, as a game's backend would.
-            var tokenKey = o.Insecure ? null : System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            var tokenKey = o.Insecure ? null : RandomNumberGenerator.GetBytes(32);
             results.Add(RunScenario(o, "engine", o.Insecure ? "engine (AOT, --insecure)" : "engine (AOT, sealed)",
                 port => new EngineServerProcess(o.EnginePath!, port, o.Shards, o.Clients, tokenKey),
                 port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets, tokenKey)));

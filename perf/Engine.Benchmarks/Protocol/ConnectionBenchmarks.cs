@@ -39,7 +39,7 @@ public class ConnectionBenchmarks
         public void OnReliable(ReadOnlySpan<byte> payload) => connection.QueueReliable(payload);
 
 
-        public void OnGameMessage(Engine.Protocol.Wire.MessageKind kind, ReadOnlySpan<byte> payload)
+        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload)
 
         {
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Engine.Host.Admin;
 using Engine.Server.Diagnostics;
@@ -138,12 +139,12 @@ public class AdminServerTests
         for (var warm = 0; warm < 3; warm++)
         {
             var (warmBuffer, _) = exporter.ScrapeUtf8();
-            System.Buffers.ArrayPool<byte>.Shared.Return(warmBuffer);
+            ArrayPool<byte>.Shared.Return(warmBuffer);
         }
         var before = GC.GetAllocatedBytesForCurrentThread();
         var (buffer, length) = exporter.ScrapeUtf8();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        ArrayPool<byte>.Shared.Return(buffer);
 
         // What remains is the meter's own per-observation objects and a few small /proc handles:
         // well under the text itself, which a fresh writer and string cost several times over.

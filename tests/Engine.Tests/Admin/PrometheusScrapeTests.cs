@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text;
 using Engine.Client;
 using Engine.Tests.Server;
 using Engine.Tests.Smoke;
@@ -63,7 +64,7 @@ public class PrometheusScrapeTests
             "--web.listen-address=127.0.0.1:" + prometheusPort.ToString(CultureInfo.InvariantCulture),
         ])
         { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-        var prometheusLog = new System.Text.StringBuilder();
+        var prometheusLog = new StringBuilder();
         prometheus.ErrorDataReceived += (_, e) => { lock (prometheusLog) { prometheusLog.AppendLine(e.Data); } };
         prometheus.OutputDataReceived += (_, e) => { lock (prometheusLog) { prometheusLog.AppendLine(e.Data); } };
         prometheus.BeginErrorReadLine();

@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
-using Engine.Protocol;
+using System.Net;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Sessions;
+using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
+using Engine.Protocol;
 using Engine.Tests.Server;
 using Xunit;
 
@@ -82,7 +83,7 @@ public class ServerBadInputTests
         var connection = client.Connection.Session!;
         connection.QueueUnreliable("once"u8);
         var packet = new byte[ProtocolConstants.MaxDatagram];
-        var length = connection.PollSend(packet, Engine.Protocol.Time.MonotonicClock.NowUs);
+        var length = connection.PollSend(packet, MonotonicClock.NowUs);
         // Send it from the client's own socket twice (same source address), as a replaying attacker on the path would.
         client.SendRaw(packet.AsSpan(0, length));
         client.SendRaw(packet.AsSpan(0, length));

@@ -21,7 +21,7 @@ public class ConnectionTests
         public void OnReliable(ReadOnlySpan<byte> payload) => (Reliable ??= []).Add(payload.ToArray());
 
 
-        public void OnGameMessage(Engine.Protocol.Wire.MessageKind kind, ReadOnlySpan<byte> payload)
+        public void OnGameMessage(MessageKind kind, ReadOnlySpan<byte> payload)
 
         {
 

@@ -93,7 +93,7 @@ public class SipHash128Tests
         var key = Enumerable.Range(0, 16).Select(i => (byte)i).ToArray();
         var message = Enumerable.Range(0, length).Select(i => (byte)i).ToArray();
         var tag = new byte[16];
-        Engine.Protocol.Handshake.SipHash128.Compute(key, message, tag);
+        SipHash128.Compute(key, message, tag);
         Assert.Equal(expectedHex, Convert.ToHexStringLower(tag));
     }
 }

@@ -1,12 +1,13 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography;
 using Engine.Client;
-using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
+using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
+using Engine.Protocol;
 using Engine.Tests.Server;
 using Xunit;
 
@@ -94,7 +95,7 @@ public class SecureServerTests
 
         // The same socket starting over (a new hello nonce) would reuse the session keys: refused as well.
         Assert.True(ConnectToken.TryRead(token.ToBytes(), out var copy));
-        first.Connection.Connect(Engine.Protocol.Time.MonotonicClock.NowUs, copy!);
+        first.Connection.Connect(MonotonicClock.NowUs, copy!);
         var deadline = DateTime.UtcNow + s_timeout;
         while (first.Connection.State is ClientState.SendingHello or ClientState.SendingCookie && DateTime.UtcNow < deadline)
         {

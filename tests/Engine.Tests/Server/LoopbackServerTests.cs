@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Engine.Client;
-using Engine.Protocol;
+using Engine.Protocol.Handshake;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
+using Engine.Protocol;
 using Xunit;
 
 namespace Engine.Tests.Server;
@@ -88,7 +89,7 @@ public class LoopbackServerTests
             attacker.SendTo(garbage, target);
         }
         var hello = new byte[ProtocolConstants.HelloSize];
-        Engine.Protocol.Handshake.HandshakePackets.WriteHello(hello, 1, new byte[ProtocolConstants.CookieSize]);
+        HandshakePackets.WriteHello(hello, 1, new byte[ProtocolConstants.CookieSize]);
         attacker.SendTo(hello, target);
         var session = new byte[ProtocolConstants.SessionHeaderSize];
         new SessionHeader(clients[0].ConnectionId, 1000, 0, 0, false).Write(session);
@@ -119,7 +120,7 @@ public class LoopbackServerTests
         late.Connect(server.EndPoint);
         Assert.False(late.WaitUntilConnected(s_timeout));
         Assert.Equal(DisconnectReason.Rejected, late.DisconnectReason);
-        Assert.Equal(Engine.Protocol.Handshake.RejectReason.ServerFull, late.RejectReason);
+        Assert.Equal(RejectReason.ServerFull, late.RejectReason);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Engine.Client;
+using Engine.Protocol.Handshake;
 using Engine.Protocol.Security;
 using Xunit;
 
@@ -64,7 +65,7 @@ public class SecuritySmokeTests
         using var second = new EngineClient();
         second.Connect(text);
         Assert.False(second.WaitUntilConnected(s_timeout));
-        Assert.Equal(Engine.Protocol.Handshake.RejectReason.TokenRefused, second.RejectReason);
+        Assert.Equal(RejectReason.TokenRefused, second.RejectReason);
     }
 
     [Fact]

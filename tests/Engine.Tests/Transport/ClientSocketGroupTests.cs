@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.InteropServices;
 using Engine.Transport;
 using Xunit;
 
@@ -58,7 +59,7 @@ public class ClientSocketGroupTests
         // x86-64: struct epoll_event is packed (data at offset 4); elsewhere naturally aligned.
         Assert.Equal(12, sizeof(Interop.Sys.EpollEventPacked));
         Assert.Equal(16, sizeof(Interop.Sys.EpollEventAligned));
-        Assert.Equal(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64,
+        Assert.Equal(RuntimeInformation.ProcessArchitecture == Architecture.X64,
             Interop.Sys.EpollEventIsPacked);
     }
 

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net;
 using Engine.Transport;
 using Xunit;
@@ -18,7 +19,7 @@ public sealed class PeerAddressTests
         Assert.Equal(text, peer.ToString());
         Assert.Equal(endPoint, peer.ToEndPoint());
         Assert.Equal(port, peer.Port);
-        Assert.Equal(endPoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6, peer.IsIPv6);
+        Assert.Equal(endPoint.Address.AddressFamily == AddressFamily.InterNetworkV6, peer.IsIPv6);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Engine.Protocol.Channels;
 using Engine.Protocol.Sessions;
+using Engine.Protocol.Wire;
 using Engine.Tests.Netcode;
 using Xunit;
 
@@ -137,7 +138,7 @@ public class ReliableDeliveryTests
     [Fact]
     public void The_smallest_payload_still_carries_the_largest_message()
     {
-        var options = new ConnectionOptions { MaxPayload = Engine.Protocol.Wire.ProtocolConstants.MinMaxPayload };
+        var options = new ConnectionOptions { MaxPayload = ProtocolConstants.MinMaxPayload };
         var pair = new ReliablePair(new LossyNetwork(11, LossyNetworkOptions.Hostile), options);
         var message = new byte[ReliableChannel.MaxMessageSize];
         new Random(5).NextBytes(message);

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Engine.Protocol.Snapshots;
 
 namespace Engine.Tests.Protocol.Snapshots;
@@ -91,15 +92,15 @@ internal static class SnapshotGen
     public static IEnumerable<SimdPath> SupportedPaths()
     {
         yield return SimdPath.Scalar;
-        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        if (Vector128.IsHardwareAccelerated)
         {
             yield return SimdPath.Vector128;
         }
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
             yield return SimdPath.Vector256;
         }
-        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated)
         {
             yield return SimdPath.Vector512;
         }
