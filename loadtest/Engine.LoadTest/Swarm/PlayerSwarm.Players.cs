@@ -8,7 +8,7 @@ using Engine.Protocol.Wire;
 
 namespace Engine.LoadTest.Swarm;
 
-internal sealed partial class Swarm
+internal sealed partial class PlayerSwarm
 {
     private const int ExtraInputs = 2;
 
