@@ -1,6 +1,7 @@
-using System.Buffers.Binary;
 using Engine.Client.Netcode;
+using Engine.Protocol;
 using Engine.Protocol.Simulation;
+using Engine.Protocol.Snapshots;
 using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
 
@@ -16,14 +17,12 @@ public sealed partial class EngineClient
     /// <summary>Inputs each input message carries by default: the newest and three before it, so up to three lost packets in a row lose no input.</summary>
     public const int DefaultInputRedundancy = 4;
 
-    // Input message: [newest snapshot tick received: varint][InputMessage, or nothing for a bare ack].
-    private const int SnapshotPrefix = 4;
     private const long RateWindowUs = 1_000_000;
     private const long NeverUs = long.MinValue / 2; // far in the past, yet now - NeverUs does not overflow
 
     private readonly NetcodeStats _netcodeStats = new();
     private readonly PlayerInput[] _recentInputs = new PlayerInput[InputMessage.MaxInputs];
-    private readonly byte[] _gamePayload = new byte[Varint.MaxLength32 + InputMessage.MaxSize];
+    private readonly byte[] _gamePayload = new byte[InputMessage.MaxFramedSize];
     private RoomNetcode? _netcode;
     private ArenaSettings _arena = ArenaSettings.Default;
     private TimeSpan _interpolationDelay = TimeSpan.FromMilliseconds(Interpolator.DefaultDelayMs);
@@ -153,8 +152,7 @@ public sealed partial class EngineClient
         var now = MonotonicClock.NowUs;
         netcode.Predictor.Apply(input);
         var carried = netcode.Predictor.CopyRecent(_recentInputs.AsSpan(0, _inputRedundancy));
-        var length = Varint.Write(_gamePayload, netcode.NewestTick);
-        length += InputMessage.Write(_gamePayload.AsSpan(length), _recentInputs.AsSpan(0, carried));
+        var length = InputMessage.WriteFramed(_gamePayload, netcode.NewestTick, _recentInputs.AsSpan(0, carried));
         var payload = _gamePayload.AsSpan(0, length);
         if (!_connection.SendGameMessage(MessageKind.Input, payload))
         {
@@ -262,7 +260,7 @@ public sealed partial class EngineClient
     }
 
     /// <summary>The newest world frame decoded in this room (tests compare encodings with it).</summary>
-    internal Protocol.Snapshots.SnapshotFrame? LatestFrame => _netcode?.Latest;
+    internal SnapshotFrame? LatestFrame => _netcode?.Latest;
 
     /// <summary>Queues a raw game message (tests use it to play a misbehaving client).</summary>
     internal bool SendGameMessage(MessageKind kind, ReadOnlySpan<byte> payload) => _connection.SendGameMessage(kind, payload);
@@ -276,14 +274,14 @@ public sealed partial class EngineClient
         SnapshotsReceived++;
         var now = MonotonicClock.NowUs;
         var netcode = CurrentNetcode();
-        var outcome = payload.Length < SnapshotPrefix ? SnapshotOutcome.Malformed
+        var outcome = SnapshotMessage.TryRead(payload, out var lastAppliedInput, out var snapshot) != DropReason.None ? SnapshotOutcome.Malformed
             : netcode is null ? SnapshotOutcome.Foreign
-            : netcode.OnSnapshot(BinaryPrimitives.ReadUInt32LittleEndian(payload), payload.Slice(SnapshotPrefix), now);
+            : netcode.OnSnapshot(lastAppliedInput, snapshot, now);
         switch (outcome)
         {
             case SnapshotOutcome.Applied:
                 _snapshotsApplied++;
-                _snapshotBytes += payload.Length - SnapshotPrefix;
+                _snapshotBytes += snapshot.Length;
                 // A player sending inputs acknowledges with the next one (within a tick); anyone else
                 // acknowledges now, so the server can send deltas against this frame.
                 if (netcode!.IsSpectator || now - _lastInputUs > 2_000_000L / Math.Max(netcode.Room.TickRate, 1))
@@ -309,7 +307,7 @@ public sealed partial class EngineClient
     /// <summary>Goes out with the packet <see cref="Update"/> sends after reading.</summary>
     private void SendBareAck(uint tick)
     {
-        var length = Varint.Write(_gamePayload, tick);
+        var length = InputMessage.WriteFramed(_gamePayload, tick, default);
         _connection.SendGameMessage(MessageKind.Input, _gamePayload.AsSpan(0, length));
     }
 

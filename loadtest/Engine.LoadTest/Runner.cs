@@ -45,7 +45,7 @@ internal sealed class Runner(LoadTestOptions options)
         }
         using var admin = server.AdminUrl is { } url ? new AdminScraper(url) : null;
         _admin = admin;
-        using var swarm = new Swarm.Swarm(options, server.EndPoint, server.TokenKey);
+        using var swarm = new PlayerSwarm(options, server.EndPoint, server.TokenKey);
         using var attacker = options.Scenario.Attacks ? new Attacker(server.EndPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
         Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players{(options.Scenario.Spectates ? $" + {options.Spectators} spectators" : "")} in rooms of {options.RoomSize} " +
             $"over {options.Sockets} sockets ({swarm.SocketDescription}) -> {server.EndPoint}");
@@ -131,7 +131,7 @@ internal sealed class Runner(LoadTestOptions options)
         public int MinInRooms = int.MaxValue;
     }
 
-    private void SwarmLoop(Swarm.Swarm swarm, Attacker? attacker, RunResult result)
+    private void SwarmLoop(PlayerSwarm swarm, Attacker? attacker, RunResult result)
     {
         var rate = options.EffectiveConnectRate;
         var t0 = MonotonicClock.NowUs;
@@ -257,7 +257,7 @@ internal sealed class Runner(LoadTestOptions options)
         }
     }
 
-    private Mark BeginStage(Stage stage, int second, Swarm.Swarm swarm, Attacker? attacker, RunResult result)
+    private Mark BeginStage(Stage stage, int second, PlayerSwarm swarm, Attacker? attacker, RunResult result)
     {
         _phase = stage.Name;
         var admin = stage.Measured ? _admin?.Scrape() : null; // before the attack starts
@@ -304,7 +304,7 @@ internal sealed class Runner(LoadTestOptions options)
         };
     }
 
-    private void EndStage(Stage stage, Mark mark, int second, Swarm.Swarm swarm, Attacker? attacker, RunResult result)
+    private void EndStage(Stage stage, Mark mark, int second, PlayerSwarm swarm, Attacker? attacker, RunResult result)
     {
         // The window's counters first, then the attack stops: the server's drops at this edge belong to it.
         if (stage.Measured)
@@ -318,7 +318,7 @@ internal sealed class Runner(LoadTestOptions options)
         }
     }
 
-    private WindowResult CloseWindow(string name, Mark mark, int second, Swarm.Swarm swarm, Attacker? attacker)
+    private WindowResult CloseWindow(string name, Mark mark, int second, PlayerSwarm swarm, Attacker? attacker)
     {
         var end = swarm.Counters;
         var sockets = swarm.Sockets.TotalCounters();
@@ -354,7 +354,7 @@ internal sealed class Runner(LoadTestOptions options)
     }
 
     /// <summary>The main window's figures into the run result, plus the whole-run ones.</summary>
-    private static void Fill(RunResult result, WindowResult w, Swarm.Swarm swarm)
+    private static void Fill(RunResult result, WindowResult w, PlayerSwarm swarm)
     {
         var endSockets = swarm.Sockets.TotalCounters();
         result.WindowStartSecond = w.StartSecond;
@@ -386,7 +386,7 @@ internal sealed class Runner(LoadTestOptions options)
     }
 
     /// <summary>The attacker's totals with the same-address replays the swarm thread sent.</summary>
-    private static AttackTotals AttackTotals(Attacker attacker, Swarm.Swarm swarm)
+    private static AttackTotals AttackTotals(Attacker attacker, PlayerSwarm swarm)
     {
         var totals = attacker.Totals();
         totals.Sent[(int)AttackKind.ReplaySame] = swarm.Counters.ReplaysSameAddress;

@@ -12,20 +12,14 @@ namespace Engine.Client.Netcode;
 /// </summary>
 internal sealed class RoomNetcode
 {
-    // The server sends full states only while it has no usable ack from us; a run of them older than
-    // our newest frame means our frames came from another tick clock (a room on another shard).
-    private const int StaleFullStatesBeforeReset = 3;
     private const long EmptySlot = -1;
 
-    private readonly SnapshotHistory _history;
-    private readonly SnapshotFrame _scratch;
-    private readonly SnapshotFrame _predicted;
+    private readonly SnapshotApplier<HistoryFrames> _snapshots;
     private readonly long[] _owners;
     private readonly int _ownSlot;
     private readonly NetcodeStats _stats;
     private readonly int _delayMs;
     private readonly int _maxExtrapolationMs;
-    private int _staleFullStates;
 
     public RoomNetcode(RoomInfo room, in ArenaSettings arena, int delayMs, int maxExtrapolationMs, NetcodeStats stats)
     {
@@ -34,12 +28,11 @@ internal sealed class RoomNetcode
         _delayMs = delayMs;
         _maxExtrapolationMs = maxExtrapolationMs;
         var capacity = Math.Max(room.Capacity, 1);
-        _history = new SnapshotHistory(capacity);
-        _scratch = new SnapshotFrame(capacity);
-        _predicted = new SnapshotFrame(capacity);
         _owners = new long[capacity];
         Array.Fill(_owners, EmptySlot);
         _ownSlot = room.IsSpectator ? -1 : room.Slot;
+        _snapshots = new SnapshotApplier<HistoryFrames>(new HistoryFrames(capacity));
+        _snapshots.Start(_ownSlot, room.PlayerId, room.TickRate);
         Predictor = new Predictor(arena, default, stats: stats);
         Interpolator = NewInterpolator();
     }
@@ -56,53 +49,23 @@ internal sealed class RoomNetcode
     public bool Seeded { get; private set; }
 
     /// <summary>The newest tick decoded and kept: what the client acknowledges. 0 before the first.</summary>
-    public uint NewestTick => _history.Latest?.Tick ?? 0;
+    public uint NewestTick => Latest?.Tick ?? 0;
 
-    public SnapshotFrame? Latest => _history.Latest;
+    public SnapshotFrame? Latest => _snapshots.Frames.Latest;
 
-    /// <summary>Decodes one snapshot payload (after the input-sequence prefix) and feeds what it says to prediction and interpolation.</summary>
-    public SnapshotOutcome OnSnapshot(uint lastAppliedInput, ReadOnlySpan<byte> payload, long nowUs)
+    /// <summary>Decodes one snapshot (after the message's prefix) and feeds what it says to prediction and interpolation.</summary>
+    public SnapshotOutcome OnSnapshot(uint lastAppliedInput, ReadOnlySpan<byte> snapshot, long nowUs)
     {
-        if (SnapshotHeader.TryRead(payload, out var header, out _) != DropReason.None)
+        var outcome = _snapshots.Apply(snapshot, out var header, out var frame, out var startedOver);
+        if (startedOver)
         {
-            return SnapshotOutcome.Malformed;
+            ForgetPlayers();
         }
-        var latest = _history.Latest;
-        if (latest is not null && (int)(header.Tick - latest.Tick) <= 0)
+        if (frame is null)
         {
-            if (header.HasBaseline || ++_staleFullStates < StaleFullStatesBeforeReset)
-            {
-                return SnapshotOutcome.Stale;
-            }
-            StartOver();
+            return outcome; // not applied
         }
-        SnapshotFrame? baseline = null;
-        if (header.HasBaseline && !_history.TryGet(header.BaselineTick, out baseline))
-        {
-            return SnapshotOutcome.MissingBaseline;
-        }
-
-        // Deltas are against the baseline moved forward by dead reckoning, exactly as the server predicted it.
-        if (baseline is not null)
-        {
-            SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, Room.TickRate, _predicted);
-            baseline = _predicted;
-        }
-
-        // Decoded aside first: a payload that turns out malformed must not leave a half-written frame in the history.
-        var reason = DeltaDecoder.Decode(baseline, payload, _scratch);
-        if (reason != DropReason.None)
-        {
-            return reason == DropReason.Stale ? SnapshotOutcome.MissingBaseline : SnapshotOutcome.Malformed;
-        }
-        if (_ownSlot >= 0 && (!_scratch.IsPresent(_ownSlot) || _scratch.Get(_ownSlot, SnapshotField.Owner) != (int)Room.PlayerId))
-        {
-            return SnapshotOutcome.Foreign;
-        }
-        _staleFullStates = 0;
-        var frame = _history.Push(header.Tick);
-        frame.CopyFrom(_scratch);
-
+        var baseline = header.HasBaseline ? _snapshots.Frames.Predicted : null;
         if (_ownSlot >= 0)
         {
             Reconcile(ArenaSnapshot.Read(frame, _ownSlot), lastAppliedInput);
@@ -173,13 +136,11 @@ internal sealed class RoomNetcode
         Interpolator.Add(slot, header.Tick, ArenaSnapshot.Read(frame, slot));
     }
 
-    /// <summary>The ticks went backwards for good: forget every frame and sample, keep the prediction.</summary>
-    private void StartOver()
+    /// <summary>The ticks went backwards for good and the frames are gone: forget every sample too, keep the prediction.</summary>
+    private void ForgetPlayers()
     {
-        _history.Clear();
         Array.Fill(_owners, EmptySlot);
         Interpolator = NewInterpolator();
-        _staleFullStates = 0;
     }
 
     private Interpolator NewInterpolator() =>

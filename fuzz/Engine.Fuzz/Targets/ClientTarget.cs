@@ -183,7 +183,7 @@ internal sealed class ClientTarget : FuzzTarget
         var server = new Connection(Id, ConnectionOptions.Default, now);
         server.QueueReliable([(byte)Protocol.Rooms.RoomOp.Application, 9, 9]);
         server.QueueReliable(ConnectionTarget.FilledBytes(2000, 5));
-        server.QueueUnreliable(MessageKind.Snapshot, [1, 0, 0, 0, 10, 1, 0]);
+        server.QueueUnreliable(MessageKind.Snapshot, ConnectionTarget.SnapshotMessageOf(1, [10, 1, 0]));
         var connected = new DatagramScript.Builder().Prefix((byte)Scenario.Connected);
         int length;
         while ((length = server.PollSend(buffer, now)) > 0)

@@ -1,6 +1,8 @@
 using Engine.Protocol;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
+using Engine.Protocol.Simulation;
+using Engine.Protocol.Snapshots;
 using Engine.Protocol.Wire;
 
 namespace Engine.Fuzz.Targets;
@@ -82,6 +84,14 @@ internal sealed class ConnectionTarget : FuzzTarget
 
     public static byte[] FilledBytes(int length, int seed) => [.. Enumerable.Range(0, length).Select(i => (byte)((i * 31) + seed))];
 
+    /// <summary>A snapshot message around <paramref name="snapshot"/>, which a connection carries without reading.</summary>
+    public static byte[] SnapshotMessageOf(uint lastAppliedInput, ReadOnlySpan<byte> snapshot)
+    {
+        var message = new byte[SnapshotMessage.Length(snapshot.Length)];
+        snapshot.CopyTo(SnapshotMessage.WritePrefix(message, lastAppliedInput));
+        return message;
+    }
+
     /// <summary>
     /// Polls both connections until they have nothing to send, checking they write the same bytes;
     /// <paramref name="normalize"/> may blank fields that legitimately differ (the client's nonce).
@@ -143,8 +153,9 @@ internal sealed class ConnectionTarget : FuzzTarget
         peer.QueueReliable([(byte)RoomOp.Application, 1, 2, 3]);
         peer.QueueReliable(FilledBytes(2500, 3));
         peer.QueueUnreliable([1, 2, 3]);
-        peer.QueueUnreliable(MessageKind.Input, [0, 1, 1, 0, 0, 0, 127, 0, 0, 0, 0, 0, 1]);
-        peer.QueueUnreliable(MessageKind.Snapshot, [0, 0, 0, 0, 10, 1, 0]);
+        var input = new byte[InputMessage.MaxFramedSize];
+        peer.QueueUnreliable(MessageKind.Input, input.AsSpan(0, InputMessage.WriteFramed(input, 0, [new PlayerInput { Sequence = 1, Forward = 127, Buttons = InputButtons.Jump }])));
+        peer.QueueUnreliable(MessageKind.Snapshot, SnapshotMessageOf(0, [10, 1, 0]));
         var packets = new List<byte[]>();
         now += 5_000;
         while ((length = peer.PollSend(buffer, now)) > 0)

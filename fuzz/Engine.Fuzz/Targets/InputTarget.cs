@@ -1,12 +1,12 @@
 using Engine.Protocol;
 using Engine.Protocol.Simulation;
-using Engine.Protocol.Wire;
 
 namespace Engine.Fuzz.Targets;
 
 /// <summary>
-/// The payload of an Input message as the server splits it (docs/PROTOCOL.md, "Inputs"): a varint
-/// snapshot ack, then nothing or an <see cref="InputMessage"/>. Never throws; an accepted message
+/// The payload of an Input message as the server splits it (docs/PROTOCOL.md, "Inputs";
+/// <see cref="InputMessage.TryReadFramed"/>): a varint snapshot ack, then nothing or an
+/// <see cref="InputMessage"/>. Never throws; an accepted message
 /// carries 1..8 consecutive sequences, all at least 1, and the codec is canonical (written back, it
 /// is the same bytes); a dropped one yields no inputs; a smaller scratch changes only the verdict
 /// on messages that do not fit it.
@@ -21,11 +21,10 @@ internal sealed class InputTarget : FuzzTarget
 
     public override void Run(ReadOnlySpan<byte> data)
     {
-        if (!Varint.TryRead(data, out _, out var ackLength))
+        if (InputMessage.TryReadFramed(data, out _, out var message) != DropReason.None)
         {
             return;
         }
-        var message = data.Slice(ackLength);
         if (message.IsEmpty)
         {
             return; // a bare acknowledgement
@@ -62,13 +61,9 @@ internal sealed class InputTarget : FuzzTarget
         {
             inputs[i] = new PlayerInput { Sequence = 120 - (uint)i, Forward = 127, Right = (sbyte)(-64 + i), Yaw = 16384, Pitch = -2000, Buttons = InputButtons.Jump };
         }
-        var buffer = new byte[64];
-        var ack = Varint.Write(buffer, 300);
-        var length = ack + InputMessage.Write(buffer.AsSpan(ack), inputs);
-        yield return ("three-inputs", buffer.AsSpan(0, length).ToArray());
-        ack = Varint.Write(buffer, 0);
-        length = ack + InputMessage.Write(buffer.AsSpan(ack), inputs.AsSpan(0, 1));
-        yield return ("one-input-no-ack", buffer.AsSpan(0, length).ToArray());
-        yield return ("bare-ack", buffer.AsSpan(0, Varint.Write(buffer, 1_000_000)).ToArray());
+        var buffer = new byte[InputMessage.MaxFramedSize];
+        yield return ("three-inputs", buffer.AsSpan(0, InputMessage.WriteFramed(buffer, 300, inputs)).ToArray());
+        yield return ("one-input-no-ack", buffer.AsSpan(0, InputMessage.WriteFramed(buffer, 0, inputs.AsSpan(0, 1))).ToArray());
+        yield return ("bare-ack", buffer.AsSpan(0, InputMessage.WriteFramed(buffer, 1_000_000, default)).ToArray());
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using Engine.Client.Netcode;
 using Engine.Protocol.Snapshots;
 
 namespace Engine.LoadTest.Swarm;
@@ -14,14 +16,23 @@ namespace Engine.LoadTest.Swarm;
 /// view, which the server accepts). Acknowledging the newest tick every time and keeping only the
 /// newest few frames deadlocks under load: a delayed acknowledgement moves the server to a frame
 /// the player already dropped, and nothing it can acknowledge afterwards is accepted.
+/// The frame store of the player's <see cref="SnapshotApplier{TFrames}"/>, which holds it inline (a
+/// struct: one object less per player); baselines are predicted in place in the frame decoded into.
 /// </summary>
-internal sealed class FrameRing
+internal struct FrameRing : ISnapshotFrames
 {
+    // Snapshots built on an older view before the acknowledgement moves on regardless.
+    private const int PatienceSnapshots = 10;
+
     private readonly SnapshotFrame[] _frames;
     private readonly uint[] _ticks;
     private readonly bool[] _valid;
     private int _pending = -1;
     private int _notTaken;
+    private bool _hasAny;
+    private uint _newest;
+    private uint _previousAck;
+    private uint _serverBaseline;
 
     public FrameRing(int capacity, int depth)
     {
@@ -34,26 +45,22 @@ internal sealed class FrameRing
         }
     }
 
-    public int Capacity => _frames[0].Capacity;
-
-    /// <summary>The newest tick decoded; meaningful when <see cref="HasAny"/>.</summary>
-    public uint Newest { get; private set; }
-
-    public bool HasAny { get; private set; }
+    public readonly int Capacity => _frames[0].Capacity;
 
     /// <summary>The tick this player acknowledges in its inputs; 0 = none yet.</summary>
-    public uint AckTick { get; private set; }
+    public uint AckTick { readonly get; private set; }
 
-    private uint _previousAck;
-    private uint _serverBaseline;
-
-    public SnapshotFrame NewestFrame { get; private set; } = null!;
+    public readonly bool TryGetNewestTick(out uint tick)
+    {
+        tick = _newest;
+        return _hasAny;
+    }
 
     public void Clear()
     {
         Array.Clear(_valid);
-        HasAny = false;
-        Newest = 0;
+        _hasAny = false;
+        _newest = 0;
         _pending = -1;
         AckTick = 0;
         _previousAck = 0;
@@ -61,30 +68,32 @@ internal sealed class FrameRing
         _notTaken = 0;
     }
 
-    public SnapshotFrame? Find(uint tick)
+    public readonly bool TryGet(uint tick, [NotNullWhen(true)] out SnapshotFrame? frame)
     {
         for (var i = 0; i < _frames.Length; i++)
         {
             if (_valid[i] && _ticks[i] == tick)
             {
-                return _frames[i];
+                frame = _frames[i];
+                return true;
             }
         }
-        return null;
+        frame = null;
+        return false;
     }
 
-    /// <summary>A frame to decode into: an empty one, else the oldest that is not <paramref name="keep"/>. Invalid until <see cref="Commit"/>.</summary>
-    public SnapshotFrame Acquire(SnapshotFrame? keep)
+    /// <summary>A frame to decode into: an empty one, else the oldest that is not <paramref name="baseline"/> nor protected. Invalid until <see cref="Commit"/>.</summary>
+    public SnapshotFrame Acquire(SnapshotFrame? baseline)
     {
         var best = -1;
         var bestAge = -1L;
         for (var i = 0; i < _frames.Length; i++)
         {
-            if (ReferenceEquals(_frames[i], keep) || (_valid[i] && IsProtected(_ticks[i])))
+            if (ReferenceEquals(_frames[i], baseline) || (_valid[i] && IsProtected(_ticks[i])))
             {
                 continue;
             }
-            var age = _valid[i] ? (long)(int)(Newest - _ticks[i]) : long.MaxValue;
+            var age = _valid[i] ? (long)(int)(_newest - _ticks[i]) : long.MaxValue;
             if (age > bestAge)
             {
                 best = i;
@@ -100,15 +109,19 @@ internal sealed class FrameRing
         return _frames[best];
     }
 
-    private bool IsProtected(uint tick) => tick != 0 && (tick == AckTick || tick == _previousAck || tick == _serverBaseline);
-
+    /// <summary>In place: nothing reads the predicted baseline after the decoder, so it needs no frame of its own.</summary>
+    public readonly SnapshotFrame PredictionTarget(SnapshotFrame destination) => destination;
 
     /// <summary>Records a decoded snapshot (built on <paramref name="baselineTick"/>, 0 for a full state) and moves the acknowledgement when it is safe.</summary>
-    public void Commit(uint tick, uint baselineTick)
+    public SnapshotFrame Commit(uint tick, uint baselineTick)
     {
-        Commit(tick);
+        var frame = _frames[_pending];
+        _ticks[_pending] = tick;
+        _valid[_pending] = true;
+        _newest = tick;
+        _hasAny = true;
+        _pending = -1;
         _serverBaseline = baselineTick;
-        const int PatienceSnapshots = 10;
         if (AckTick == 0 || baselineTick == 0 || baselineTick == AckTick || ++_notTaken >= PatienceSnapshots)
         {
             if (AckTick != tick)
@@ -118,15 +131,8 @@ internal sealed class FrameRing
             }
             _notTaken = 0;
         }
+        return frame;
     }
 
-    private void Commit(uint tick)
-    {
-        _ticks[_pending] = tick;
-        _valid[_pending] = true;
-        NewestFrame = _frames[_pending];
-        Newest = tick;
-        HasAny = true;
-        _pending = -1;
-    }
+    private readonly bool IsProtected(uint tick) => tick != 0 && (tick == AckTick || tick == _previousAck || tick == _serverBaseline);
 }

@@ -53,7 +53,7 @@ internal sealed class SimPlayer
     public byte[] ResumeToken { get; } = new byte[RoomLimits.ResumeTokenSize];
     public bool HasResumeToken { get; set; }
 
-    public FrameRing? Frames { get; set; }
+    public SnapshotApplier<FrameRing>? Snapshots { get; set; }
     public Predictor? Predictor { get; set; }
     public bool Seeded { get; set; }
     public long PlayStartUs { get; set; }

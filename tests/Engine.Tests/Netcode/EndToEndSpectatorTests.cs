@@ -61,9 +61,8 @@ public class EndToEndSpectatorTests(ITestOutputHelper output)
         Assert.True(average < full, $"spectator snapshots average {average:F1} B, the full state is {full} B: no deltas");
 
         // Server side: an input message from a spectator (a hacked client) is counted and dropped.
-        Span<byte> message = stackalloc byte[Varint.MaxLength32 + InputMessage.MaxSize];
-        var length = Varint.Write(message, stats.LatestSnapshotTick);
-        length += InputMessage.Write(message[length..], [new PlayerInput { Sequence = 1, Forward = 127 }]);
+        Span<byte> message = stackalloc byte[InputMessage.MaxFramedSize];
+        var length = InputMessage.WriteFramed(message, stats.LatestSnapshotTick, [new PlayerInput { Sequence = 1, Forward = 127 }]);
         Assert.True(watcher.SendGameMessage(MessageKind.Input, message[..length]));
         watcher.Flush();
         Assert.True(TestServer.PumpUntil(clients, () => server.Server.ShardCounters.Sum(c => Volatile.Read(ref c.SpectatorInputs)) == 1, EndToEndDriver.Timeout), "the server did not count the spectator's input");

@@ -1,6 +1,7 @@
 using CsCheck;
 using Engine.Protocol;
 using Engine.Protocol.Simulation;
+using Engine.Protocol.Wire;
 using Xunit;
 
 namespace Engine.Tests.Simulation;
@@ -109,17 +110,104 @@ public class InputMessageTests
     }
 
     [Fact]
-    public void TryRead_and_Write_allocate_nothing()
+    public void Framed_round_trips_the_ack_and_the_inputs_as_the_ack_varint_then_the_message()
+    {
+        Gen.Select(Gen.UInt, s_messages, Gen.Bool).Sample((ack, inputs, bare) =>
+        {
+            var carried = bare ? [] : inputs;
+            var buffer = new byte[InputMessage.MaxFramedSize];
+            var written = InputMessage.WriteFramed(buffer, ack, carried);
+
+            // The layout, pinned: what the SDK, the swarm and the server wrote by hand before.
+            var expected = new byte[InputMessage.MaxFramedSize];
+            var ackLength = Varint.Write(expected, ack);
+            var expectedLength = ackLength + (bare ? 0 : InputMessage.Write(expected.AsSpan(ackLength), carried));
+            Assert.Equal(expected.AsSpan(0, expectedLength).ToArray(), buffer.AsSpan(0, written).ToArray());
+
+            Assert.Equal(DropReason.None, InputMessage.TryReadFramed(buffer.AsSpan(0, written), out var readAck, out var message));
+            Assert.Equal(ack, readAck);
+            if (bare)
+            {
+                Assert.True(message.IsEmpty);
+                return;
+            }
+            var read = new PlayerInput[InputMessage.MaxInputs];
+            Assert.Equal(DropReason.None, InputMessage.TryRead(message, read, out var count));
+            Assert.Equal(carried, read.AsSpan(0, count).ToArray());
+        }, iter: 10_000);
+    }
+
+    [Fact]
+    public void The_largest_framed_message_is_MaxFramedSize()
+    {
+        var buffer = new byte[InputMessage.MaxFramedSize];
+        Assert.Equal(InputMessage.MaxFramedSize, InputMessage.WriteFramed(buffer, uint.MaxValue, Run(1000, InputMessage.MaxInputs)));
+        Assert.Equal(1, InputMessage.WriteFramed(buffer, 0, []));
+    }
+
+    [Fact]
+    public void WriteFramed_refuses_what_it_cannot_encode()
+    {
+        var buffer = new byte[InputMessage.MaxFramedSize];
+        var inputs = Run(10, 3);
+        var needed = Varint.SizeOf(300) + InputMessage.SizeOf(3);
+        for (var length = 0; length < needed; length++)
+        {
+            Assert.Equal(0, InputMessage.WriteFramed(buffer.AsSpan(0, length), 300, inputs));
+        }
+        Assert.Equal(needed, InputMessage.WriteFramed(buffer.AsSpan(0, needed), 300, inputs));
+        Assert.Equal(0, InputMessage.WriteFramed(buffer.AsSpan(0, 1), 300, [])); // the ack alone needs two bytes
+        Assert.Equal(0, InputMessage.WriteFramed(buffer, 300, [new PlayerInput { Sequence = 5 }, new PlayerInput { Sequence = 3 }]));
+        Assert.Equal(0, InputMessage.WriteFramed(buffer, 300, Run(100, InputMessage.MaxInputs + 1)));
+    }
+
+    [Fact]
+    public void TryReadFramed_drops_a_missing_truncated_or_overlong_ack()
+    {
+        Assert.Equal(DropReason.MalformedMessage, InputMessage.TryReadFramed([], out _, out _));
+        Assert.Equal(DropReason.MalformedMessage, InputMessage.TryReadFramed([0x80], out _, out _));
+        Assert.Equal(DropReason.MalformedMessage, InputMessage.TryReadFramed([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], out _, out _));
+        Assert.Equal(DropReason.MalformedMessage, InputMessage.TryReadFramed([0xFF, 0xFF, 0xFF, 0xFF, 0x10], out var ack, out var inputs));
+        Assert.Equal(0u, ack);
+        Assert.True(inputs.IsEmpty);
+    }
+
+    [Fact]
+    public void TryReadFramed_never_throws_and_leaves_the_rest_for_TryRead()
+    {
+        Gen.Byte.Array[0, 80].Sample(bytes =>
+        {
+            if (InputMessage.TryReadFramed(bytes, out var ack, out var inputs) != DropReason.None)
+            {
+                Assert.False(Varint.TryRead(bytes, out _, out _));
+                return;
+            }
+            Assert.True(Varint.TryRead(bytes, out var expected, out var ackLength));
+            Assert.Equal(expected, ack);
+            Assert.Equal(bytes[ackLength..], inputs.ToArray());
+            if (!inputs.IsEmpty)
+            {
+                AssertDroppedOrCanonical(inputs.ToArray());
+            }
+        }, iter: 20_000);
+    }
+
+    [Fact]
+    public void Reading_and_writing_allocate_nothing()
     {
         var buffer = new byte[InputMessage.MaxSize];
+        var framed = new byte[InputMessage.MaxFramedSize];
         var inputs = Run(1000, 4);
         var read = new PlayerInput[InputMessage.MaxInputs];
+        InputMessage.TryReadFramed(framed.AsSpan(0, InputMessage.WriteFramed(framed, 1, inputs)), out _, out _);
         InputMessage.TryRead(buffer.AsSpan(0, InputMessage.Write(buffer, inputs)), read, out _);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
         {
             var written = InputMessage.Write(buffer, inputs);
             InputMessage.TryRead(buffer.AsSpan(0, written), read, out _);
+            written = InputMessage.WriteFramed(framed, (uint)i, inputs);
+            InputMessage.TryReadFramed(framed.AsSpan(0, written), out _, out _);
         }
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
     }

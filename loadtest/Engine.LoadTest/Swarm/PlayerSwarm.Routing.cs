@@ -7,7 +7,7 @@ using Engine.Protocol.Wire;
 
 namespace Engine.LoadTest.Swarm;
 
-internal sealed partial class Swarm
+internal sealed partial class PlayerSwarm
 {
     /// <summary>
     /// Every datagram on a socket comes from the one server, so the player is found by what the packet
@@ -143,7 +143,7 @@ internal sealed partial class Swarm
         _counters.Migrations++;
     }
 
-    private readonly struct Handler(Swarm swarm, SimPlayer player, long now) : IMessageHandler
+    private readonly struct Handler(PlayerSwarm swarm, SimPlayer player, long now) : IMessageHandler
     {
         public void OnMessage(ReadOnlySpan<byte> payload)
         {

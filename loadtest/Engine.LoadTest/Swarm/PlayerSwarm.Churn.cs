@@ -2,7 +2,7 @@ using Engine.Protocol;
 
 namespace Engine.LoadTest.Swarm;
 
-internal sealed partial class Swarm
+internal sealed partial class PlayerSwarm
 {
     private const long ChurnStepUs = 10_000;
 

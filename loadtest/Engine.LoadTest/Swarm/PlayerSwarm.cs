@@ -13,7 +13,7 @@ namespace Engine.LoadTest.Swarm;
 /// whose slot of the input period has come (inputs, timers, scenario actions), then sends what every
 /// touched player has to say (sendmmsg). Nothing in a pass allocates.
 /// </summary>
-internal sealed partial class Swarm : IDisposable
+internal sealed partial class PlayerSwarm : IDisposable
 {
     // The input period is cut into this many slots; player i runs in slot i % Slots, so the work of
     // one period is spread evenly instead of arriving as one burst.
@@ -48,7 +48,7 @@ internal sealed partial class Swarm : IDisposable
     private readonly IPEndPoint _server;
     private readonly byte[]? _tokenKey;
 
-    public Swarm(LoadTestOptions options, IPEndPoint server, byte[]? tokenKey)
+    public PlayerSwarm(LoadTestOptions options, IPEndPoint server, byte[]? tokenKey)
     {
         _options = options;
         _server = server;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Buffers.Text;
 using Engine.Client.Netcode;
 using Engine.Protocol;
@@ -9,15 +8,12 @@ using Engine.Protocol.Wire;
 
 namespace Engine.LoadTest.Swarm;
 
-internal sealed partial class Swarm
+internal sealed partial class PlayerSwarm
 {
-    // Input message: [newest snapshot tick held: varint][InputMessage, or nothing for a bare ack].
-    // Snapshot message: [last applied input: u32 LE][snapshot payload].
-    private const int SnapshotPrefix = 4;
     private const int ExtraInputs = 2;
 
     private readonly PlayerInput[] _inputs = new PlayerInput[InputMessage.MaxInputs];
-    private readonly byte[] _inputPayload = new byte[Varint.MaxLength32 + InputMessage.MaxSize];
+    private readonly byte[] _inputPayload = new byte[InputMessage.MaxFramedSize];
 
     /// <summary>The players of one slot of the input period: timers, inputs, chat, reconnects.</summary>
     private void RunSlot(int slot, long now)
@@ -215,11 +211,11 @@ internal sealed partial class Swarm
         }
         p.Intent = p.IsSpectatorRole ? RoomIntent.Spectate : RoomIntent.QuickMatch;
         var capacity = Math.Max((int)e.Capacity, 1);
-        if (p.Frames is null || p.Frames.Capacity != capacity)
+        if (p.Snapshots is null || p.Snapshots.Frames.Capacity != capacity)
         {
-            p.Frames = new FrameRing(capacity, FrameDepth);
+            p.Snapshots = new SnapshotApplier<FrameRing>(new FrameRing(capacity, FrameDepth));
         }
-        p.Frames.Clear();
+        p.Snapshots.Start(p.IsSpectatorRole ? -1 : p.Slot, p.PlayerId, p.TickRate);
         if (!e.Spectator)
         {
             var arena = ArenaSettings.Default with { TickRate = p.TickRate };
@@ -237,54 +233,29 @@ internal sealed partial class Swarm
         p.Seeded = false;
         p.RoomId = 0;
         p.ClearSent();
-        p.Frames?.Clear();
+        p.Snapshots?.Clear();
     }
 
     private void OnSnapshot(SimPlayer p, ReadOnlySpan<byte> payload, long now)
     {
         _counters.SnapshotsReceived++;
-        var frames = p.Frames;
-        if (frames is null || !p.InRoom)
+        var snapshots = p.Snapshots;
+        if (snapshots is null || !p.InRoom)
         {
             _counters.SnapshotsForeign++;
             return;
         }
-        if (payload.Length < SnapshotPrefix || SnapshotHeader.TryRead(payload.Slice(SnapshotPrefix), out var header, out _) != DropReason.None)
+        if (SnapshotMessage.TryRead(payload, out var lastApplied, out var snapshot) != DropReason.None)
         {
             _counters.SnapshotsMalformed++;
             return;
         }
-        var lastApplied = BinaryPrimitives.ReadUInt32LittleEndian(payload);
-        if (frames.HasAny && (int)(header.Tick - frames.Newest) <= 0)
+        var outcome = snapshots.Apply(snapshot, out var header, out var frame, out _);
+        if (frame is null)
         {
-            _counters.SnapshotsStale++;
+            Count(outcome);
             return;
         }
-        SnapshotFrame? baseline = null;
-        if (header.HasBaseline && (baseline = frames.Find(header.BaselineTick)) is null)
-        {
-            _counters.SnapshotsMissingBaseline++;
-            return;
-        }
-        var destination = frames.Acquire(baseline);
-        if (baseline is not null)
-        {
-            // Deltas are against the baseline moved forward by dead reckoning, as the server predicted it;
-            // predicted straight into the destination, which the decoder then takes as its own baseline.
-            SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, p.TickRate, destination);
-            baseline = destination;
-        }
-        if (DeltaDecoder.Decode(baseline, payload.Slice(SnapshotPrefix), destination) != DropReason.None)
-        {
-            _counters.SnapshotsMalformed++;
-            return;
-        }
-        if (!p.IsSpectatorRole && (!destination.IsPresent(p.Slot) || destination.Get(p.Slot, SnapshotField.Owner) != (int)p.PlayerId))
-        {
-            _counters.SnapshotsForeign++;
-            return;
-        }
-        frames.Commit(header.Tick, header.HasBaseline ? header.BaselineTick : 0);
         _counters.SnapshotsApplied++;
         _counters.SnapshotBytes += payload.Length;
 
@@ -311,7 +282,7 @@ internal sealed partial class Swarm
         {
             if (!p.IsSpectatorRole)
             {
-                var state = ArenaSnapshot.Read(destination, p.Slot);
+                var state = ArenaSnapshot.Read(frame, p.Slot);
                 // Sequences restart at join, so this is usually the spawn state; inputs sent between the
                 // server's move and our hearing of it may have been applied already: continue after them.
                 p.Predictor!.Reset(state, lastApplied);
@@ -321,18 +292,38 @@ internal sealed partial class Swarm
                 p.NextChatUs = now + (long)(1_000_000 / Math.Max(_options.EffectiveChatRate, 1e-6) * (0.5 + (p.NextRandom(1000) / 1000.0)));
                 SetPhase(p, PlayerPhase.Playing);
             }
-            SendBareAck(p, frames.AckTick);
+            SendBareAck(p, snapshots.Frames.AckTick);
             return;
         }
         var sink = new AckSink(Ack);
         p.Acknowledge(lastApplied, now, ref sink);
-        p.Predictor!.Reconcile(ArenaSnapshot.Read(destination, p.Slot), lastApplied);
+        p.Predictor!.Reconcile(ArenaSnapshot.Read(frame, p.Slot), lastApplied);
+    }
+
+    /// <summary>Counts a snapshot that was not applied.</summary>
+    private void Count(SnapshotOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case SnapshotOutcome.Stale:
+                _counters.SnapshotsStale++;
+                break;
+            case SnapshotOutcome.MissingBaseline:
+                _counters.SnapshotsMissingBaseline++;
+                break;
+            case SnapshotOutcome.Foreign:
+                _counters.SnapshotsForeign++;
+                break;
+            default:
+                _counters.SnapshotsMalformed++;
+                break;
+        }
     }
 
     /// <summary>Acknowledges a snapshot at once when no input will carry the acknowledgement soon.</summary>
     private void SendBareAck(SimPlayer p, uint tick)
     {
-        var length = Varint.Write(_inputPayload, tick);
+        var length = InputMessage.WriteFramed(_inputPayload, tick, default);
         if (p.Connection.Session is { } session && session.QueueUnreliable(MessageKind.Input, _inputPayload.AsSpan(0, length)))
         {
             _counters.BareAcks++;
@@ -367,8 +358,7 @@ internal sealed partial class Swarm
         p.InputsGenerated += due;
         _counters.InputsGenerated += due;
         var carried = predictor.CopyRecent(_inputs.AsSpan(0, (int)Math.Min(due + ExtraInputs, InputMessage.MaxInputs)));
-        var length = Varint.Write(_inputPayload, p.Frames!.AckTick);
-        length += InputMessage.Write(_inputPayload.AsSpan(length), _inputs.AsSpan(0, carried));
+        var length = InputMessage.WriteFramed(_inputPayload, p.Snapshots!.Frames.AckTick, _inputs.AsSpan(0, carried));
         var session = p.Connection.Session!;
         var message = _inputPayload.AsSpan(0, length);
         if (!session.QueueUnreliable(MessageKind.Input, message))

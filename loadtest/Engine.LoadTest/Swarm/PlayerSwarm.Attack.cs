@@ -2,7 +2,7 @@ using Engine.LoadTest.Attack;
 
 namespace Engine.LoadTest.Swarm;
 
-internal sealed partial class Swarm
+internal sealed partial class PlayerSwarm
 {
     // At most this many same-address replays in one pass, so a stall never turns into a burst.
     private const int MaxReplayBurst = 256;
