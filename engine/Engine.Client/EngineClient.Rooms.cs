@@ -158,8 +158,8 @@ public sealed partial class EngineClient
                 }
                 RoomLeft?.Invoke(e.RoomId, e.LeaveReason);
                 break;
-            case RoomOp.Migrate:
-                _connection.Migrate(e.ConnectionId);
+            case RoomOp.Move:
+                _connection.Move(e.ConnectionId);
                 break;
         }
     }

@@ -187,7 +187,7 @@ public sealed class ClientConnection
     /// The server moved this session to another shard: from now on packets carry the new id (so the
     /// kernel steers them there), while packets still under the old id keep being accepted.
     /// </summary>
-    public void Migrate(ulong newConnectionId)
+    public void Move(ulong newConnectionId)
     {
         if (_connection is null || newConnectionId == _connection.Id)
         {

@@ -83,7 +83,7 @@ public readonly ref struct RoomEvent
                 e = new RoomEvent { Op = op, RoomId = roomId, LeaveReason = (RoomLeaveReason)reader.ReadByte() };
                 break;
             }
-            case RoomOp.Migrate:
+            case RoomOp.Move:
                 e = new RoomEvent { Op = op, ConnectionId = reader.ReadUInt64() };
                 break;
             default:

@@ -139,10 +139,11 @@ public static class RoomMessages
         return Done(w);
     }
 
-    public static int Migrate(Span<byte> destination, ulong newConnectionId)
+    /// <summary>The session moved to another shard: the client sends under <paramref name="newConnectionId"/> from now on.</summary>
+    public static int Move(Span<byte> destination, ulong newConnectionId)
     {
         var w = new SpanWriter(destination);
-        w.WriteByte((byte)RoomOp.Migrate);
+        w.WriteByte((byte)RoomOp.Move);
         w.WriteUInt64(newConnectionId);
         return Done(w);
     }

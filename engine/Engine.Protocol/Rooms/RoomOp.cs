@@ -23,5 +23,5 @@ public enum RoomOp : byte
     PlayerLeft = 0x85,
     ChatMessage = 0x86,
     Left = 0x87,
-    Migrate = 0x88,
+    Move = 0x88,
 }

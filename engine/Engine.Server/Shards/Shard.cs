@@ -403,7 +403,7 @@ internal sealed class Shard : IDisposable
         _mailbox.SessionAdded();
         Counters.SessionsReceived++;
         Span<byte> message = stackalloc byte[16];
-        SendReliable(session, message.Slice(0, RoomMessages.Migrate(message, move.NewConnectionId)), now);
+        SendReliable(session, message.Slice(0, RoomMessages.Move(message, move.NewConnectionId)), now);
         _rooms.Arrive(session, move.Join, now);
     }
 

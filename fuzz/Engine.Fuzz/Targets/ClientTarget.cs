@@ -17,7 +17,7 @@ namespace Engine.Fuzz.Targets;
 internal sealed class ClientTarget : FuzzTarget
 {
     public const ulong Id = 0x8F3A2C51D7E40B01;
-    public const ulong MigratedId = 0x8F3A2C51D7E40B02;
+    public const ulong MovedId = 0x8F3A2C51D7E40B02;
     public const long StartUs = 10_000_000;
 
     public enum Scenario : byte
@@ -26,7 +26,7 @@ internal sealed class ClientTarget : FuzzTarget
         SendingHello,
         SendingCookie,
         Connected,
-        Migrated,
+        Moved,
         Disconnected,
     }
 
@@ -141,13 +141,13 @@ internal sealed class ClientTarget : FuzzTarget
         {
             client.Receive(packet.Slice(0, HandshakePackets.WriteChallenge(packet, client.Nonce, s_cookie)), now, ref handler);
         }
-        if (scenario is Scenario.Connected or Scenario.Migrated)
+        if (scenario is Scenario.Connected or Scenario.Moved)
         {
             client.Receive(packet.Slice(0, HandshakePackets.WriteWelcome(packet, Welcome(client.Nonce))), now, ref handler);
         }
-        if (scenario == Scenario.Migrated)
+        if (scenario == Scenario.Moved)
         {
-            client.Migrate(MigratedId);
+            client.Move(MovedId);
         }
         if (scenario == Scenario.Disconnected)
         {
@@ -192,14 +192,14 @@ internal sealed class ClientTarget : FuzzTarget
         }
         yield return ("connected-server-packets", connected.ToArray());
 
-        var migrated = new Connection(MigratedId, ConnectionOptions.Default, now);
-        migrated.QueueUnreliable([4, 5, 6]);
-        length = migrated.PollSend(buffer, now);
-        var afterMigration = new DatagramScript.Builder().Prefix((byte)Scenario.Migrated).Add(1, buffer.AsSpan(0, length));
+        var moved = new Connection(MovedId, ConnectionOptions.Default, now);
+        moved.QueueUnreliable([4, 5, 6]);
+        length = moved.PollSend(buffer, now);
+        var afterMove = new DatagramScript.Builder().Prefix((byte)Scenario.Moved).Add(1, buffer.AsSpan(0, length));
         server.QueueUnreliable([7]);
         length = server.PollSend(buffer, now + 1000);
-        afterMigration.Add(1, buffer.AsSpan(0, length));
-        yield return ("migrated-both-ids", afterMigration.ToArray());
+        afterMove.Add(1, buffer.AsSpan(0, length));
+        yield return ("migrated-both-ids", afterMove.ToArray());
 
         server.Close(DisconnectReason.Kicked);
         length = server.PollSend(buffer, now + 2000);

@@ -81,7 +81,7 @@ internal sealed class RoomEventTarget : FuzzTarget
         RoomOp.PlayerLeft => RoomMessages.PlayerLeft(destination, e.Slot, e.PlayerId, e.LeaveReason),
         RoomOp.ChatMessage => RoomMessages.ChatMessage(destination, e.PlayerId, e.Text),
         RoomOp.Left => RoomMessages.Left(destination, e.RoomId, e.LeaveReason),
-        RoomOp.Migrate => RoomMessages.Migrate(destination, e.ConnectionId),
+        RoomOp.Move => RoomMessages.Move(destination, e.ConnectionId),
         _ => Fail(e.Op),
     };
 
@@ -125,7 +125,7 @@ internal sealed class RoomEventTarget : FuzzTarget
         yield return ("player-left", buffer.AsSpan(0, RoomMessages.PlayerLeft(buffer, 3, 1002, RoomLeaveReason.TimedOut)).ToArray());
         yield return ("chat", buffer.AsSpan(0, RoomMessages.ChatMessage(buffer, 1002, "hi"u8)).ToArray());
         yield return ("left", buffer.AsSpan(0, RoomMessages.Left(buffer, 42, RoomLeaveReason.Kicked)).ToArray());
-        yield return ("migrate", buffer.AsSpan(0, RoomMessages.Migrate(buffer, 0x8F3A2C51D7E40B02)).ToArray());
+        yield return ("migrate", buffer.AsSpan(0, RoomMessages.Move(buffer, 0x8F3A2C51D7E40B02)).ToArray());
         var writer = new SpanWriter(buffer);
         RoomMessages.RoomListHeader(ref writer, 9, 12, 2);
         RoomMessages.RoomListEntry(ref writer, 42, "arena"u8, 3, 8, 1, false);

@@ -13,7 +13,9 @@ internal struct SwarmCounters
     public long RoomJoinFailures;
     public long RoomRequestTimeouts;
     public long RoomLefts;
-    public long Migrations;
+
+    /// <summary>Sessions the server moved to another shard (the Move event).</summary>
+    public long ShardMoves;
     public long ServerDisconnects;
     public long InputMessages;
     public long InputsGenerated;

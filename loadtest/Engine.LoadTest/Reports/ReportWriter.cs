@@ -140,7 +140,7 @@ internal static partial class ReportWriter
             new("swarm.unrouted", "Datagrams the swarm could not route (whole run)", r.RunTotal.Unrouted, "", true, "0"),
             new("rooms.joins", "Room joins (whole run)", r.RunTotal.RoomJoins, "", false, "0"),
             new("rooms.join_failures", "Room requests refused (whole run)", r.RunTotal.RoomJoinFailures, "", true, "0"),
-            new("rooms.migrations", "Sessions handed to another shard (whole run)", r.RunTotal.Migrations, "", false, "0"),
+            new("rooms.shard_moves", "Sessions moved to another shard (whole run)", r.RunTotal.ShardMoves, "", false, "0"),
             new("rooms.server_disconnects", "Sessions the server ended (whole run)", r.RunTotal.ServerDisconnects, "", true, "0"),
         };
         if (r.Options.Scenario.Chats)

@@ -162,8 +162,8 @@ internal sealed partial class PlayerSwarm
                     p.NextActionUs = now;
                 }
                 break;
-            case RoomOp.Migrate:
-                OnMigrate(p, e.ConnectionId);
+            case RoomOp.Move:
+                OnMove(p, e.ConnectionId);
                 break;
             case RoomOp.PlayerJoined:
                 _counters.PlayerJoinedEvents++;

@@ -130,9 +130,9 @@ internal sealed partial class PlayerSwarm
         SetPhase(p, PlayerPhase.Waiting);
     }
 
-    private void OnMigrate(SimPlayer p, ulong newId)
+    private void OnMove(SimPlayer p, ulong newId)
     {
-        p.Connection.Migrate(newId);
+        p.Connection.Move(newId);
         if (p.RoutedOldId != 0)
         {
             _byConnectionId.Remove(p.RoutedOldId);
@@ -140,7 +140,7 @@ internal sealed partial class PlayerSwarm
         p.RoutedOldId = p.RoutedId;
         p.RoutedId = newId;
         _byConnectionId[newId] = p.Index;
-        _counters.Migrations++;
+        _counters.ShardMoves++;
     }
 
     private readonly struct Handler(PlayerSwarm swarm, SimPlayer player, long now) : IMessageHandler
