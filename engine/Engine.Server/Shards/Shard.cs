@@ -41,6 +41,7 @@ internal sealed class Shard : IDisposable
     private readonly AddressRateTable _addressLimits;
     private readonly RateLimit _sessionPacketLimit;
     private LoadGuard _guard;
+    private readonly ShardOutput _output;
     private readonly HandshakeService _handshake;
     private readonly RoomService<ShardOutput> _rooms;
     private readonly SimulationService<ShardOutput> _simulation;
@@ -65,10 +66,10 @@ internal sealed class Shard : IDisposable
             RateLimit.Of(_options.HandshakesPerSecondPerAddress, 2 * _options.HandshakesPerSecondPerAddress));
         _sessionPacketLimit = RateLimit.Of(_options.PacketsPerSecondPerSession, 2 * _options.PacketsPerSecondPerSession);
         _guard = new LoadGuard(_options.ShardPacketsPerSecond);
-        var output = new ShardOutput(this);
+        _output = new ShardOutput(_outbox, Counters, _moves);
         _handshake = new HandshakeService(_options, cookieSecret, server.Identity, server.UsedTokens, _directory, _addressLimits, Counters);
-        _rooms = new RoomService<ShardOutput>(index, _options, server.Rooms, _directory, server.CreateGameMode, Counters, output);
-        _simulation = new SimulationService<ShardOutput>(_options, Counters, Histograms, output);
+        _rooms = new RoomService<ShardOutput>(index, _options, server.Rooms, _directory, server.CreateGameMode, Counters, _output);
+        _simulation = new SimulationService<ShardOutput>(_options, Counters, Histograms, _output);
     }
 
     public int Index { get; }
@@ -372,8 +373,6 @@ internal sealed class Shard : IDisposable
         }
     }
 
-    internal void RequestMove(Session session, int shard, in RoomJoin join) => _moves.Add((session, shard, join));
-
     /// <summary>Hands the sessions that must move to their new shards; runs after the flush, so nothing here still refers to them.</summary>
     private void RunMoves(long now)
     {
@@ -403,7 +402,7 @@ internal sealed class Shard : IDisposable
         _mailbox.SessionAdded();
         Counters.SessionsReceived++;
         Span<byte> message = stackalloc byte[16];
-        SendReliable(session, message.Slice(0, RoomMessages.Move(message, move.NewConnectionId)), now);
+        _output.SendReliable(session, message.Slice(0, RoomMessages.Move(message, move.NewConnectionId)), now);
         _rooms.Arrive(session, move.Join, now);
     }
 
@@ -425,26 +424,6 @@ internal sealed class Shard : IDisposable
             Counters.Drop(DropReason.ServerFull);
         }
         return true;
-    }
-
-    internal void SendReliable(Session session, ReadOnlySpan<byte> message, long now)
-    {
-        if (!session.Connection.QueueReliable(message))
-        {
-            Counters.ReliableOverflows++;
-        }
-        _outbox.Queue(session, now);
-    }
-
-    internal void SendSnapshot(Session session, ReadOnlySpan<byte> message, long now)
-    {
-        if (!session.Connection.QueueUnreliable(MessageKind.Snapshot, message))
-        {
-            // The packet being built is full: send it now, then start the next with the snapshot.
-            _outbox.Flush(session, now);
-            session.Connection.QueueUnreliable(MessageKind.Snapshot, message);
-        }
-        _outbox.Queue(session, now);
     }
 
     private void CloseAllSessions(DisconnectReason reason)
