@@ -5,7 +5,11 @@ using Xunit;
 
 namespace Engine.Tests.Rooms;
 
-/// <summary>Room scenarios end to end: the real server with two shards, real clients over loopback.</summary>
+/// <summary>
+/// Room scenarios end to end: the real server with two shards, real clients over loopback. Only
+/// what needs the whole path is here (moves between shards, pooling across them, the SDK's side of
+/// rooms and chat); the room rules themselves are unit tests of the services (RoomServiceTests).
+/// </summary>
 public class RoomScenarioTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
@@ -14,60 +18,6 @@ public class RoomScenarioTests
     {
         Assert.True(TestServer.PumpUntil(clients, () => task.IsCompleted, s_timeout), "no answer from the server");
         return task.Result;
-    }
-
-    [Fact]
-    public void A_private_room_is_refused_without_the_right_password_and_is_not_listed()
-    {
-        using var server = new TestServer();
-        var clients = server.ConnectClients(3, s_timeout);
-        var created = Await(clients, clients[0].CreateRoom("vault", 4, isPrivate: true, password: "s3cret"));
-        Assert.True(created.Succeeded);
-
-        Assert.Equal(RoomStatus.WrongPassword, Await(clients, clients[1].JoinRoom(created.RoomId, "guess")).Status);
-        Assert.Equal(RoomStatus.WrongPassword, Await(clients, clients[1].JoinRoom("vault")).Status);
-        Assert.Null(clients[1].CurrentRoom);
-        Assert.True(Await(clients, clients[2].JoinRoom("vault", "s3cret")).Succeeded);
-        Assert.Equal(created.RoomId, clients[2].CurrentRoom!.Id);
-
-        var list = Await(clients, clients[1].ListRooms());
-        Assert.DoesNotContain(list.Rooms, r => r.Id == created.RoomId);
-    }
-
-    [Fact]
-    public void Room_names_capacities_and_duplicates_are_refused_with_reasons()
-    {
-        using var server = new TestServer(o => { o.MaxPlayersPerRoom = 8; o.DefaultRoomCapacity = 4; });
-        var clients = server.ConnectClients(2, s_timeout);
-        Assert.Equal(RoomStatus.InvalidName, Await(clients, clients[0].CreateRoom("", 4)).Status);
-        Assert.Equal(RoomStatus.InvalidName, Await(clients, clients[0].CreateRoom("tab\there", 4)).Status);
-        Assert.Equal(RoomStatus.InvalidName, Await(clients, clients[0].CreateRoom(new string('x', 33), 4)).Status);
-        Assert.Equal(RoomStatus.InvalidCapacity, Await(clients, clients[0].CreateRoom("big", 9)).Status);
-        Assert.True(Await(clients, clients[0].CreateRoom("arena", 2)).Succeeded);
-        Assert.Equal(RoomStatus.NameTaken, Await(clients, clients[1].CreateRoom("ARENA", 2)).Status);
-        Assert.Equal(RoomStatus.NotFound, Await(clients, clients[1].JoinRoom(999_999)).Status);
-    }
-
-    [Fact]
-    public void Quick_match_fills_the_fullest_room_first_and_opens_new_rooms_when_all_are_full()
-    {
-        using var server = new TestServer();
-        var clients = server.ConnectClients(10, s_timeout);
-        var rooms = new List<uint>();
-        foreach (var client in clients)
-        {
-            var result = Await(clients, client.QuickMatch(capacity: 4));
-            Assert.True(result.Succeeded, result.Status.ToString());
-            rooms.Add(result.RoomId);
-        }
-        var sizes = rooms.GroupBy(r => r).Select(g => g.Count()).OrderByDescending(n => n).ToArray();
-        Assert.Equal([4, 4, 2], sizes);
-        // Every player sees the whole room.
-        Assert.True(TestServer.PumpUntil(clients, () => clients.All(c => c.GetRoomPlayers().Count == rooms.Count(r => r == c.CurrentRoom!.Id)), s_timeout));
-
-        var list = Await(clients, clients[0].ListRooms(onlyJoinable: true));
-        Assert.Single(list.Rooms);
-        Assert.Equal(2, list.Rooms[0].Players);
     }
 
     [Theory]
@@ -210,65 +160,6 @@ public class RoomScenarioTests
     }
 
     [Fact]
-    public void A_spectator_receives_the_room_but_takes_no_slot()
-    {
-        using var server = new TestServer();
-        var clients = server.ConnectClients(3, s_timeout);
-        var room = Await(clients, clients[0].CreateRoom("show", 2));
-        Assert.True(Await(clients, clients[1].JoinRoom(room.RoomId)).Succeeded);
-        var watch = Await(clients, clients[2].Spectate(room.RoomId));
-        Assert.True(watch.Succeeded);
-        Assert.True(clients[2].CurrentRoom!.IsSpectator);
-        Assert.Equal(RoomLimits.NoSlot, clients[2].CurrentRoom!.Slot);
-
-        var heard = new List<string>();
-        clients[2].ChatReceived += (_, text) => heard.Add(text);
-        Assert.True(clients[0].SendChat("gl hf"));
-        Assert.True(TestServer.PumpUntil(clients, () => heard.Count == 1, s_timeout));
-        Assert.Equal("gl hf", heard[0]);
-        Assert.True(TestServer.PumpUntil(clients, () => clients[2].GetRoomPlayers().Count == 2, s_timeout));
-
-        // The room is full of players; the spectator took none of the two slots.
-        var list = Await(clients, clients[0].ListRooms());
-        var listed = Assert.Single(list.Rooms, r => r.Id == room.RoomId);
-        Assert.Equal((2, 1), (listed.Players, listed.Spectators));
-    }
-
-    [Fact]
-    public void Chat_is_cleaned_limited_in_size_and_rate_limited_per_player()
-    {
-        using var server = new TestServer(o => { o.ChatBurst = 3; o.ChatPerSecond = 1; });
-        var clients = server.ConnectClients(2, s_timeout);
-        var room = Await(clients, clients[0].CreateRoom("talk", 2));
-        Assert.True(Await(clients, clients[1].JoinRoom(room.RoomId)).Succeeded);
-        var heard = new List<string>();
-        var refused = new List<RoomStatus>();
-        clients[1].ChatReceived += (_, text) => heard.Add(text);
-        clients[0].ChatRefused += r => refused.Add(r.Status);
-
-        Assert.False(clients[0].SendChat(new string('a', 257)));
-        Assert.True(clients[0].SendChat("bell\u0007 and\r\nnewline ok"));
-        Assert.True(clients[0].SendChat("héllo wörld"));
-        Assert.True(clients[0].SendChat("third"));
-        Assert.True(clients[0].SendChat("fourth is over the burst"));
-        Assert.True(TestServer.PumpUntil(clients, () => heard.Count == 3 && refused.Count == 1, s_timeout));
-        Assert.Equal(["bell andnewline ok", "héllo wörld", "third"], heard);
-        Assert.Equal(RoomStatus.RateLimited, refused[0]);
-    }
-
-    [Fact]
-    public void Empty_rooms_close_after_the_grace_period()
-    {
-        using var server = new TestServer(o => o.EmptyRoomGraceMs = 200);
-        var clients = server.ConnectClients(1, s_timeout);
-        Assert.True(Await(clients, clients[0].CreateRoom("brief", 2)).Succeeded);
-        Assert.Equal(1, server.Server.RoomCount);
-        Assert.True(Await(clients, clients[0].LeaveRoom()).Succeeded);
-        Assert.Null(clients[0].CurrentRoom);
-        Assert.True(TestServer.WaitFor(() => server.Server.RoomCount == 0, s_timeout));
-    }
-
-    [Fact]
     public void Too_many_sessions_from_one_address_are_refused_with_a_reason()
     {
         using var server = new TestServer(o => o.MaxSessionsPerAddress = 2);
@@ -277,6 +168,30 @@ public class RoomScenarioTests
         third.Connect(server.EndPoint);
         Assert.False(third.WaitUntilConnected(s_timeout));
         Assert.Equal(Engine.Protocol.Handshake.RejectReason.TooManySessionsFromAddress, third.RejectReason);
+    }
+
+    [Fact]
+    public void The_SDK_lists_rooms_and_carries_chat_and_its_refusals()
+    {
+        using var server = new TestServer(o => o.ChatBurst = 1);
+        var clients = server.ConnectClients(3, s_timeout);
+        var room = Await(clients, clients[0].CreateRoom("talk", 2));
+        Assert.True(room.Succeeded);
+        Assert.True(Await(clients, clients[1].JoinRoom("talk")).Succeeded);
+        Assert.True(Await(clients, clients[2].Spectate(room.RoomId)).Succeeded);
+        var listed = Assert.Single(Await(clients, clients[2].ListRooms()).Rooms);
+        Assert.Equal((room.RoomId, "talk", 2, 2, 1), (listed.Id, listed.Name, listed.Players, listed.Capacity, listed.Spectators));
+
+        var heard = new List<string>();
+        var refused = new List<RoomStatus>();
+        clients[2].ChatReceived += (_, text) => heard.Add(text);
+        clients[0].ChatRefused += r => refused.Add(r.Status);
+        Assert.False(clients[0].SendChat(new string('a', RoomLimits.MaxChatBytes + 1))); // refused before it is sent
+        Assert.True(clients[0].SendChat("bell\u0007 ok"));
+        Assert.True(clients[0].SendChat("over the burst"));
+        Assert.True(TestServer.PumpUntil(clients, () => heard.Count == 1 && refused.Count == 1, s_timeout));
+        Assert.Equal("bell ok", heard[0]);
+        Assert.Equal(RoomStatus.RateLimited, refused[0]);
     }
 
     /// <summary>Two connected clients whose sessions live on different shards.</summary>
