@@ -111,6 +111,9 @@ public static class RoomMessages
         return Done(w);
     }
 
+    /// <summary>The size of a <see cref="PlayerLeft"/> message: op, slot, player id, reason.</summary>
+    public const int PlayerLeftSize = 1 + 1 + 4 + 1;
+
     public static int PlayerLeft(Span<byte> destination, byte slot, uint playerId, RoomLeaveReason reason)
     {
         var w = new SpanWriter(destination);

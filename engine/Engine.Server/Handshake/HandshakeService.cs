@@ -128,9 +128,11 @@ internal sealed class HandshakeService : IDisposable
             case TokenUse.Full:
                 return Refuse(reply, hello.Nonce, DropReason.ServerFull, RejectReason.ServerFull);
         }
+        // The token reads from the plaintext, which is wiped before it leaves this frame.
         var keys = PacketProtection.ForServer(token.ClientToServerKey, token.ServerToClientKey);
+        var playerId = token.PlayerId;
         plain.Clear();
-        return Place(source, hello.Nonce, nowUs, tag, keys, token.PlayerId, reply);
+        return Place(source, hello.Nonce, nowUs, tag, keys, playerId, reply);
     }
 
     /// <summary>

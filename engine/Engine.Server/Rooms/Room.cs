@@ -81,6 +81,9 @@ internal sealed class Room
         EmptySinceUs = -1;
     }
 
+    /// <summary>A room just opened is empty from <paramref name="nowUs"/>: it closes after the grace period unless somebody comes.</summary>
+    public void StartEmpty(long nowUs) => EmptySinceUs = nowUs;
+
     /// <summary>Seats a player in the first free slot (not one kept for a reconnect) with a new resume token; the slot, or -1 when full.</summary>
     public int Seat(Session session)
     {
@@ -162,9 +165,11 @@ internal sealed class Room
         return slot;
     }
 
-    /// <summary>Frees the slots whose reconnect window has closed.</summary>
-    public void ExpireKeptSlots(long nowUs, RoomDirectory directory)
+    /// <summary>Frees the slots whose reconnect window has closed, and tells the room those players are gone for good.</summary>
+    public void ExpireKeptSlots<TOutput>(TOutput output, long nowUs, RoomDirectory directory)
+        where TOutput : struct, ISessionOutput
     {
+        Span<byte> message = stackalloc byte[RoomMessages.PlayerLeftSize];
         for (var slot = 0; slot < _kept.Length; slot++)
         {
             ref var kept = ref _kept[slot];
@@ -173,6 +178,7 @@ internal sealed class Room
                 kept.InUse = false;
                 directory.RemoveResumeToken(kept.Token);
                 Vacated(nowUs);
+                Broadcast(output, message.Slice(0, RoomMessages.PlayerLeft(message, (byte)slot, kept.PlayerId, RoomLeaveReason.ReconnectExpired)), except: null, nowUs);
             }
         }
     }

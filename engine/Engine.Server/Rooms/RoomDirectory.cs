@@ -14,6 +14,10 @@ internal sealed class RoomDirectory
     private readonly Dictionary<uint, RoomEntry> _byId = new();
     private readonly Dictionary<string, RoomEntry> _byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<ResumeKey, uint> _resumeTokens = new();
+
+    // Rooms created and not yet opened by their shard (it takes them at its next timer pass).
+    private readonly List<RoomEntry> _unopened = new();
+    private int _unopenedCount;
     private readonly int _maxRooms;
     private uint _nextId;
 
@@ -45,8 +49,32 @@ internal sealed class RoomDirectory
             entry = new RoomEntry(id, name, Encoding.UTF8.GetBytes(name), shard, capacity, isPrivate, password);
             _byId.Add(id, entry);
             _byName.Add(name, entry);
+            _unopened.Add(entry);
+            Volatile.Write(ref _unopenedCount, _unopened.Count);
             return RoomStatus.Ok;
         }
+    }
+
+    /// <summary>Moves the rooms created for <paramref name="shard"/> since the last call into <paramref name="into"/>; false when there are none (no lock taken).</summary>
+    public bool TakeUnopened(int shard, List<RoomEntry> into)
+    {
+        if (Volatile.Read(ref _unopenedCount) == 0)
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            for (var i = _unopened.Count - 1; i >= 0; i--)
+            {
+                if (_unopened[i].Shard == shard)
+                {
+                    into.Add(_unopened[i]);
+                    _unopened.RemoveAt(i);
+                }
+            }
+            Volatile.Write(ref _unopenedCount, _unopened.Count);
+        }
+        return into.Count > 0;
     }
 
     /// <summary>A name for a room quick match opens: "match-N", never taken.</summary>

@@ -35,6 +35,7 @@ internal sealed class RoomService<TOutput>
     // Enough closed rooms to refill a busy shard after a lull, not the whole directory.
     private readonly RoomPool _roomPool = new(retained: 256);
     private readonly byte[] _message = new byte[4096];
+    private readonly List<RoomEntry> _unopened = new();
     private int _roomCount;
 
     public RoomService(int shard, ServerOptions options, RoomDirectory directory, ShardDirectory shards, Func<int, IGameMode> gameModes,
@@ -150,7 +151,7 @@ internal sealed class RoomService<TOutput>
             return;
         }
         entry!.TryReserve();
-        Seat(session, RoomOf(entry), RoomJoin.Player(entry.Id, request.RequestId), nowUs);
+        Seat(session, RoomOf(entry, nowUs), RoomJoin.Player(entry.Id, request.RequestId), nowUs);
     }
 
     private void List(Session session, in RoomRequest request, long nowUs)
@@ -241,7 +242,7 @@ internal sealed class RoomService<TOutput>
     {
         if (entry.Shard == _shard)
         {
-            Seat(session, RoomOf(entry), join, nowUs);
+            Seat(session, RoomOf(entry, nowUs), join, nowUs);
             return;
         }
         Leave(session, RoomLeaveReason.Moved, nowUs);
@@ -253,7 +254,7 @@ internal sealed class RoomService<TOutput>
     {
         if (_directory.Find(join.RoomId) is { } entry && entry.Shard == _shard)
         {
-            Seat(session, RoomOf(entry), join, nowUs);
+            Seat(session, RoomOf(entry, nowUs), join, nowUs);
         }
         else
         {
@@ -391,11 +392,24 @@ internal sealed class RoomService<TOutput>
     /// <summary>Expires kept slots and closes rooms that stayed empty for the grace period.</summary>
     public void RunTimers(long nowUs)
     {
+        // Rooms other shards created here (quick match places new rooms on the least-loaded shard)
+        // open now even if the player on the way never arrives, so that they close like any other.
+        if (_directory.TakeUnopened(_shard, _unopened))
+        {
+            foreach (var entry in _unopened)
+            {
+                if (!entry.IsClosed)
+                {
+                    RoomOf(entry, nowUs);
+                }
+            }
+            _unopened.Clear();
+        }
         var graceUs = _options.EmptyRoomGraceMs * 1000L;
         for (var r = _rooms.Count - 1; r >= 0; r--)
         {
             var room = _rooms[r];
-            room.ExpireKeptSlots(nowUs, _directory);
+            room.ExpireKeptSlots(_output, nowUs, _directory);
             if (room.CanClose(nowUs, graceUs))
             {
                 _directory.Remove(room.Entry);
@@ -408,12 +422,13 @@ internal sealed class RoomService<TOutput>
         }
     }
 
-    /// <summary>The room of a directory entry owned by this shard, opened on first use.</summary>
-    private Room RoomOf(RoomEntry entry)
+    /// <summary>The room of a directory entry owned by this shard, opened (empty from now) on first use.</summary>
+    private Room RoomOf(RoomEntry entry, long nowUs)
     {
         if (!_roomsById.TryGetValue(entry.Id, out var room))
         {
             room = _roomPool.Rent(entry, _gameModes(entry.Capacity));
+            room.StartEmpty(nowUs);
             _roomsById.Add(entry.Id, room);
             _rooms.Add(room);
             Volatile.Write(ref _roomCount, _rooms.Count);

@@ -48,6 +48,20 @@ internal sealed class ShardDirectory
         }
     }
 
+    /// <summary>Sessions plus those placed and on their way: what the server-wide limit counts.</summary>
+    private int Load
+    {
+        get
+        {
+            var total = 0;
+            foreach (var mailbox in _mailboxes)
+            {
+                total += mailbox.Load;
+            }
+            return total;
+        }
+    }
+
     /// <summary>
     /// Chooses the shard of a new session from <paramref name="source"/> and reserves its place
     /// there; a reason to refuse when the server or the address is full.
@@ -55,7 +69,7 @@ internal sealed class ShardDirectory
     public RejectReason TryPlaceSession(in PeerAddress source, out int shard)
     {
         shard = -1;
-        if (SessionCount >= _maxSessions)
+        if (Load >= _maxSessions)
         {
             return RejectReason.ServerFull;
         }

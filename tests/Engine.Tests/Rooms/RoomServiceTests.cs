@@ -432,7 +432,7 @@ public class RoomServiceTests
         Assert.Equal(RoomOp.Joined, h.Join(h.Connect(), roomId).Op);
     }
 
-    [Fact(Skip = "Room.ExpireKeptSlots frees the slot silently: PlayerLeft with RoomLeaveReason.ReconnectExpired (docs/PROTOCOL.md) is never sent")]
+    [Fact]
     public void The_room_hears_when_a_kept_slot_expires()
     {
         var h = new RoomHarness(o => o.ReconnectWindowMs = 5_000);
@@ -636,7 +636,7 @@ public class RoomServiceTests
         Assert.Equal(0, h.Services[0].RoomCount);
     }
 
-    [Fact(Skip = "A room quick match opens on another shard has no Room there until a player arrives; if the move fails, RunTimers never sees it and the entry stays in the directory")]
+    [Fact]
     public void A_room_opened_for_a_move_that_failed_still_closes_after_the_grace_period()
     {
         var h = new RoomHarness(o => o.EmptyRoomGraceMs = 200, shards: 2);
@@ -644,6 +644,8 @@ public class RoomServiceTests
         var player = h.Connect(shard: 0);
         var (_, _, move) = h.AskToMove(player, (b, id) => RoomMessages.QuickMatch(b, id, 4));
         h.Services[0].MoveFailed(player, move.Join, h.NowUs);
+        h.RunTimers(); // the room's shard opens it, empty from now
+        Assert.NotNull(h.Directory.Find(move.Join.RoomId));
         h.Advance(TimeSpan.FromSeconds(1));
         h.RunTimers();
         Assert.Null(h.Directory.Find(move.Join.RoomId));

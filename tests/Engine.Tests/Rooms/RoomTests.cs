@@ -99,9 +99,9 @@ public class RoomTests
         room.Leave(dropped, Now, KeepUs, _directory);
         Assert.Equal(-1, room.EmptySinceUs); // the kept slot is still in use
 
-        room.ExpireKeptSlots(Now + KeepUs - 1, _directory);
+        room.ExpireKeptSlots(new RecordingOutput(new OutputLog()), Now + KeepUs - 1, _directory);
         Assert.Equal(1, room.Entry.Players);
-        room.ExpireKeptSlots(Now + KeepUs, _directory);
+        room.ExpireKeptSlots(new RecordingOutput(new OutputLog()), Now + KeepUs, _directory);
         Assert.Equal(0, room.Entry.Players);
         Assert.True(room.IsEmpty);
         Assert.Equal(Now + KeepUs, room.EmptySinceUs);

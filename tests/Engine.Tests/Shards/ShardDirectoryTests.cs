@@ -60,7 +60,7 @@ public class ShardDirectoryTests
         Assert.Equal([1, 1], Loads(directory));
     }
 
-    [Fact(Skip = "ShardDirectory.TryPlaceSession checks SessionCount, which leaves out placed sessions not yet opened: a burst of hellos overshoots MaxSessions")]
+    [Fact]
     public void Sessions_placed_but_not_yet_opened_count_against_the_limit()
     {
         var directory = new ShardDirectory(2, maxSessions: 1, maxSessionsPerAddress: 100);
