@@ -1,9 +1,12 @@
-using System.Net;
 using System.Net.Sockets;
-using Engine.Protocol;
+using System.Net;
+using Engine.Protocol.Handshake;
+using Engine.Protocol.Rooms;
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
+using Engine.Protocol;
 
 namespace Engine.Client;
 
@@ -40,7 +43,7 @@ public sealed partial class EngineClient : IDisposable
     public ClientState State => _connection.State;
     public bool IsConnected => _connection.IsConnected;
     public DisconnectReason DisconnectReason => _connection.DisconnectReason;
-    public Protocol.Handshake.RejectReason RejectReason => _connection.RejectReason;
+    public RejectReason RejectReason => _connection.RejectReason;
     public ulong ConnectionId => _connection.ConnectionId;
     public IPEndPoint? RemoteEndPoint { get; private set; }
 
@@ -67,7 +70,7 @@ public sealed partial class EngineClient : IDisposable
     /// the server checks the token, and every packet is sealed with its keys. A token admits one
     /// session; ask the backend for a new one to connect again.
     /// </summary>
-    public void Connect(Protocol.Security.ConnectToken token)
+    public void Connect(ConnectToken token)
     {
         ArgumentNullException.ThrowIfNull(token);
         OpenSocket(token.ServerAddresses[0]);
@@ -77,7 +80,7 @@ public sealed partial class EngineClient : IDisposable
     }
 
     /// <summary>Connects with a token in its base64 text form (as <c>engine token</c> prints it).</summary>
-    public void Connect(string token) => Connect(Protocol.Security.ConnectToken.Parse(token));
+    public void Connect(string token) => Connect(ConnectToken.Parse(token));
 
     private void OpenSocket(IPEndPoint server)
     {
@@ -104,7 +107,7 @@ public sealed partial class EngineClient : IDisposable
         {
             _reliableBuffer = new byte[payload.Length + 1];
         }
-        _reliableBuffer[0] = (byte)Protocol.Rooms.RoomOp.Application;
+        _reliableBuffer[0] = (byte)RoomOp.Application;
         payload.CopyTo(_reliableBuffer.AsSpan(1));
         return _connection.SendReliable(_reliableBuffer.AsSpan(0, payload.Length + 1));
     }

@@ -57,7 +57,7 @@ internal sealed class Session
     private double _chatTokens;
     private long _chatRefilledUs;
 
-    /// <summary>The id this session had on the shard it was handed over from; 0 when none.</summary>
+    /// <summary>The id this session had on the shard it moved from; 0 when none.</summary>
     public ulong PreviousConnectionId { get; set; }
 
     /// <summary>The id the client was told to switch to; the server sends under the old one until the client uses it.</summary>

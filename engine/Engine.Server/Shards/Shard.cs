@@ -385,7 +385,7 @@ internal sealed class Shard : IDisposable
             }
             _sessions.RemoveMovedAway(session, shard, now + MoveGraceUs);
             _mailbox.SessionRemoved();
-            Counters.SessionsHandedOver++;
+            Counters.SessionsMovedAway++;
         }
         _moves.Clear();
     }
@@ -400,7 +400,7 @@ internal sealed class Shard : IDisposable
         var session = move.Session;
         _sessions.AddArrival(session, move.NewConnectionId, now + MoveGraceUs);
         _mailbox.SessionAdded();
-        Counters.SessionsReceived++;
+        Counters.SessionsMovedIn++;
         Span<byte> message = stackalloc byte[16];
         _output.SendReliable(session, message.Slice(0, RoomMessages.Move(message, move.NewConnectionId)), now);
         _rooms.Arrive(session, move.Join, now);

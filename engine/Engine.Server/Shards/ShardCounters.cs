@@ -38,8 +38,8 @@ public sealed class ShardCounters
 
     /// <summary>Reliable messages refused because a session's send window was full.</summary>
     public long ReliableOverflows;
-    public long SessionsHandedOver;
-    public long SessionsReceived;
+    public long SessionsMovedAway;
+    public long SessionsMovedIn;
     public long ForwardedDatagrams;
     public long AddressLimitRejects;
     public long InputsOutsideRoom;

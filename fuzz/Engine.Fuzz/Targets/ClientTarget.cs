@@ -1,7 +1,8 @@
-using Engine.Protocol;
 using Engine.Protocol.Handshake;
+using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
+using Engine.Protocol;
 
 namespace Engine.Fuzz.Targets;
 
@@ -181,7 +182,7 @@ internal sealed class ClientTarget : FuzzTarget
         // Session packets from a genuine server connection under the id the welcome gave.
         var now = StartUs;
         var server = new Connection(Id, ConnectionOptions.Default, now);
-        server.QueueReliable([(byte)Protocol.Rooms.RoomOp.Application, 9, 9]);
+        server.QueueReliable([(byte)RoomOp.Application, 9, 9]);
         server.QueueReliable(ConnectionTarget.FilledBytes(2000, 5));
         server.QueueUnreliable(MessageKind.Snapshot, ConnectionTarget.SnapshotMessageOf(1, [10, 1, 0]));
         var connected = new DatagramScript.Builder().Prefix((byte)Scenario.Connected);

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using Engine.LoadTest.Metrics;
-using Engine.Protocol;
 using Engine.Protocol.Handshake;
+using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
+using Engine.Protocol;
 
 namespace Engine.LoadTest.Swarm;
 
@@ -71,7 +72,7 @@ internal sealed partial class PlayerSwarm
         {
             // A fresh token per attempt, as short-lived as docs/SECURITY.md asks backends to issue them:
             // the server remembers each admitted token until it expires.
-            p.Connection.Connect(now, Engine.Protocol.Security.ConnectToken.Issue(_tokenKey, (ulong)p.Index + 1, [_server], s_tokenLifetime));
+            p.Connection.Connect(now, ConnectToken.Issue(_tokenKey, (ulong)p.Index + 1, [_server], s_tokenLifetime));
         }
         p.RoutedNonce = p.Connection.Nonce;
         _byNonce[p.RoutedNonce] = p.Index;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Engine.Client.Netcode;
 using Engine.LoadTest.Metrics;
+using Engine.Protocol.Time;
 using Engine.Protocol;
 
 namespace Engine.LoadTest.Swarm;
@@ -110,7 +111,7 @@ internal sealed partial class PlayerSwarm : IDisposable
     /// <summary>Churn actions run only while this is set (once everyone is in).</summary>
     public bool ChurnEnabled { get; set; }
 
-    private static long NowUs => Protocol.Time.MonotonicClock.NowUs;
+    private static long NowUs => MonotonicClock.NowUs;
 
     /// <summary>Schedules every player's first handshake: <paramref name="perSecond"/> of them a second from <paramref name="startUs"/>.</summary>
     public void ScheduleStarts(long startUs, int perSecond, int spectatorDelayUs)

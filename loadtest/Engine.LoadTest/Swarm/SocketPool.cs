@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net;
 using Engine.Transport;
 
@@ -22,9 +23,9 @@ internal sealed class SocketPool : IDisposable
         for (var i = 0; i < count; i++)
         {
             // A remote server needs a routable source; on loopback every socket gets an address of its own.
-            var bind = loopbackServer && server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            var bind = loopbackServer && server.AddressFamily == AddressFamily.InterNetwork
                 ? new IPAddress([127, 0, (byte)((2 + i) >> 8), (byte)((2 + i) & 0xFF)])
-                : server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+                : server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
             options[i] = new BatchSocketOptions
             {
                 BindAddress = bind,

@@ -1,5 +1,7 @@
 using Engine.Client;
+using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
+using Engine.Protocol;
 using Engine.Tests.Server;
 using Xunit;
 
@@ -58,8 +60,8 @@ public class RoomScenarioTests
         Assert.Equal(hostShard, (byte)mover.ConnectionId);
         Assert.True(mover.IsConnected);
         Assert.Equal(room.RoomId, mover.CurrentRoom!.Id);
-        Assert.Equal(1, server.Server.ShardCounters.Sum(c => c.SessionsHandedOver));
-        Assert.Equal(0, server.Server.ShardCounters.Sum(c => c.Drops(Engine.Protocol.DropReason.AuthFailed)));
+        Assert.Equal(1, server.Server.ShardCounters.Sum(c => c.SessionsMovedAway));
+        Assert.Equal(0, server.Server.ShardCounters.Sum(c => c.Drops(DropReason.AuthFailed)));
         Assert.True(TestServer.PumpUntil(clients, () => host.GetRoomPlayers().Count == 2, s_timeout));
     }
 
@@ -167,7 +169,7 @@ public class RoomScenarioTests
         using var third = new EngineClient();
         third.Connect(server.EndPoint);
         Assert.False(third.WaitUntilConnected(s_timeout));
-        Assert.Equal(Engine.Protocol.Handshake.RejectReason.TooManySessionsFromAddress, third.RejectReason);
+        Assert.Equal(RejectReason.TooManySessionsFromAddress, third.RejectReason);
     }
 
     [Fact]

@@ -1,9 +1,10 @@
-using Engine.Client;
 using Engine.Client.Netcode;
-using Engine.Protocol;
+using Engine.Client;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Simulation;
 using Engine.Protocol.Snapshots;
+using Engine.Protocol.Wire;
+using Engine.Protocol;
 using Engine.Server.Diagnostics;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
@@ -26,7 +27,7 @@ internal sealed class SnapshotHarness
     private readonly Dictionary<Session, RoomNetcode> _clients = new();
     private readonly SnapshotService<RecordingOutput> _service;
 
-    public SnapshotHarness(int players, int spectators = 0, int maxPayload = Engine.Protocol.Wire.ProtocolConstants.DefaultMaxPayload)
+    public SnapshotHarness(int players, int spectators = 0, int maxPayload = ProtocolConstants.DefaultMaxPayload)
     {
         var directory = new RoomDirectory(maxRooms: 1);
         Assert.Equal(RoomStatus.Ok, directory.TryCreate("snapshots", 0, players, false, null, out var entry));

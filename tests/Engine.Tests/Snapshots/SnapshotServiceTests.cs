@@ -1,5 +1,6 @@
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Snapshots;
+using Engine.Protocol.Wire;
 using Engine.Server.Snapshots;
 using Engine.Tests.Sessions;
 using Xunit;
@@ -16,7 +17,7 @@ public class SnapshotServiceTests
     private const int Cell = InterestGrid.CellSize;
 
     // The smallest payload a server may be configured with: a few players' full states fill it.
-    private const int TinyPayload = Engine.Protocol.Wire.ProtocolConstants.MinMaxPayload;
+    private const int TinyPayload = ProtocolConstants.MinMaxPayload;
 
     [Fact]
     public void Every_client_decodes_the_rooms_state_tick_after_tick()
