@@ -1,12 +1,12 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
-using Engine.Protocol;
 
 namespace Engine.Client;
 

@@ -1,8 +1,8 @@
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
-using Engine.Protocol;
 
 namespace Engine.Fuzz.Targets;
 

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using Engine.LoadTest.Metrics;
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
-using Engine.Protocol;
 
 namespace Engine.LoadTest.Swarm;
 

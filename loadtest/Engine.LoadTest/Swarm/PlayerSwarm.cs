@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using Engine.Client.Netcode;
 using Engine.LoadTest.Metrics;
-using Engine.Protocol.Time;
 using Engine.Protocol;
+using Engine.Protocol.Time;
 
 namespace Engine.LoadTest.Swarm;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Engine.Benchmarks.PingPong.Batch;
 using Engine.Benchmarks.PingPong.LiteNet;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Engine.Client;
 using Engine.Tests.Server;
 using Engine.Tests.Smoke;

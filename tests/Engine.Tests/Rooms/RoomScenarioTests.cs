@@ -1,7 +1,7 @@
 using Engine.Client;
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
-using Engine.Protocol;
 using Engine.Tests.Server;
 using Xunit;
 

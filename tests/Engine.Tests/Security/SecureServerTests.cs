@@ -1,13 +1,13 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Engine.Client;
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
-using Engine.Protocol;
 using Engine.Tests.Server;
 using Xunit;
 

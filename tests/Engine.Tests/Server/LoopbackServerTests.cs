@@ -1,10 +1,10 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using Engine.Client;
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
-using Engine.Protocol;
 using Xunit;
 
 namespace Engine.Tests.Server;

@@ -1,10 +1,10 @@
-using Engine.Client.Netcode;
 using Engine.Client;
+using Engine.Client.Netcode;
+using Engine.Protocol;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Simulation;
 using Engine.Protocol.Snapshots;
 using Engine.Protocol.Wire;
-using Engine.Protocol;
 using Engine.Server.Diagnostics;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
