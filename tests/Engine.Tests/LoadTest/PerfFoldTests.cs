@@ -104,18 +104,20 @@ public sealed class PerfFoldTests : IDisposable
         Assert.True(perClient > 0 && shared > perClient, "both tables, the realistic one first");
         var realistic = perf[perClient..shared];
         var batched = perf[shared..];
-        Assert.Contains("Every reply goes to its own address, as with real players.", realistic, StringComparison.Ordinal);
-        Assert.Contains("| engine (AOT) | 64,000 | 15,000.0 | 30,000.0 | 8.00 | 1.60 | 0.02 | 3.00 | 0 | 1000 |", realistic, StringComparison.Ordinal);
-        Assert.Contains("| LiteNetLib 2.1.5 | 40,000 | 24,000.0 | 60,000.0 | 10.00 | 2.00 | 0.03 | 9.50 | 0 | 1000 |", realistic, StringComparison.Ordinal);
-        Assert.Contains("| C recvmmsg echo | 63,000 | 15,800.0 | 35,000.0 | 5.00 | 1.00 | n/a | 3.00 | 0 | 1000 |", realistic, StringComparison.Ordinal);
-        Assert.Contains("Kernel floor in this layout: the C recvmmsg echo, 5.00 µs server CPU per round trip.", realistic, StringComparison.Ordinal);
-        Assert.Contains("engine / LiteNetLib: server CPU per round trip x0.80, throughput x1.60", realistic, StringComparison.Ordinal);
-        Assert.Contains("Measures batching onto few client ports, not what a server sees from real players.", batched, StringComparison.Ordinal);
-        Assert.Contains("| engine (AOT) | 200,000 | 2,175.5 | 23,478.3 | 2.00 | n/a | 0.01 | 1.90 | 0 | 4 |", batched, StringComparison.Ordinal);
-        Assert.Contains("| LiteNetLib 2.1.5 | 40,000 | 24,068.0 | 60,621.0 | 8.00 | n/a | 0.03 | 9.50 | 269 | 1000 |", batched, StringComparison.Ordinal);
-        Assert.Contains("| C recvmmsg echo | failed: cc not found |", batched, StringComparison.Ordinal);
-        Assert.Contains("Kernel floor: the C echo did not run in this layout.", batched, StringComparison.Ordinal);
-        Assert.Contains("engine / LiteNetLib: server CPU per round trip x0.25, throughput x5.00", batched, StringComparison.Ordinal);
+        ContainsAll(realistic,
+            "Every reply goes to its own address, as with real players.",
+            "| engine (AOT) | 64,000 | 15,000.0 | 30,000.0 | 8.00 | 1.60 | 0.02 | 3.00 | 0 | 1000 |",
+            "| LiteNetLib 2.1.5 | 40,000 | 24,000.0 | 60,000.0 | 10.00 | 2.00 | 0.03 | 9.50 | 0 | 1000 |",
+            "| C recvmmsg echo | 63,000 | 15,800.0 | 35,000.0 | 5.00 | 1.00 | n/a | 3.00 | 0 | 1000 |",
+            "Kernel floor in this layout: the C recvmmsg echo, 5.00 µs server CPU per round trip.",
+            "engine / LiteNetLib: server CPU per round trip x0.80, throughput x1.60");
+        ContainsAll(batched,
+            "Measures batching onto few client ports, not what a server sees from real players.",
+            "| engine (AOT) | 200,000 | 2,175.5 | 23,478.3 | 2.00 | n/a | 0.01 | 1.90 | 0 | 4 |",
+            "| LiteNetLib 2.1.5 | 40,000 | 24,068.0 | 60,621.0 | 8.00 | n/a | 0.03 | 9.50 | 269 | 1000 |",
+            "| C recvmmsg echo | failed: cc not found |",
+            "Kernel floor: the C echo did not run in this layout.",
+            "engine / LiteNetLib: server CPU per round trip x0.25, throughput x5.00");
         Assert.Contains("0.10 0.20 0.30", perf, StringComparison.Ordinal);
 
         var markdown = File.ReadAllText(Path.Combine(run, "report.md"));
@@ -217,6 +219,14 @@ public sealed class PerfFoldTests : IDisposable
         var (exit, output) = FoldPerf("--bdn", bdn, "--reports", Path.Combine(_temp.FullName, "r"));
         Assert.Equal(1, exit);
         Assert.Contains("not a BenchmarkDotNet JSON report", output, StringComparison.Ordinal);
+    }
+
+    private static void ContainsAll(string text, params string[] values)
+    {
+        foreach (var value in values)
+        {
+            Assert.Contains(value, text, StringComparison.Ordinal);
+        }
     }
 
     private static int Count(string text, string value)
