@@ -13,7 +13,8 @@ internal static class PingPongReport
     public static void PrintHeader(PingPongOptions o)
     {
         Console.WriteLine($"Ping-pong: {o.Clients} clients, one {o.Payload}-byte unreliable message in flight each, " +
-                          $"{o.WarmupSeconds} s warm-up, {o.Seconds} s measured; servers run one after the other, in each client layout in turn:");
+                          $"{o.WarmupSeconds} s warm-up, {o.Seconds} s measured; servers run one after the other, " +
+                          (o.Layouts.Count > 1 ? "in each client layout in turn:" : "in one client layout:"));
         foreach (ClientLayout layout in o.Layouts)
             Console.WriteLine($"  {layout.Title(o.Clients)}");
         s_loadAtStart = LoadAverage();
