@@ -8,9 +8,10 @@ using Engine.Benchmarks.PingPong.LiteNet;
 namespace Engine.Benchmarks.PingPong;
 
 /// <summary>
-/// The pingpong verb: for each server in turn, start it as a child process, connect the
-/// client swarm (one thread in this process), warm up, then measure a fixed window:
-/// round trips, RTT histogram, the server's CPU time and allocations over exactly that window.
+/// The pingpong verb: for each client layout (<see cref="ClientLayout"/>, the realistic one first)
+/// and each server in turn, start the server as a child process, connect the client swarm (one
+/// thread in this process), warm up, then measure a fixed window: round trips, RTT histogram,
+/// the server's CPU time and allocations over exactly that window.
 /// </summary>
 internal static class PingPongCommand
 {
@@ -20,38 +21,44 @@ internal static class PingPongCommand
 
     public static int Run(PingPongOptions o)
     {
-        var results = new List<ScenarioResult>();
+        var layouts = new List<LayoutResults>();
         PingPongReport.PrintHeader(o);
+        string? cEcho = null;
+        foreach (ClientLayout layout in o.Layouts)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"=== {layout.Title(o.Clients)} ===");
+            var results = new List<ScenarioResult>();
+            if (o.RunEngine)
+            {
+                // A fresh key per run: the clients issue their own tokens, as a game's backend would.
+                var tokenKey = o.Insecure ? null : RandomNumberGenerator.GetBytes(32);
+                results.Add(RunScenario(o, "engine", o.Insecure ? "engine (AOT, --insecure)" : "engine (AOT, sealed)",
+                    port => new EngineServerProcess(o.EnginePath!, port, o.Shards, o.Clients, tokenKey),
+                    port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, layout.Sockets, tokenKey)));
+            }
+            if (o.RunLiteNetLib)
+            {
+                results.Add(RunScenario(o, "litenetlib", "LiteNetLib 2.1.5",
+                    port => new LiteNetLibServerProcess(port, o.LiteNetLibServerMode),
+                    port => new LiteNetLibClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload)));
+            }
+            if (o.RunC)
+            {
+                results.Add(RunScenario(o, "c", "C recvmmsg echo",
+                    port => new CEchoServerProcess(cEcho ??= CEchoBuild.Build(), port),
+                    port => new RawUdpClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, layout.Sockets)));
+            }
+            layouts.Add(new LayoutResults(layout, results));
+        }
 
-        if (o.RunEngine)
-        {
-            // A fresh key per run: the clients issue their own tokens, as a game's backend would.
-            var tokenKey = o.Insecure ? null : RandomNumberGenerator.GetBytes(32);
-            results.Add(RunScenario(o, "engine", o.Insecure ? "engine (AOT, --insecure)" : "engine (AOT, sealed)",
-                port => new EngineServerProcess(o.EnginePath!, port, o.Shards, o.Clients, tokenKey),
-                port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets, tokenKey)));
-        }
-        if (o.RunLiteNetLib)
-        {
-            results.Add(RunScenario(o, "litenetlib", "LiteNetLib 2.1.5",
-                port => new LiteNetLibServerProcess(port, o.LiteNetLibServerMode),
-                port => new LiteNetLibClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload)));
-        }
-        if (o.RunC)
-        {
-            string? binary = null;
-            results.Add(RunScenario(o, "c", "C recvmmsg echo",
-                port => new CEchoServerProcess(binary ??= CEchoBuild.Build(), port),
-                port => new RawUdpClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, o.ClientSockets)));
-        }
-
-        PingPongReport.PrintTable(o, results);
+        PingPongReport.WriteTables(Console.Out, o, layouts);
         if (o.JsonPath is not null)
         {
-            PingPongReport.WriteJson(o, results, o.JsonPath);
+            PingPongReport.WriteJson(o, layouts, o.JsonPath);
             Console.WriteLine($"results written to {Path.GetFullPath(o.JsonPath)}");
         }
-        return results.All(r => r.Ok) ? 0 : 1;
+        return layouts.All(l => l.Results.All(r => r.Ok)) ? 0 : 1;
     }
 
     private static ScenarioResult RunScenario(PingPongOptions o, string key, string name,

@@ -18,8 +18,11 @@ internal sealed class PingPongOptions
     /// <summary>Run the engine without tokens and sealing (its LAN mode); sealed by default.</summary>
     public bool Insecure { get; private set; }
 
-    /// <summary>Client sockets the engine and C client state machines are spread over.</summary>
-    public int ClientSockets { get; private set; } = 4;
+    /// <summary>
+    /// The client layouts to run, each over every server, the realistic one first: by default one
+    /// address per client, then <see cref="ClientLayout.SharedSockets"/> shared ones; <c>--client-sockets N</c> runs one.
+    /// </summary>
+    public IReadOnlyList<ClientLayout> Layouts { get; private set; } = [];
 
     /// <summary>How the LiteNetLib server is hosted: threaded, threaded-managed or manual (see LiteNetLibEchoServer).</summary>
     public string LiteNetLibServerMode { get; private set; } = "manual";
@@ -27,6 +30,7 @@ internal sealed class PingPongOptions
     public static PingPongOptions Parse(string[] args)
     {
         var o = new PingPongOptions();
+        int? clientSockets = null;
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -53,7 +57,7 @@ internal sealed class PingPongOptions
                 case "--payload": o.Payload = IntValue(RoundTripPayload.MinSize, 1100); break;
                 case "--shards": o.Shards = IntValue(1, 256); break;
                 case "--json": o.JsonPath = Value(); break;
-                case "--client-sockets": o.ClientSockets = IntValue(1, 4096); break;
+                case "--client-sockets": clientSockets = IntValue(1, 20_000); break;
                 case "--insecure": o.Insecure = true; break;
                 case "--litenetlib-server-mode":
                     o.LiteNetLibServerMode = Value();
@@ -72,6 +76,11 @@ internal sealed class PingPongOptions
                     throw new UsageException($"unknown option '{name}'");
             }
         }
+        o.Layouts = clientSockets is int sockets
+            ? [ClientLayout.ForSockets(sockets, o.Clients)]
+            : o.Clients > ClientLayout.SharedSockets
+                ? [ClientLayout.PerClient(o.Clients), ClientLayout.Shared(ClientLayout.SharedSockets)]
+                : [ClientLayout.PerClient(o.Clients)];
         if (o.RunEngine && o.EnginePath is null)
         {
             if (args.Contains("--only"))

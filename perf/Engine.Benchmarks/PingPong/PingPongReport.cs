@@ -13,7 +13,10 @@ internal static class PingPongReport
     public static void PrintHeader(PingPongOptions o)
     {
         Console.WriteLine($"Ping-pong: {o.Clients} clients, one {o.Payload}-byte unreliable message in flight each, " +
-                          $"{o.WarmupSeconds} s warm-up, {o.Seconds} s measured; servers run one after the other.");
+                          $"{o.WarmupSeconds} s warm-up, {o.Seconds} s measured; servers run one after the other, " +
+                          (o.Layouts.Count > 1 ? "in each client layout in turn:" : "in one client layout:"));
+        foreach (ClientLayout layout in o.Layouts)
+            Console.WriteLine($"  {layout.Title(o.Clients)}");
         s_loadAtStart = LoadAverage();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), load average {s_loadAtStart}.");
         Console.WriteLine($"The clients (one thread in this process) and the server (a child process) share these {Environment.ProcessorCount} cores.");
@@ -30,18 +33,33 @@ internal static class PingPongReport
         Console.WriteLine(string.Create(s_inv,
             $"client thread allocated {r.ClientThreadAllocatedBytes:N0} B in its whole loop ({r.ClientThreadRoundTrips:N0} round trips, warm-up included)"));
 
-    public static void PrintTable(PingPongOptions o, List<ScenarioResult> results)
+    /// <summary>One table per layout, in the order they ran (the realistic one first), then what the columns mean.</summary>
+    public static void WriteTables(TextWriter w, PingPongOptions o, IReadOnlyList<LayoutResults> layouts)
     {
-        Console.WriteLine();
-        Console.WriteLine($"Results ({o.Clients} clients x 1 in flight, {o.Payload} B, {o.Seconds} s window; clients and server share the same {Environment.ProcessorCount} cores):");
-        Console.WriteLine();
-        string[] head = ["server", "round trips/s", "RTT p50 us", "RTT p99 us", "server CPU us/RT", "(stat ticks)", "server B alloc/msg", "client CPU us/RT", "lost", "client addrs"];
+        foreach (LayoutResults layout in layouts)
+            WriteTable(w, o, layout);
+        w.WriteLine();
+        w.WriteLine("server CPU us/RT: on-CPU time of all server threads (schedstat) over the window / round trips in it; " +
+                    "(stat ticks): the same from utime+stime at 10 ms resolution. CPU / C echo: server CPU us/RT / the C echo's in the same layout " +
+                    "(the kernel floor: no protocol, no allocation). B alloc/msg: server's total allocated bytes over the window / round trips. " +
+                    "client addrs: distinct client ports the server sees.");
+    }
+
+    private static void WriteTable(TextWriter w, PingPongOptions o, LayoutResults layout)
+    {
+        w.WriteLine();
+        w.WriteLine($"{layout.Layout.Title(o.Clients)}: {o.Clients} clients x 1 in flight, {o.Payload} B, {o.Seconds} s window; " +
+                    $"clients and server share the same {Environment.ProcessorCount} cores.");
+        w.WriteLine(layout.Layout.Measures);
+        w.WriteLine();
+        ScenarioResult? c = layout.Ok("c");
+        string[] head = ["server", "round trips/s", "RTT p50 us", "RTT p99 us", "server CPU us/RT", "(stat ticks)", "CPU / C echo", "server B alloc/msg", "client CPU us/RT", "lost", "client addrs"];
         var rows = new List<string[]> { head };
-        foreach (ScenarioResult r in results)
+        foreach (ScenarioResult r in layout.Results)
         {
             if (!r.Ok)
             {
-                rows.Add([r.Name, "failed", "", "", "", "", "", "", "", ""]);
+                rows.Add([r.Name, "failed", "", "", "", "", "", "", "", "", ""]);
                 continue;
             }
             rows.Add([
@@ -51,40 +69,34 @@ internal static class PingPongReport
                 r.RttP99Us.ToString("0.0", s_inv),
                 r.ServerCpuUsPerRoundTrip.ToString("0.00", s_inv),
                 r.ServerCpuUsPerRoundTripFromTicks.ToString("0.0", s_inv),
+                c is null ? "n/a" : (r.ServerCpuUsPerRoundTrip / c.ServerCpuUsPerRoundTrip).ToString("0.00", s_inv),
                 Bytes(r.ServerBytesPerMessage),
                 r.ClientCpuUsPerRoundTrip.ToString("0.00", s_inv),
                 r.Lost.ToString(s_inv),
                 r.ClientAddresses.ToString(s_inv),
             ]);
         }
-        PrintRows(rows);
-        foreach (ScenarioResult r in results.Where(r => !r.Ok))
-            Console.WriteLine($"{r.Name} failed: {Shorten(r.Error ?? "no round trips in the window")}");
-        foreach (ScenarioResult r in results.Where(r => r.Ok && r.Disconnected > 0))
-            Console.WriteLine($"warning: {r.Name}: {r.Disconnected} clients were disconnected by the end of the run");
+        WriteRows(w, rows);
+        foreach (ScenarioResult r in layout.Results.Where(r => !r.Ok))
+            w.WriteLine($"{r.Name} failed: {Shorten(r.Error ?? "no round trips in the window")}");
+        foreach (ScenarioResult r in layout.Results.Where(r => r.Ok && r.Disconnected > 0))
+            w.WriteLine($"warning: {r.Name}: {r.Disconnected} clients were disconnected by the end of the run");
 
-        ScenarioResult? engine = results.Find(r => r.Key == "engine" && r.Ok);
-        ScenarioResult? lnl = results.Find(r => r.Key == "litenetlib" && r.Ok);
-        ScenarioResult? c = results.Find(r => r.Key == "c" && r.Ok);
-        Console.WriteLine();
-        if (engine is not null && lnl is not null)
-            PrintRatio("engine / LiteNetLib", engine, lnl);
-        if (engine is not null && c is not null)
-            PrintRatio("engine / C floor", engine, c);
-        if (lnl is not null && c is not null)
-            PrintRatio("LiteNetLib / C floor", lnl, c);
-        Console.WriteLine("server CPU us/RT: on-CPU time of all server threads (schedstat) over the window / round trips in it; " +
-                          "(stat ticks): the same from utime+stime at 10 ms resolution. B alloc/msg: server's total allocated bytes over the window / round trips. " +
-                          "client addrs: distinct client ports the server sees (the batch clients share a few sockets, so replies to one port can be coalesced; real clients have one address each).");
+        w.WriteLine();
+        w.WriteLine(c is null
+            ? "kernel floor: the C echo did not run in this layout, so there is no CPU / C echo."
+            : string.Create(s_inv, $"kernel floor: the C recvmmsg echo, {c.ServerCpuUsPerRoundTrip:0.00} us server CPU per round trip in this layout."));
+        if (layout.Ok("engine") is { } engine && layout.Ok("litenetlib") is { } lnl)
+        {
+            w.WriteLine(string.Create(s_inv,
+                $"engine / LiteNetLib: server CPU per round trip x{engine.ServerCpuUsPerRoundTrip / lnl.ServerCpuUsPerRoundTrip:0.00}, " +
+                $"throughput x{engine.RoundTripsPerSecond / lnl.RoundTripsPerSecond:0.00}, " +
+                $"RTT p50 x{engine.RttP50Us / lnl.RttP50Us:0.00}, p99 x{engine.RttP99Us / lnl.RttP99Us:0.00} " +
+                $"(below 1 is better for CPU and RTT, above 1 for throughput)."));
+        }
     }
 
-    private static void PrintRatio(string label, ScenarioResult a, ScenarioResult b) =>
-        Console.WriteLine(string.Create(s_inv,
-            $"{label}: throughput x{a.RoundTripsPerSecond / b.RoundTripsPerSecond:0.00}, " +
-            $"server CPU per round trip x{a.ServerCpuUsPerRoundTrip / b.ServerCpuUsPerRoundTrip:0.00}, " +
-            $"RTT p50 x{a.RttP50Us / b.RttP50Us:0.00}, p99 x{a.RttP99Us / b.RttP99Us:0.00}"));
-
-    private static void PrintRows(List<string[]> rows)
+    private static void WriteRows(TextWriter w, List<string[]> rows)
     {
         int cols = rows[0].Length;
         var width = new int[cols];
@@ -102,18 +114,18 @@ internal static class PingPongReport
                 string cell = rows[r][i];
                 sb.Append(i == 0 ? cell.PadRight(width[i]) : cell.PadLeft(width[i])).Append(" | ");
             }
-            Console.WriteLine(sb.ToString().TrimEnd());
+            w.WriteLine(sb.ToString().TrimEnd());
             if (r == 0)
             {
                 sb.Clear().Append('|');
                 for (int i = 0; i < cols; i++)
                     sb.Append(i == 0 ? ":" : "-").Append('-', width[i]).Append(i == 0 ? "-|" : ":|");
-                Console.WriteLine(sb.ToString());
+                w.WriteLine(sb.ToString());
             }
         }
     }
 
-    public static void WriteJson(PingPongOptions o, List<ScenarioResult> results, string path)
+    public static void WriteJson(PingPongOptions o, IReadOnlyList<LayoutResults> layouts, string path)
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null)
@@ -134,6 +146,23 @@ internal static class PingPongReport
         w.WriteString("loadAverageAtStart", s_loadAtStart);
         w.WriteString("loadAverageAtEnd", LoadAverage());
         w.WriteString("note", "clients (one thread in the harness process) and the server (child process) share the same cores");
+        w.WriteStartArray("layouts");
+        foreach (LayoutResults layout in layouts)
+        {
+            w.WriteStartObject();
+            w.WriteString("key", layout.Layout.Key);
+            w.WriteString("title", layout.Layout.Title(o.Clients));
+            w.WriteString("measures", layout.Layout.Measures);
+            w.WriteNumber("clientSockets", layout.Layout.Sockets);
+            WriteResults(w, layout.Results);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteResults(Utf8JsonWriter w, IReadOnlyList<ScenarioResult> results)
+    {
         w.WriteStartArray("results");
         foreach (ScenarioResult r in results)
         {
@@ -177,7 +206,6 @@ internal static class PingPongReport
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double v)

@@ -228,40 +228,42 @@ internal static class PerfFold
         {
             doc.Heading(2, "Ping-pong");
             doc.Paragraph($"{pingPong.Clients} clients, each with one {pingPong.PayloadBytes}-byte unreliable message in flight; {pingPong.WarmupSeconds} s warm-up, "
-                + $"{pingPong.MeasuredSeconds} s measured; the servers run one after the other (docs/PERF.md says how each figure is taken).");
-            doc.Table(new ReportTable(
-                ["server", "round trips/s", "RTT p50 µs", "RTT p99 µs", "server CPU µs/RT", "server B alloc/msg", "client CPU µs/RT", "lost", "client addrs"],
-                [.. pingPong.Results.Select(r => r.Ok
-                    ? new ReportCell[] { r.Name, Number(r.RoundTripsPerSecond, "#,0"), Number(r.RttP50Us, "#,0.0"), Number(r.RttP99Us, "#,0.0"), Number(r.ServerCpuUsPerRoundTrip, "0.00"),
-                        Number(r.ServerBytesPerMessage, "0.00"), Number(r.ClientCpuUsPerRoundTrip, "0.00"), r.Lost.ToString(s_inv), r.ClientAddresses.ToString(s_inv) }
-                    : [r.Name, "failed: " + (r.Error ?? "no round trips"), "", "", "", "", "", "", ""])])
+                + $"{pingPong.MeasuredSeconds} s measured; the servers run one after the other, in each client layout in turn (docs/PERF.md says how each figure is taken). "
+                + "CPU / C echo is a server's CPU per round trip over the C recvmmsg echo's in the same layout, the kernel floor.");
+            foreach (var layout in pingPong.Layouts)
             {
-                RightAligned = [false, true, true, true, true, true, true, true, true],
-            });
-            foreach (var (label, ratio) in Ratios(pingPong))
-            {
-                doc.Paragraph($"{label}: throughput x{Number(ratio.Throughput, "0.00")}, server CPU per round trip x{Number(ratio.ServerCpu, "0.00")} "
-                    + "(above 1 is better for throughput, below 1 for CPU).");
+                doc.Heading(3, layout.Title);
+                if (layout.Measures.Length > 0)
+                {
+                    doc.Paragraph(layout.Measures);
+                }
+                doc.Table(new ReportTable(
+                    ["server", "round trips/s", "RTT p50 µs", "RTT p99 µs", "server CPU µs/RT", "CPU / C echo", "server B alloc/msg", "client CPU µs/RT", "lost", "client addrs"],
+                    [.. layout.Results.Select(r => r.Ok
+                        ? new ReportCell[] { r.Name, Number(r.RoundTripsPerSecond, "#,0"), Number(r.RttP50Us, "#,0.0"), Number(r.RttP99Us, "#,0.0"), Number(r.ServerCpuUsPerRoundTrip, "0.00"),
+                            Number(r.ServerCpuUsPerRoundTrip / layout.KernelFloorUs, "0.00"), Number(r.ServerBytesPerMessage, "0.00"), Number(r.ClientCpuUsPerRoundTrip, "0.00"),
+                            r.Lost.ToString(s_inv), r.ClientAddresses.ToString(s_inv) }
+                        : [r.Name, "failed: " + (r.Error ?? "no round trips"), "", "", "", "", "", "", "", ""])])
+                {
+                    RightAligned = [false, true, true, true, true, true, true, true, true, true],
+                });
+                doc.Paragraph(double.IsFinite(layout.KernelFloorUs)
+                    ? $"Kernel floor in this layout: the C recvmmsg echo, {Number(layout.KernelFloorUs, "0.00")} µs server CPU per round trip."
+                    : "Kernel floor: the C echo did not run in this layout.");
+                if (EngineVersusLiteNetLib(layout) is { } ratio)
+                {
+                    doc.Paragraph($"engine / LiteNetLib: server CPU per round trip x{Number(ratio.ServerCpu, "0.00")}, throughput x{Number(ratio.Throughput, "0.00")} "
+                        + "(below 1 is better for CPU, above 1 for throughput).");
+                }
             }
         }
         return doc;
     }
 
-    private static IEnumerable<(string Label, (double Throughput, double ServerCpu) Ratio)> Ratios(PingPongRun run)
-    {
-        var engine = run.Ok("engine");
-        if (engine is null)
-        {
-            yield break;
-        }
-        foreach (var (key, label) in new[] { ("litenetlib", "engine / LiteNetLib"), ("c", "engine / C floor") })
-        {
-            if (run.Ok(key) is { } other)
-            {
-                yield return (label, (engine.RoundTripsPerSecond / other.RoundTripsPerSecond, engine.ServerCpuUsPerRoundTrip / other.ServerCpuUsPerRoundTrip));
-            }
-        }
-    }
+    private static (double Throughput, double ServerCpu)? EngineVersusLiteNetLib(PingPongLayout layout) =>
+        layout.Ok("engine") is { } engine && layout.Ok("litenetlib") is { } lnl
+            ? (engine.RoundTripsPerSecond / lnl.RoundTripsPerSecond, engine.ServerCpuUsPerRoundTrip / lnl.ServerCpuUsPerRoundTrip)
+            : null;
 
     private static JsonObject Summary(List<BenchmarkCase>? cases, string? bdnVersion, PingPongRun? pingPong, MachineInfo machine, DateTime nowUtc)
     {
@@ -300,15 +302,6 @@ internal static class PerfFold
         }
         if (pingPong is not null)
         {
-            var ratios = new JsonObject();
-            foreach (var (label, ratio) in Ratios(pingPong))
-            {
-                ratios[label.Replace(" / ", "_vs_", StringComparison.Ordinal).Replace(' ', '_').ToLowerInvariant()] = new JsonObject
-                {
-                    ["throughput"] = Json(ratio.Throughput),
-                    ["server_cpu_per_round_trip"] = Json(ratio.ServerCpu),
-                };
-            }
             perf["pingpong"] = new JsonObject
             {
                 ["clients"] = pingPong.Clients,
@@ -316,22 +309,32 @@ internal static class PerfFold
                 ["warmup_seconds"] = pingPong.WarmupSeconds,
                 ["measured_seconds"] = pingPong.MeasuredSeconds,
                 ["load_average_start"] = pingPong.LoadAverageAtStart,
-                ["results"] = new JsonArray([.. pingPong.Results.Select(r => (JsonNode?)new JsonObject
+                ["layouts"] = new JsonArray([.. pingPong.Layouts.Select(layout => (JsonNode?)new JsonObject
                 {
-                    ["key"] = r.Key,
-                    ["name"] = r.Name,
-                    ["ok"] = r.Ok,
-                    ["error"] = r.Error,
-                    ["round_trips_per_s"] = Json(r.RoundTripsPerSecond),
-                    ["rtt_p50_us"] = Json(r.RttP50Us),
-                    ["rtt_p99_us"] = Json(r.RttP99Us),
-                    ["server_cpu_us_per_round_trip"] = Json(r.ServerCpuUsPerRoundTrip),
-                    ["server_bytes_per_message"] = Json(r.ServerBytesPerMessage),
-                    ["client_cpu_us_per_round_trip"] = Json(r.ClientCpuUsPerRoundTrip),
-                    ["lost"] = r.Lost,
-                    ["client_addresses"] = r.ClientAddresses,
+                    ["key"] = layout.Key,
+                    ["title"] = layout.Title,
+                    ["client_sockets"] = layout.ClientSockets,
+                    ["kernel_floor_server_cpu_us_per_round_trip"] = Json(layout.KernelFloorUs),
+                    ["results"] = new JsonArray([.. layout.Results.Select(r => (JsonNode?)new JsonObject
+                    {
+                        ["key"] = r.Key,
+                        ["name"] = r.Name,
+                        ["ok"] = r.Ok,
+                        ["error"] = r.Error,
+                        ["round_trips_per_s"] = Json(r.RoundTripsPerSecond),
+                        ["rtt_p50_us"] = Json(r.RttP50Us),
+                        ["rtt_p99_us"] = Json(r.RttP99Us),
+                        ["server_cpu_us_per_round_trip"] = Json(r.ServerCpuUsPerRoundTrip),
+                        ["server_cpu_vs_kernel_floor"] = Json(r.ServerCpuUsPerRoundTrip / layout.KernelFloorUs),
+                        ["server_bytes_per_message"] = Json(r.ServerBytesPerMessage),
+                        ["client_cpu_us_per_round_trip"] = Json(r.ClientCpuUsPerRoundTrip),
+                        ["lost"] = r.Lost,
+                        ["client_addresses"] = r.ClientAddresses,
+                    })]),
+                    ["engine_vs_litenetlib"] = EngineVersusLiteNetLib(layout) is { } ratio
+                        ? new JsonObject { ["throughput"] = Json(ratio.Throughput), ["server_cpu_per_round_trip"] = Json(ratio.ServerCpu) }
+                        : null,
                 })]),
-                ["ratios"] = ratios,
             };
         }
         return perf;
