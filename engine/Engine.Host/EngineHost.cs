@@ -166,7 +166,13 @@ internal static class EngineHost
                 PerCall(s.DatagramsOut - _last.DatagramsOut, s.SendCalls - _last.SendCalls),
                 s.Drops, s.KernelDrops, s.MisroutedSessionPackets,
                 _tickWall.P99(server.Histograms.Select(h => h.TickDurationUs)), _tickCpu.P99(server.Histograms.Select(h => h.TickCpuUs)),
-                tickMax, GC.GetTotalAllocatedBytes(precise: true));
+                tickMax, GC.GetTotalAllocatedBytes(precise: true),
+                s.OverloadLevel,
+                s.Sessions == 0 ? 0 : Math.Round((s.SnapshotsSent - _last.SnapshotsSent) / seconds / s.Sessions, 1),
+                (long)((s.SnapshotsDeferred - _last.SnapshotsDeferred) / seconds),
+                PerSnapshotTick(s.SharedEncodings - _last.SharedEncodings, seconds),
+                PerSnapshotTick(s.LoneEncodings - _last.LoneEncodings, seconds),
+                (long)((s.OverloadShed - _last.OverloadShed) / seconds));
             _last = s;
             _lastTimestamp = now;
         }
@@ -190,6 +196,9 @@ internal static class EngineHost
                 return LogLinearHistogram.Quantile(counts, 0.99);
             }
         }
+
+        /// <summary>Encodes per snapshot tick of the whole server (all shards' rooms).</summary>
+        private double PerSnapshotTick(long encodes, double seconds) => Math.Round(encodes / seconds / server.Options.SnapshotRate, 1);
 
         /// <summary>Datagrams per recvmmsg/sendmmsg call: how well the batches fill.</summary>
         private static double PerCall(long datagrams, long calls) => calls == 0 ? 0 : Math.Round((double)datagrams / calls, 1);

@@ -50,6 +50,9 @@ public enum DropReason : byte
 
     /// <summary>A sealed session packet whose tag does not verify: forged, tampered or under a guessed id.</summary>
     AuthFailed,
+
+    /// <summary>A first hello shed because the shard is over its tick budget (players already in come first).</summary>
+    OverloadShed,
 }
 
 public static class DropReasons

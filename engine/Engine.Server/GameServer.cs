@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
@@ -165,6 +166,8 @@ public sealed class GameServer : IDisposable
     public ServerStatistics GetStatistics()
     {
         long inCount = 0, outCount = 0, bytesIn = 0, bytesOut = 0, drops = 0, opened = 0, closed = 0, timedOut = 0, misrouted = 0, kernel = 0, receiveCalls = 0, sendCalls = 0;
+        long snapshots = 0, deferred = 0, shared = 0, lone = 0, shed = 0;
+        var level = 0;
         foreach (var shard in _shards)
         {
             var c = shard.Counters;
@@ -177,12 +180,19 @@ public sealed class GameServer : IDisposable
             closed += Volatile.Read(ref c.SessionsClosed);
             timedOut += Volatile.Read(ref c.SessionsTimedOut);
             misrouted += Volatile.Read(ref c.MisroutedSessionPackets);
+            snapshots += Volatile.Read(ref c.SnapshotsSent);
+            deferred += Volatile.Read(ref c.SnapshotsDeferred);
+            shared += Volatile.Read(ref c.SharedEncodings);
+            lone += Volatile.Read(ref c.PlayerEncodings) + Volatile.Read(ref c.SpectatorEncodings);
+            shed += c.Drops(DropReason.OverloadShed);
+            level = Math.Max(level, Volatile.Read(ref c.OverloadLevel));
             var socket = shard.Socket.Counters;
             kernel += socket.KernelDrops;
             receiveCalls += socket.ReceiveCalls;
             sendCalls += socket.SendCalls;
         }
-        return new ServerStatistics(SessionCount, inCount, outCount, bytesIn, bytesOut, drops, opened, closed, timedOut, misrouted, kernel, receiveCalls, sendCalls);
+        return new ServerStatistics(SessionCount, inCount, outCount, bytesIn, bytesOut, drops, opened, closed, timedOut, misrouted, kernel, receiveCalls, sendCalls,
+            snapshots, deferred, shared, lone, shed, level);
     }
 
     /// <summary>Stops accepting, sends every client a disconnect saying the server is shutting down, and waits for the shards.</summary>

@@ -74,6 +74,14 @@ public sealed class ServerOptions
     /// <summary>Snapshots per second sent to each player; a divisor of the tick rate.</summary>
     public int SnapshotRate { get; set; } = 20;
 
+    /// <summary>
+    /// The CPU time a shard's tick may take, in microseconds; over it the shard degrades in the
+    /// documented order (docs/OVERLOAD.md). 0 = a quarter of the tick period.
+    /// </summary>
+    public int TickBudgetUs { get; set; }
+
+    public long EffectiveTickBudgetUs => TickBudgetUs > 0 ? TickBudgetUs : 1_000_000L / TickRate / 4;
+
     /// <summary>How often each shard checks timeouts and keep-alives.</summary>
     public int TimerIntervalMs { get; set; } = 20;
 
@@ -148,6 +156,7 @@ public sealed class ServerOptions
         Check(errors, "chat-per-second", ChatPerSecond, 1, 1000);
         Check(errors, "tick-rate", TickRate, 1, 1000);
         Check(errors, "snapshot-rate", SnapshotRate, 1, 1000);
+        Check(errors, "tick-budget-us", TickBudgetUs, 0, 1_000_000);
         if (SnapshotRate > TickRate || (TickRate % SnapshotRate) != 0)
         {
             errors.Add($"snapshot-rate: {SnapshotRate} must divide tick-rate ({TickRate})");

@@ -17,9 +17,15 @@ internal sealed class EngineMetrics : IDisposable
 
     public Meter Meter => _meter;
 
+    // Tag arrays made once: a measurement keeps the array it is given, so a scrape allocates no tags.
+    private readonly KeyValuePair<string, object?>[][] _shardTags;
+    private static readonly KeyValuePair<string, object?>[][] s_encodeTags =
+        [[new("kind", "shared")], [new("kind", "player")], [new("kind", "spectator")]];
+
     public EngineMetrics(IReadOnlyList<Shard> shards)
     {
         _shards = shards;
+        _shardTags = shards.Select(s => new[] { new KeyValuePair<string, object?>("shard", s.Index) }).ToArray();
         _meter = new Meter(MeterName, "1.0");
         _meter.CreateObservableCounter("engine.packets.received", () => PerShard(s => s.Counters.DatagramsIn), "{packet}", "Datagrams received");
         _meter.CreateObservableCounter("engine.packets.sent", () => PerShard(s => s.Counters.DatagramsOut), "{packet}", "Datagrams sent");
@@ -32,6 +38,14 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableCounter("engine.sessions.timed_out", () => PerShard(s => s.Counters.SessionsTimedOut), "{session}", "Sessions closed by timeout");
         _meter.CreateObservableCounter("engine.shard.allocated", () => PerShard(s => Volatile.Read(ref s.Counters.AllocatedBytes)), "By", "Bytes allocated by each shard thread (flat in steady state)");
         _meter.CreateObservableCounter("engine.kernel.drops", () => PerShard(s => s.Socket.Counters.KernelDrops), "{packet}", "Datagrams the kernel dropped on a full receive queue");
+        _meter.CreateObservableGauge("engine.overload.level", () => PerShard(s => (long)Volatile.Read(ref s.Counters.OverloadLevel)), "{level}",
+            "Each shard's overload level: 0 normal, 1 over its tick budget, 2 far over (docs/OVERLOAD.md)");
+        _meter.CreateObservableCounter("engine.snapshots.sent", () => PerShard(s => Volatile.Read(ref s.Counters.SnapshotsSent)), "{snapshot}", "Snapshots sent to clients");
+        _meter.CreateObservableCounter("engine.snapshots.deferred", () => PerShard(s => Volatile.Read(ref s.Counters.SnapshotsDeferred)), "{snapshot}",
+            "Snapshots the overload policy skipped for a client (it gets a later one)");
+        _meter.CreateObservableCounter("engine.snapshot.encodes", Encodes, "{encode}", "Snapshot encodings, by kind: shared by clients with the same view, for one player alone, for one spectator alone");
+        _meter.CreateObservableCounter("engine.snapshot.views_reset", () => Sum(s => Volatile.Read(ref s.Counters.ViewsReset)), "{view}",
+            "Clients the overload policy sent back to the room's shared keyframe");
         RecentQuantiles(s => s.TickDurationUs, 1e6, "engine.tick.duration.quantile", "s", "Tick duration quantiles over the last 10-20 s, all shards");
         RecentQuantiles(s => s.RttUs, 1e6, "engine.rtt.quantile", "s", "Session smoothed RTT quantiles over the last 10-20 s, sampled per answered ping");
         RecentQuantiles(s => s.SnapshotBytes, 1, "engine.snapshot.size.quantile", "By", "Snapshot message size quantiles over the last 10-20 s");
@@ -45,10 +59,27 @@ internal sealed class EngineMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> PerShard(Func<Shard, long> read)
     {
+        for (var i = 0; i < _shards.Count; i++)
+        {
+            yield return new Measurement<long>(read(_shards[i]), _shardTags[i]);
+        }
+    }
+
+    private long Sum(Func<Shard, long> read)
+    {
+        long total = 0;
         foreach (var shard in _shards)
         {
-            yield return new Measurement<long>(read(shard), new KeyValuePair<string, object?>("shard", shard.Index));
+            total += read(shard);
         }
+        return total;
+    }
+
+    private IEnumerable<Measurement<long>> Encodes()
+    {
+        yield return new Measurement<long>(Sum(s => Volatile.Read(ref s.Counters.SharedEncodings)), s_encodeTags[0]);
+        yield return new Measurement<long>(Sum(s => Volatile.Read(ref s.Counters.PlayerEncodings)), s_encodeTags[1]);
+        yield return new Measurement<long>(Sum(s => Volatile.Read(ref s.Counters.SpectatorEncodings)), s_encodeTags[2]);
     }
 
     private IEnumerable<Measurement<long>> Drops()

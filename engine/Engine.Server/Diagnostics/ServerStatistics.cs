@@ -14,4 +14,10 @@ public readonly record struct ServerStatistics(
     long MisroutedSessionPackets,
     long KernelDrops,
     long ReceiveCalls,
-    long SendCalls);
+    long SendCalls,
+    long SnapshotsSent,
+    long SnapshotsDeferred,
+    long SharedEncodings,
+    long LoneEncodings,
+    long OverloadShed,
+    int OverloadLevel);

@@ -52,6 +52,12 @@ internal sealed class Room
     public int PlayerCount { get; private set; }
     public bool HasAudience => PlayerCount > 0 || _spectators.Count > 0;
 
+    /// <summary>
+    /// The slot the room's next snapshot tick starts with: where the shard's allowance of lone
+    /// encodes ran out last time, so that over budget the room's players take turns (0 otherwise).
+    /// </summary>
+    public int SnapshotStartSlot { get; set; }
+
     /// <summary>When the room became empty (no players, spectators or kept slots); -1 while in use.</summary>
     public long EmptySinceUs { get; private set; } = -1;
 
@@ -77,6 +83,7 @@ internal sealed class Room
         Inputs.Reset();
         History.Clear();
         _spectators.Clear();
+        SnapshotStartSlot = 0;
         PlayerCount = 0;
         EmptySinceUs = -1;
     }

@@ -7,6 +7,7 @@ using Engine.Protocol.Wire;
 using Engine.Server.Diagnostics;
 using Engine.Server.Handshake;
 using Engine.Server.Limits;
+using Engine.Server.Overload;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
 using Engine.Server.Simulation;
@@ -41,6 +42,7 @@ internal sealed class Shard : IDisposable
     private readonly AddressRateTable _addressLimits;
     private readonly RateLimit _sessionPacketLimit;
     private LoadGuard _guard;
+    private readonly OverloadMonitor _overload;
     private readonly ShardOutput _output;
     private readonly HandshakeService _handshake;
     private readonly RoomService<ShardOutput> _rooms;
@@ -66,6 +68,7 @@ internal sealed class Shard : IDisposable
             RateLimit.Of(_options.HandshakesPerSecondPerAddress, 2 * _options.HandshakesPerSecondPerAddress));
         _sessionPacketLimit = RateLimit.Of(_options.PacketsPerSecondPerSession, 2 * _options.PacketsPerSecondPerSession);
         _guard = new LoadGuard(_options.ShardPacketsPerSecond);
+        _overload = new OverloadMonitor(_options.EffectiveTickBudgetUs);
         _output = new ShardOutput(_outbox, Counters, _moves);
         _handshake = new HandshakeService(_options, cookieSecret, server.Identity, server.UsedTokens, _directory, _addressLimits, Counters);
         _rooms = new RoomService<ShardOutput>(index, _options, server.Rooms, _directory, server.CreateGameMode, Counters, _output);
@@ -122,9 +125,10 @@ internal sealed class Shard : IDisposable
             {
                 Handle(_receive.Payload(i), in _receive.Source(i), now);
             }
+            var drained = received < _receive.Capacity;
             if (now >= nextTimerUs)
             {
-                RunTimers(now);
+                RunTimers(now, drained);
                 nextTimerUs = now + timerIntervalUs;
             }
             var nextTickUs = RunTicks(now);
@@ -135,12 +139,17 @@ internal sealed class Shard : IDisposable
             }
             // A batch that did not fill means the queue was empty a moment ago: wait in poll
             // rather than ask recvmmsg again only to hear EAGAIN (one syscall fewer per wake-up).
-            if (received < _receive.Capacity)
+            var waitedUs = 0L;
+            if (drained)
             {
                 var wakeUs = _rooms.Rooms.Length > 0 ? Math.Min(nextTimerUs, nextTickUs) : nextTimerUs;
                 var waitMs = (int)Math.Clamp((wakeUs - now + 999) / 1000, 0, 100);
+                var waitStarted = MonotonicClock.NowUs;
                 _socket.WaitReadable(waitMs);
+                waitedUs = MonotonicClock.NowUs - waitStarted;
             }
+            _overload.ObserveLoop(receiveFull: !drained, waitedUs, now);
+            Volatile.Write(ref Counters.OverloadLevel, (int)_overload.Level);
         }
         CloseAllSessions(DisconnectReason.ServerShuttingDown);
     }
@@ -163,6 +172,11 @@ internal sealed class Shard : IDisposable
         if (!_guard.TryAdmit(type, datagram, now))
         {
             Counters.Drop(DropReason.Shed);
+            return;
+        }
+        if (type == PacketType.Hello && _guard.ShedsHello(datagram, _overload.Level, now))
+        {
+            Counters.Drop(DropReason.OverloadShed);
             return;
         }
         if (!_addressLimits.TryTakePacket(source, now))
@@ -285,22 +299,30 @@ internal sealed class Shard : IDisposable
         {
             var started = Stopwatch.GetTimestamp();
             var startedCpu = ThreadCpuClock.NowUs();
-            _simulation.RunTick(rooms, tick, now);
-            Histograms.TickDurationUs.Record((long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            _simulation.RunTick(rooms, tick, _overload.Level, now);
+            var wallUs = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            Histograms.TickDurationUs.Record(wallUs);
+            var cpuUs = startedCpu >= 0 ? ThreadCpuClock.NowUs() - startedCpu : wallUs;
             if (startedCpu >= 0)
             {
-                Histograms.TickCpuUs.Record(ThreadCpuClock.NowUs() - startedCpu);
+                Histograms.TickCpuUs.Record(cpuUs);
             }
+            _overload.ObserveTick(cpuUs, now);
         }
         return _simulation.NextTickDueUs;
     }
 
-    /// <summary>Time-outs and keep-alives, then the services' timers and the shard's own bookkeeping.</summary>
-    private void RunTimers(long now)
+    /// <summary>
+    /// Time-outs and keep-alives, then the services' timers and the shard's own bookkeeping. A
+    /// session times out only when the socket was <paramref name="drained"/> in this loop: then every
+    /// datagram that reached the shard before it has been read, and silence is the client's, not a
+    /// queue the shard was too slow to empty.
+    /// </summary>
+    private void RunTimers(long now, bool drained)
     {
         foreach (var session in _sessions.All)
         {
-            if (session.Connection.HasTimedOut(now))
+            if (drained && session.Connection.HasTimedOut(now))
             {
                 _expired.Add(session);
             }

@@ -47,7 +47,24 @@ public sealed class ShardCounters
     public long SnapshotsSent;
     public long SnapshotBytes;
     public long PartialSnapshots;
+
+    /// <summary>Encodings made once and sent to every client whose view was the same (keyframes among them).</summary>
     public long SharedEncodings;
+
+    /// <summary>Deltas encoded for one player alone (its view was its own, or no shared encoding fitted).</summary>
+    public long PlayerEncodings;
+
+    /// <summary>Whole-room deltas encoded for one spectator alone.</summary>
+    public long SpectatorEncodings;
+
+    /// <summary>Snapshots the overload policy skipped for a client (sent at a later snapshot tick).</summary>
+    public long SnapshotsDeferred;
+
+    /// <summary>Clients the overload policy sent back to the room's shared keyframe instead of a delta of their own.</summary>
+    public long ViewsReset;
+
+    /// <summary>The shard's overload level now (0 normal, 1 over budget, 2 far over).</summary>
+    public int OverloadLevel;
 
     /// <summary>Bytes the shard thread has allocated since it started, sampled at each timer pass: flat in steady state.</summary>
     public long AllocatedBytes;

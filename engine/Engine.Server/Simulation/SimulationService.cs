@@ -2,6 +2,7 @@ using Engine.Protocol;
 using Engine.Protocol.Simulation;
 using Engine.Protocol.Wire;
 using Engine.Server.Diagnostics;
+using Engine.Server.Overload;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
 using Engine.Server.Shards;
@@ -27,7 +28,7 @@ internal sealed class SimulationService<TOutput>
     {
         _options = options;
         _counters = counters;
-        _snapshots = new SnapshotService<TOutput>(options.TickRate, counters, histograms, output);
+        _snapshots = new SnapshotService<TOutput>(options.TickRate, options.SnapshotRate, counters, histograms, output);
     }
 
     /// <summary>When the next tick is due; meaningful once <see cref="DueTicks"/> has run.</summary>
@@ -83,12 +84,22 @@ internal sealed class SimulationService<TOutput>
         return _clock.Advance(nowUs, out firstTick);
     }
 
-    /// <summary>Steps every room one tick: inputs applied, the game mode ticked, snapshots sent on snapshot ticks.</summary>
-    public void RunTick(ReadOnlySpan<Room> rooms, long tick, long nowUs)
+    /// <summary>
+    /// Steps every room one tick: inputs applied, the game mode ticked, snapshots sent on snapshot
+    /// ticks at the shard's overload level. Rooms take turns at going first, so that when the
+    /// tick's allowance of lone encodes runs out, it is not always the same rooms that wait.
+    /// </summary>
+    public void RunTick(ReadOnlySpan<Room> rooms, long tick, OverloadLevel level, long nowUs)
     {
         var snapshot = _clock!.IsSnapshotTick(tick);
-        foreach (var room in rooms)
+        if (snapshot)
         {
+            _snapshots.BeginTick(level);
+        }
+        var first = rooms.Length == 0 ? 0 : (int)(tick % rooms.Length);
+        for (var i = 0; i < rooms.Length; i++)
+        {
+            var room = rooms[(first + i) % rooms.Length];
             room.Inputs.ApplyTick(room.Mode);
             room.Mode.Tick(tick);
             if (snapshot)

@@ -8,7 +8,7 @@ namespace Engine.Server.Snapshots;
 /// </summary>
 internal sealed class SharedEncodings
 {
-    private const int Slots = 8;
+    private const int Slots = 16;
 
     private readonly byte[] _bytes = new byte[Slots * ProtocolConstants.MaxDatagram];
     private readonly Entry[] _entries = new Entry[Slots];

@@ -1,6 +1,7 @@
 using Engine.Protocol.Snapshots;
 using Engine.Protocol.Wire;
 using Engine.Server.Diagnostics;
+using Engine.Server.Overload;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
 using Engine.Server.Shards;
@@ -12,25 +13,54 @@ namespace Engine.Server.Snapshots;
 /// against the view it acknowledged, within its packet budget. Clients with identical views share
 /// one encoding; the others are encoded alone, by priority when the room does not fit. Owns the
 /// scratch buffers of one shard; sends through <typeparamref name="TOutput"/>.
+/// <para>
+/// Over its tick budget (<see cref="BeginTick"/>) the shard's cost per player must not grow as
+/// clients fall behind, so: clients whose view lags more than a quarter of a second get every
+/// second snapshot (every fourth when far over), staggered by slot so they are not all skipped on
+/// the same tick; and at most <see cref="OverBudgetPlayerEncodes"/> deltas per tick are encoded
+/// for one client alone (a quarter when far over). A client past that allowance is sent back to
+/// the room's keyframe, which every client without a view shares, and waits for the next tick.
+/// </para>
 /// </summary>
 internal sealed class SnapshotService<TOutput>
     where TOutput : struct, ISessionOutput
 {
+    /// <summary>Deltas for one client alone per snapshot tick of a shard over budget.</summary>
+    public const int OverBudgetPlayerEncodes = 64;
+
     private readonly TOutput _output;
     private readonly int _tickRate;
+    private readonly int _ticksPerSnapshot;
+    private readonly uint _laggingTicks;
     private readonly ShardCounters _counters;
     private readonly ShardHistograms _histograms;
     private readonly byte[] _message = new byte[ProtocolConstants.MaxDatagram];
     private readonly SharedEncodings _shared = new();
     private ushort[] _order = new ushort[64];
     private ushort[] _included = new ushort[64];
+    private OverloadLevel _level;
+    private int _playerEncodesLeft = int.MaxValue;
 
-    public SnapshotService(int tickRate, ShardCounters counters, ShardHistograms histograms, TOutput output)
+    public SnapshotService(int tickRate, int snapshotRate, ShardCounters counters, ShardHistograms histograms, TOutput output)
     {
         _tickRate = tickRate;
+        _ticksPerSnapshot = Math.Max(1, tickRate / Math.Max(1, snapshotRate));
+        _laggingTicks = (uint)Math.Max(1, tickRate / 4);
         _counters = counters;
         _histograms = histograms;
         _output = output;
+    }
+
+    /// <summary>Starts a snapshot tick of the shard at its overload level (the allowance of lone encodes is per tick, over all rooms).</summary>
+    public void BeginTick(OverloadLevel level)
+    {
+        _level = level;
+        _playerEncodesLeft = level switch
+        {
+            OverloadLevel.Normal => int.MaxValue,
+            OverloadLevel.OverBudget => OverBudgetPlayerEncodes,
+            _ => OverBudgetPlayerEncodes / 4,
+        };
     }
 
     /// <summary>Records the room's frame of <paramref name="tick"/> and sends everyone in the room their snapshot.</summary>
@@ -55,20 +85,83 @@ internal sealed class SnapshotService<TOutput>
         }
         EnsureOrderCapacity(slots.Length);
         _shared.Clear();
-        foreach (var player in slots)
+        // Over budget the players take turns at the tick's allowance of lone encodes: the room starts
+        // where the allowance ran out last time.
+        var start = _level == OverloadLevel.Normal ? 0 : room.SnapshotStartSlot % slots.Length;
+        room.SnapshotStartSlot = 0;
+        for (var i = 0; i < slots.Length; i++)
         {
-            if (player is not null && !TrySendShared(room, frame, player, room.Inputs.LastApplied(player.Slot), nowUs))
+            var slot = (start + i) % slots.Length;
+            var player = slots[slot];
+            if (player is null || Defers(player, tick))
             {
-                SendPlayerSnapshot(room, frame, player, nowUs);
+                continue;
+            }
+            if (!TrySendShared(room, frame, player, room.Inputs.LastApplied(player.Slot), nowUs))
+            {
+                if (TakeLoneEncode(player))
+                {
+                    SendPlayerSnapshot(room, frame, player, nowUs);
+                }
+                else if (room.SnapshotStartSlot == 0)
+                {
+                    room.SnapshotStartSlot = slot;
+                }
             }
         }
         foreach (var spectator in room.Spectators)
         {
-            if (!TrySendShared(room, frame, spectator, 0, nowUs))
+            if (Defers(spectator, tick))
+            {
+                continue;
+            }
+            if (!TrySendShared(room, frame, spectator, 0, nowUs) && TakeLoneEncode(spectator))
             {
                 SendSpectatorSnapshot(room, frame, spectator, nowUs);
             }
         }
+    }
+
+    /// <summary>
+    /// Over budget, a client whose view lags more than a quarter of a second gets every second
+    /// snapshot (every fourth far over); which ticks depends on its slot, so the lagging clients of
+    /// a room are spread over the ticks.
+    /// </summary>
+    private bool Defers(Session session, uint tick)
+    {
+        if (_level == OverloadLevel.Normal)
+        {
+            return false;
+        }
+        var view = session.View!;
+        if (view.Tick == 0 || tick - view.Tick <= _laggingTicks)
+        {
+            return false; // waiting for the keyframe, or keeping up
+        }
+        var every = _level == OverloadLevel.FarOver ? 4u : 2u;
+        if ((tick / (uint)_ticksPerSnapshot + session.Slot) % every == 0)
+        {
+            return false;
+        }
+        _counters.SnapshotsDeferred++;
+        return true;
+    }
+
+    /// <summary>Takes one encode for a client alone from the tick's allowance; past it, the client goes back to the room's shared keyframe from the next tick.</summary>
+    private bool TakeLoneEncode(Session session)
+    {
+        if (_playerEncodesLeft > 0)
+        {
+            _playerEncodesLeft--;
+            return true;
+        }
+        if (session.View!.Tick != 0)
+        {
+            session.View.Reset();
+            _counters.ViewsReset++;
+        }
+        _counters.SnapshotsDeferred++;
+        return false;
     }
 
     /// <summary>
@@ -140,6 +233,7 @@ internal sealed class SnapshotService<TOutput>
             }
             _counters.PartialSnapshots++;
         }
+        _counters.PlayerEncodings++;
         view.RecordSent(frame.Tick, _included.AsSpan(0, result.Included), result.Complete);
         Send(player, SnapshotMessage.Length(result.BytesWritten), nowUs);
     }
@@ -187,6 +281,7 @@ internal sealed class SnapshotService<TOutput>
         var destination = SnapshotMessage.WritePrefix(_message, 0);
         var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), _order.AsSpan(0, count), _included.AsSpan(0, count),
             destination, Budget(spectator));
+        _counters.SpectatorEncodings++;
         view.RecordSent(frame.Tick, _included.AsSpan(0, result.Included), result.Complete);
         Send(spectator, SnapshotMessage.Length(result.BytesWritten), nowUs);
     }

@@ -1,6 +1,7 @@
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Wire;
 using Engine.Server.Limits;
+using Engine.Server.Overload;
 using Xunit;
 
 namespace Engine.Tests.Limits;
@@ -52,5 +53,31 @@ public class LoadGuardTests
 
         // Time refills it: a second later a first hello is welcome again.
         Assert.True(guard.TryAdmit(PacketType.Hello, s_firstHello, 1_000_000));
+    }
+
+    [Fact]
+    public void Over_its_tick_budget_a_shard_answers_only_a_few_first_hellos_a_second()
+    {
+        var guard = new LoadGuard(0);
+        var now = 1_000_000_000L;
+        Assert.False(guard.ShedsHello(s_firstHello, OverloadLevel.Normal, now));
+        Assert.False(guard.ShedsHello(s_secondHello, OverloadLevel.FarOver, now)); // a client with a cookie is half-way in: not shed
+
+        // Over budget: a second of first hellos, 10,000 of them, gets the allowance through and no more.
+        var answered = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            answered += guard.ShedsHello(s_firstHello, OverloadLevel.OverBudget, now + (i * 100)) ? 0 : 1;
+        }
+        Assert.InRange(answered, LoadGuard.OverBudgetHellosPerSecond, LoadGuard.OverBudgetHellosPerSecond * 11 / 10 + 20);
+
+        // Far over: a fifth of that.
+        now += 10_000_000;
+        answered = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            answered += guard.ShedsHello(s_firstHello, OverloadLevel.FarOver, now + (i * 100)) ? 0 : 1;
+        }
+        Assert.InRange(answered, LoadGuard.OverBudgetHellosPerSecond / 5, (LoadGuard.OverBudgetHellosPerSecond / 5) + 10);
     }
 }

@@ -6,6 +6,7 @@ using Engine.Protocol.Simulation;
 using Engine.Protocol.Snapshots;
 using Engine.Protocol.Wire;
 using Engine.Server.Diagnostics;
+using Engine.Server.Overload;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
 using Engine.Server.Shards;
@@ -33,7 +34,7 @@ internal sealed class SnapshotHarness
         Assert.Equal(RoomStatus.Ok, directory.TryCreate("snapshots", 0, players, false, null, out var entry));
         Mode = new PlacedMode(players);
         Room = new Room(entry!, Mode);
-        _service = new SnapshotService<RecordingOutput>(TickRate, Counters, new ShardHistograms(), new RecordingOutput(Log));
+        _service = new SnapshotService<RecordingOutput>(TickRate, 20, Counters, new ShardHistograms(), new RecordingOutput(Log));
         for (var i = 0; i < players + spectators; i++)
         {
             var session = TestSessions.Open((uint)(1000 + i), NowUs, maxPayload);
@@ -73,6 +74,7 @@ internal sealed class SnapshotHarness
     {
         var from = Log.Sent.Count;
         NowUs += 1_000_000 / 20;
+        _service.BeginTick(OverloadLevel.Normal);
         _service.Send(Room, tick, NowUs);
         var headers = new Dictionary<Session, SnapshotHeader>();
         foreach (var session in Everyone)
@@ -85,6 +87,32 @@ internal sealed class SnapshotHarness
             headers[session] = header;
         }
         return headers;
+    }
+
+    /// <summary>
+    /// The snapshot of <paramref name="tick"/> on a shard at <paramref name="level"/>: the clients
+    /// that got one (each decodes it, as in <see cref="Send"/>); the others were deferred.
+    /// </summary>
+    public List<Session> SendAt(uint tick, OverloadLevel level)
+    {
+        var from = Log.Sent.Count;
+        NowUs += 1_000_000 / 20;
+        _service.BeginTick(level);
+        _service.Send(Room, tick, NowUs);
+        var served = new List<Session>();
+        foreach (var session in Everyone)
+        {
+            var messages = Log.Snapshots(session, from).ToList();
+            if (messages.Count == 0)
+            {
+                continue;
+            }
+            var message = Assert.Single(messages);
+            Assert.Equal(DropReason.None, SnapshotMessage.TryRead(message, out var lastApplied, out var snapshot));
+            Assert.Equal(SnapshotOutcome.Applied, _clients[session].OnSnapshot(lastApplied, snapshot, NowUs));
+            served.Add(session);
+        }
+        return served;
     }
 
     /// <summary>What the client holds after its newest snapshot.</summary>
