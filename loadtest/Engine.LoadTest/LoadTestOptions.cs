@@ -26,7 +26,7 @@ internal sealed class LoadTestOptions
     /// <summary>Overload: seconds the knee load is held before the ramp up and again after the ramp down.</summary>
     public int KneeHoldSeconds { get; private set; } = 20;
 
-    /// <summary>Overload: the tick's CPU budget the peak is judged against; null: the engine's default, 1e6 / tick rate / 4 µs (a budget the engine prints wins).</summary>
+    /// <summary>The engine's tick CPU budget, passed to the engine it starts; overload judges the peak against it. Null: the engine's default, 1e6 / tick rate / 4 µs.</summary>
     public int? TickBudgetUs { get; private set; }
 
     /// <summary>Churn, per second across the swarm: leave the room and quick-match again.</summary>
@@ -109,8 +109,8 @@ internal sealed class LoadTestOptions
                                    overload 5)
           --knee N                 overload: players the server holds healthily; the run starts and ends there (3000)
           --knee-hold S            overload: seconds the knee load is held, before the ramp up and after the ramp down (20)
-          --tick-budget-us US      overload: the tick's CPU budget the peak is judged against (the engine's default,
-                                   1e6 / tick rate / 4; a budget the engine prints at start or in its stats wins)
+          --tick-budget-us US      the engine's tick CPU budget, passed to the engine it starts; overload judges the
+                                   peak against it (the engine's default: 1e6 / tick rate / 4)
           --attack-factor X        hostile: attack packets per second as a multiple of the legit rate (10)
           --attack-mix LIST        hostile: shares per kind, e.g. garbage=20,oversized=10,replay=15,replay-same=5,
                                    spoofed-hello=20,forged-session=15,bad-cookie=15 (those; a kind left out sends nothing)
@@ -341,7 +341,7 @@ internal sealed class LoadTestOptions
             yield return ("knee hold, before and after (s)", KneeHoldSeconds.ToString(CultureInfo.InvariantCulture));
             yield return ("ramp up: joins (/s)", JoinRate.ToString(CultureInfo.InvariantCulture));
             yield return ("ramp down: leaves (/s)", LeaveRate.ToString(CultureInfo.InvariantCulture));
-            yield return ("tick CPU budget, if the engine prints none (µs)", EffectiveTickBudgetUs.ToString("0", CultureInfo.InvariantCulture));
+            yield return ("tick CPU budget (µs)", EffectiveTickBudgetUs.ToString("0", CultureInfo.InvariantCulture) + (TickBudgetUs is null ? " (the engine's default)" : ""));
         }
         if (Scenario.ChecksLeaks)
         {

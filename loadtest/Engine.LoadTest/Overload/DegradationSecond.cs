@@ -9,13 +9,21 @@ namespace Engine.LoadTest.Overload;
 /// engine does not export the series (or the scrape failed), never a made-up 0.
 /// </summary>
 internal sealed record DegradationSecond(int Second, double Level, double SentPerSecond, double DeferredPerSecond,
-    double SharedEncodesPerTick, double PlayerEncodesPerTick, double SpectatorEncodesPerTick, double ViewsResetPerSecond, double ShedPerSecond, double Sessions)
+    double SharedEncodesPerTick, double PlayerEncodesPerTick, double SpectatorEncodesPerTick, double ViewsResetPerSecond, double ShedPerSecond, double MeanSessions)
 {
     /// <summary>The drop reason of a new handshake shed while the server is over its budget.</summary>
     public const string ShedReason = "overload_shed";
 
     /// <summary>The kinds of snapshot encode the engine counts.</summary>
     public static readonly string[] EncodeKinds = ["shared", "player", "spectator"];
+
+    /// <summary>Open sessions over the interval: the mean of both scrapes where there are two (players join and leave within it).</summary>
+    private static double Sessions(AdminSample? before, AdminSample? now) => (before, now) switch
+    {
+        ({ Sessions: >= 0 } b, { Sessions: >= 0 } n) => (b.Sessions + n.Sessions) / 2.0,
+        (_, { Sessions: >= 0 } n) => n.Sessions,
+        _ => double.NaN,
+    };
 
     /// <summary>One row per server sample, each against the previous sample that had a scrape.</summary>
     public static List<DegradationSecond> Series(IReadOnlyList<ServerSample> server, int tickRate)
@@ -46,6 +54,6 @@ internal sealed record DegradationSecond(int Second, double Level, double SentPe
             ? Rate(now.Drops.GetValueOrDefault(ShedReason), before.Drops.GetValueOrDefault(ShedReason)) : double.NaN;
         return new DegradationSecond(later.Second, now?.OverloadLevel ?? double.NaN, Rate(now?.SnapshotsSent, before?.SnapshotsSent),
             Rate(now?.SnapshotsDeferred, before?.SnapshotsDeferred), Encodes("shared"), Encodes("player"), Encodes("spectator"),
-            Rate(now?.ViewsReset, before?.ViewsReset), Shed(), now is { Sessions: >= 0 } a ? a.Sessions : double.NaN);
+            Rate(now?.ViewsReset, before?.ViewsReset), Shed(), Sessions(before, now));
     }
 }

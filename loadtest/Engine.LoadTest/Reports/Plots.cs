@@ -117,15 +117,17 @@ internal static class Plots
         {
             var inRooms = ReportWriter.InRoomsBySecond(r);
             Line(plot, xs, seconds.Select((s, i) => inRooms[i] > 0 ? s.Delta.SnapshotsApplied / inRooms[i] : double.NaN), "applied per player (players)");
+            plot.Axes.SetLimitsY(0, r.Options.SnapshotRate * 1.8); // room above the lines for the legend
             if (!exported)
             {
                 return;
             }
-            Line(plot, sx, degradation.Select(d => d.SentPerSecond / d.Sessions), "sent per session (server)");
-            Line(plot, sx, degradation.Select(d => d.DeferredPerSecond / d.Sessions), "deferred per session (server)");
+            Line(plot, sx, degradation.Select(d => d.SentPerSecond / d.MeanSessions), "sent per session (server)");
+            Line(plot, sx, degradation.Select(d => d.DeferredPerSecond / d.MeanSessions), "deferred per session (server)");
             var level = Line(plot, sx, degradation.Select(d => d.Level), "overload level (0 normal, 1 over, 2 far over)");
             level.Axes.YAxis = plot.Axes.Right;
             plot.Axes.Right.Label.Text = "overload level";
+            plot.Axes.SetLimitsY(-0.1, 2.5, plot.Axes.Right);
         }));
         if (exported)
         {
@@ -139,6 +141,8 @@ internal static class Plots
                 reset.Axes.YAxis = plot.Axes.Right;
                 shed.Axes.YAxis = plot.Axes.Right;
                 plot.Axes.Right.Label.Text = "per second";
+                var highest = degradation.SelectMany(d => new[] { d.ViewsResetPerSecond, d.ShedPerSecond }).Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Max();
+                plot.Axes.SetLimitsY(0, Math.Max(1, highest * 1.1), plot.Axes.Right);
             }));
         }
         var recovery = ReportWriter.OverloadRecovery(r);

@@ -42,7 +42,7 @@ internal static partial class ReportWriter
         {
             return (us, "printed by the engine at start");
         }
-        return (r.Options.EffectiveTickBudgetUs, r.Options.TickBudgetUs is null ? "the engine's default, 1e6 / tick rate / 4" : "--tick-budget-us");
+        return (r.Options.EffectiveTickBudgetUs, r.Options.TickBudgetUs is null ? "the engine's default, 1e6 / tick rate / 4" : r.ServerStarted ? "--tick-budget-us, passed to the engine" : "--tick-budget-us");
     }
 
     [GeneratedRegex(@"tick[ _-]?budget[^0-9]{0,16}([0-9]+(?:\.[0-9]+)?)", RegexOptions.IgnoreCase)]

@@ -322,9 +322,13 @@ internal static partial class ReportWriter
     {
         var players = r.Options.Scenario.Overloads ? $"{r.Options.Knee} → {r.Players} → {r.Options.Knee} players" : $"{r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}";
         var doc = new ReportDocument($"Load test: {r.Options.Scenario}, {players}");
-        doc.Paragraph(string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
-            (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
-            ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
+        doc.Paragraph(r.Options.Scenario.Overloads
+            ? string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Each phase is a window of its own (the tables below); the figures at the end are the last phase's, from second {r.WindowStartSecond} to {r.WindowEndSecond}. ") +
+                (r.ReachedTarget ? string.Create(s_inv, $"The knee's {r.Options.Knee} players were all in rooms {r.SecondsToTarget:0.0} s after the start.") : "**Not every one of the knee's players reached a room** by the connect time-out.") +
+                (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : "")
+            : string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
+                (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
+                ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
         doc.Note(SharedCoresNote(r));
 
         doc.Heading(2, "Targets");

@@ -133,6 +133,6 @@ public sealed class OverloadPlanTests
         Assert.False(old.ExportsOverload);
         var none = DegradationSecond.Between(new ServerSample { Second = 1, Admin = old }, new ServerSample { Second = 2, Admin = old }, 60);
         Assert.All([none.Level, none.SentPerSecond, none.DeferredPerSecond, none.SharedEncodesPerTick, none.ViewsResetPerSecond, none.ShedPerSecond], v => Assert.True(double.IsNaN(v)));
-        Assert.Equal(3, none.Sessions);
+        Assert.Equal(3, none.MeanSessions);
     }
 }
