@@ -16,7 +16,7 @@ namespace Engine.Server.Limits;
 internal struct LoadGuard
 {
     /// <summary>First hellos a shard over its tick budget still answers per second.</summary>
-    public const int OverBudgetHellosPerSecond = 200;
+    public const int OverBudgetHellosPerSecond = 500;
 
     private static readonly RateLimit s_overBudgetHellos = RateLimit.Of(OverBudgetHellosPerSecond, OverBudgetHellosPerSecond / 10);
     private static readonly RateLimit s_farOverHellos = RateLimit.Of(OverBudgetHellosPerSecond / 5, OverBudgetHellosPerSecond / 50);
