@@ -17,13 +17,22 @@ internal sealed class LoadTestOptions
     /// <summary>Handshakes started per second while connecting (steady, chat, churn, spectators).</summary>
     public int ConnectRate { get; private set; } = 2_000;
 
-    /// <summary>Players joining per second (ramp): the load shape itself.</summary>
+    /// <summary>Players joining per second (ramp; overload's ramp up): the load shape itself.</summary>
     public int JoinRate { get; private set; } = 250;
+
+    /// <summary>Overload: the players the server holds healthily (the baseline, and where the ramp down ends).</summary>
+    public int Knee { get; private set; } = 3000;
+
+    /// <summary>Overload: seconds the knee load is held before the ramp up and again after the ramp down.</summary>
+    public int KneeHoldSeconds { get; private set; } = 20;
+
+    /// <summary>The engine's tick CPU budget, passed to the engine it starts; overload judges the peak against it. Null: the engine's default, 1e6 / tick rate / 4 µs.</summary>
+    public int? TickBudgetUs { get; private set; }
 
     /// <summary>Churn, per second across the swarm: leave the room and quick-match again.</summary>
     public double MoveRate { get; private set; } = 20;
 
-    /// <summary>Churn: disconnect and come back as a new session.</summary>
+    /// <summary>Churn: disconnect and come back as a new session. Overload: players leaving for good per second in the ramp down.</summary>
     public double LeaveRate { get; private set; } = 10;
 
     /// <summary>Churn: go silent until the server times the session out, then reconnect and resume the kept slot.</summary>
@@ -79,22 +88,29 @@ internal sealed class LoadTestOptions
         usage: loadtest [scenario] [options]
           scenarios: {Scenario.All[0]} (default), {string.Join(", ", Scenario.All.Skip(1))}
 
-          --players N              simulated players (10000; hostile 500, soak 1000)
+          --players N              simulated players (10000; hostile 500, soak 1000; overload: the peak, 2 x knee)
           --room-size N            players per room; quick match asks for this capacity (50)
           --input-rate HZ          input messages per second per player (30); each carries the inputs of
                                    the simulation ticks since the previous one plus two again
           --tick-rate HZ           server simulation tick, passed to the engine it starts (60)
           --snapshot-rate HZ       server snapshot rate, passed to the engine it starts (20)
           --duration S             seconds measured once every player is in a room (60); hostile: each of
-                                   the clean and the attack window (30); soak: churn time after the warm-up (600)
+                                   the clean and the attack window (30); soak: churn time after the warm-up (600);
+                                   overload: the hold at the peak (60)
           --connect-rate N         handshakes started per second while connecting (2000)
-          --join-rate N            ramp: players joining per second (250)
+          --join-rate N            ramp: players joining per second (250); overload: in the ramp up (125)
           --move-rate R            churn: moves to another room per second (20)
-          --leave-rate R           churn: disconnect + new session per second (10)
+          --leave-rate R           churn: disconnect + new session per second (10); overload: players leaving
+                                   for good per second in the ramp down (125)
           --reconnect-rate R       churn: silent drop, timeout, reconnect + resume per second (2)
           --chat-rate R            chat: lines per second per player (0.2)
           --spectators N           spectators: watchers of the first room (200)
-          --warmup S               hostile, soak: seconds of play before measuring (hostile 5, soak 30)
+          --warmup S               hostile, soak, overload: seconds of play before measuring (hostile 5, soak 30,
+                                   overload 5)
+          --knee N                 overload: players the server holds healthily; the run starts and ends there (3000)
+          --knee-hold S            overload: seconds the knee load is held, before the ramp up and after the ramp down (20)
+          --tick-budget-us US      the engine's tick CPU budget, passed to the engine it starts; overload judges the
+                                   peak against it (the engine's default: 1e6 / tick rate / 4)
           --attack-factor X        hostile: attack packets per second as a multiple of the legit rate (10)
           --attack-mix LIST        hostile: shares per kind, e.g. garbage=20,oversized=10,replay=15,replay-same=5,
                                    spoofed-hello=20,forged-session=15,bad-cookie=15 (those; a kind left out sends nothing)
@@ -168,6 +184,9 @@ internal sealed class LoadTestOptions
                 case "--duration": o.DurationSeconds = Int(arg, Value(), 1, 86_400); break;
                 case "--connect-rate": o.ConnectRate = Int(arg, Value(), 1, 1_000_000); break;
                 case "--join-rate": o.JoinRate = Int(arg, Value(), 1, 1_000_000); break;
+                case "--knee": o.Knee = Int(arg, Value(), 1, 1_000_000); break;
+                case "--knee-hold": o.KneeHoldSeconds = Int(arg, Value(), 1, 86_400); break;
+                case "--tick-budget-us": o.TickBudgetUs = Int(arg, Value(), 1, 10_000_000); break;
                 case "--move-rate": o.MoveRate = Double(arg, Value()); break;
                 case "--leave-rate": o.LeaveRate = Double(arg, Value()); break;
                 case "--reconnect-rate": o.ReconnectRate = Double(arg, Value()); break;
@@ -205,7 +224,7 @@ internal sealed class LoadTestOptions
         var s = o.Scenario;
         if (!Given("--players"))
         {
-            o.Players = s.Spectates ? o.RoomSize : s.DefaultPlayers ?? o.Players; // spectators: one match
+            o.Players = s.Spectates ? o.RoomSize : s.Overloads ? 2 * o.Knee : s.DefaultPlayers ?? o.Players; // spectators: one match
         }
         o.DurationSeconds = Given("--duration") ? o.DurationSeconds : s.DefaultDurationSeconds ?? o.DurationSeconds;
         o.WarmupSeconds = Given("--warmup") ? o.WarmupSeconds : s.DefaultWarmupSeconds ?? o.WarmupSeconds;
@@ -215,6 +234,20 @@ internal sealed class LoadTestOptions
             o.LeaveRate = Given("--leave-rate") ? o.LeaveRate : Math.Max(1, o.Players / 100.0);
             o.MoveRate = Given("--move-rate") ? o.MoveRate : 0;
             o.ReconnectRate = Given("--reconnect-rate") ? o.ReconnectRate : 0;
+        }
+        if (s.Overloads)
+        {
+            // Ramps of about 24 s between the default knee (3000) and peak (6000).
+            o.JoinRate = Given("--join-rate") ? o.JoinRate : 125;
+            o.LeaveRate = Given("--leave-rate") ? o.LeaveRate : 125;
+            if (o.Players <= o.Knee)
+            {
+                throw new UsageException($"overload: --players (the peak, {o.Players}) must be above --knee ({o.Knee})");
+            }
+            if (o.LeaveRate <= 0)
+            {
+                throw new UsageException("overload: --leave-rate must be above 0 (the ramp down)");
+            }
         }
         if (s.ChecksLeaks)
         {
@@ -260,6 +293,12 @@ internal sealed class LoadTestOptions
 
     public int TotalClients => Players + EffectiveSpectators;
 
+    /// <summary>Players connected before anything is measured: the knee in the overload scenario, else all.</summary>
+    public int InitialPlayers => Scenario.Overloads ? Knee : Players;
+
+    /// <summary>The tick's CPU budget in µs as the engine computes its default; --tick-budget-us overrides it.</summary>
+    public double EffectiveTickBudgetUs => TickBudgetUs ?? 1e6 / TickRate / 4;
+
     public static bool TryParseServer(string text, out string host, out int port)
     {
         var colon = text.LastIndexOf(':');
@@ -272,12 +311,12 @@ internal sealed class LoadTestOptions
     public IEnumerable<(string Name, string Value)> Describe()
     {
         yield return ("scenario", Scenario.Name);
-        yield return ("players", Players.ToString(CultureInfo.InvariantCulture));
+        yield return (Scenario.Overloads ? "players at the peak" : "players", Players.ToString(CultureInfo.InvariantCulture));
         yield return ("room size", RoomSize.ToString(CultureInfo.InvariantCulture));
         yield return ("input rate (Hz)", InputRate.ToString(CultureInfo.InvariantCulture));
         yield return ("tick rate (Hz)", TickRate.ToString(CultureInfo.InvariantCulture));
         yield return ("snapshot rate (Hz)", SnapshotRate.ToString(CultureInfo.InvariantCulture));
-        yield return ("measured duration (s)", DurationSeconds.ToString(CultureInfo.InvariantCulture));
+        yield return (Scenario.Overloads ? "hold at the peak (s)" : "measured duration (s)", DurationSeconds.ToString(CultureInfo.InvariantCulture));
         yield return (Scenario.Ramps ? "join rate (/s)" : "connect rate (/s)", EffectiveConnectRate.ToString(CultureInfo.InvariantCulture));
         if (Scenario.WarmsUp)
         {
@@ -295,6 +334,14 @@ internal sealed class LoadTestOptions
             yield return ("moves (/s)", MoveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("leaves + new sessions (/s)", LeaveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("drop + resume (/s)", ReconnectRate.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Scenario.Overloads)
+        {
+            yield return ("knee (players)", Knee.ToString(CultureInfo.InvariantCulture));
+            yield return ("knee hold, before and after (s)", KneeHoldSeconds.ToString(CultureInfo.InvariantCulture));
+            yield return ("ramp up: joins (/s)", JoinRate.ToString(CultureInfo.InvariantCulture));
+            yield return ("ramp down: leaves (/s)", LeaveRate.ToString(CultureInfo.InvariantCulture));
+            yield return ("tick CPU budget (µs)", EffectiveTickBudgetUs.ToString("0", CultureInfo.InvariantCulture) + (TickBudgetUs is null ? " (the engine's default)" : ""));
         }
         if (Scenario.ChecksLeaks)
         {

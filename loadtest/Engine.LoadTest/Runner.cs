@@ -3,6 +3,7 @@ using System.Globalization;
 using Engine.LoadTest.Attack;
 using Engine.LoadTest.Hosting;
 using Engine.LoadTest.Metrics;
+using Engine.LoadTest.Overload;
 using Engine.LoadTest.Swarm;
 using Engine.Protocol.Time;
 using Engine.Transport;
@@ -107,13 +108,21 @@ internal sealed class Runner(LoadTestOptions options)
         return result;
     }
 
-    /// <summary>A part of the run after everyone is in: warm-up, a measured window, the attack ...</summary>
-    private sealed record Stage(string Name, int Seconds, bool Measured, bool Attack = false);
+    /// <summary>
+    /// A part of the run after everyone is in: warm-up, a measured window, the attack ... Overload:
+    /// each phase, ramping the players to <see cref="Players"/> at <see cref="PlayersPerSecond"/>.
+    /// </summary>
+    private sealed record Stage(string Name, int Seconds, bool Measured, bool Attack = false, int? Players = null, double PlayersPerSecond = 0);
 
     private List<Stage> Plan()
     {
         var scenario = options.Scenario;
         List<Stage> plan = scenario.WarmsUp ? [new("warm-up", options.WarmupSeconds, false)] : [];
+        if (scenario.Overloads)
+        {
+            plan.AddRange(OverloadPlan.Phases(options).Select(p => new Stage(p.Name, p.Seconds, true, Players: p.Players, PlayersPerSecond: p.PlayersPerSecond)));
+            return plan;
+        }
         plan.AddRange(scenario.Windows.Select(w => new Stage(w, options.DurationSeconds, true, Attack: scenario.Attacks && w == Scenario.AttackWindow)));
         return plan;
     }
@@ -211,15 +220,15 @@ internal sealed class Runner(LoadTestOptions options)
 
             if (stage < 0)
             {
-                var target = swarm.InRooms >= options.Players && swarm.Count(PlayerPhase.Spectating) >= result.Spectators;
+                var target = swarm.InRooms >= options.InitialPlayers && swarm.Count(PlayerPhase.Spectating) >= result.Spectators;
                 if (target || now - t0 > connectLimitUs)
                 {
                     result.ReachedTarget = target;
                     result.SecondsToTarget = (now - t0) / 1e6;
                     swarm.ChurnEnabled = true;
                     Console.WriteLine(target
-                        ? $"loadtest: all {options.TotalClients} clients in rooms after {result.SecondsToTarget:0.0} s"
-                        : $"loadtest: only {swarm.InRooms} of {options.Players} players in rooms after {result.SecondsToTarget:0.0} s; going on anyway");
+                        ? $"loadtest: all {options.InitialPlayers + result.Spectators} clients in rooms after {result.SecondsToTarget:0.0} s"
+                        : $"loadtest: only {swarm.InRooms} of {options.InitialPlayers} players in rooms after {result.SecondsToTarget:0.0} s; going on anyway");
                     mark = BeginStage(plan[stage = 0], second, swarm, attacker, result);
                 }
             }
@@ -262,6 +271,10 @@ internal sealed class Runner(LoadTestOptions options)
         _phase = stage.Name;
         var admin = stage.Measured ? _admin?.Scrape() : null; // before the attack starts
         result.Stages.Add((stage.Name, second));
+        if (stage.Players is int players && players != swarm.Target)
+        {
+            swarm.RampTo(players, stage.PlayersPerSecond, MonotonicClock.NowUs);
+        }
         if (attacker is not null && swarm.Capture is { } capture)
         {
             capture.Capturing = true; // from the warm-up on: replays and stolen ids come from real traffic
@@ -284,7 +297,11 @@ internal sealed class Runner(LoadTestOptions options)
         {
             set.Window.Reset();
         }
-        if (stage.Measured)
+        if (stage.Players is int target && stage.PlayersPerSecond > 0)
+        {
+            Console.WriteLine($"loadtest: {stage.Name}: measuring {stage.Seconds} s, players to {target} at {stage.PlayersPerSecond:0.#}/s");
+        }
+        else if (stage.Measured)
         {
             Console.WriteLine($"loadtest: {stage.Name}: measuring {stage.Seconds} s");
         }

@@ -14,6 +14,13 @@ internal sealed class Scenario
     /// <summary>The soak scenario's one measured window.</summary>
     public const string SoakWindow = "soak";
 
+    /// <summary>The overload scenario's phases: the knee load, the ramp past it, the hold at the peak, the ramp back, the knee load again.</summary>
+    public const string KneeWindow = "knee";
+    public const string RampUpWindow = "ramp-up";
+    public const string PeakWindow = "peak";
+    public const string RampDownWindow = "ramp-down";
+    public const string RecoveredWindow = "recovered";
+
     public static readonly Scenario Steady = new("steady", "measuring");
 
     /// <summary>Players join at the join rate; the window holds the reached load.</summary>
@@ -46,8 +53,19 @@ internal sealed class Scenario
         DefaultWarmupSeconds = 30,
     };
 
+    /// <summary>
+    /// The knee load (--knee), a ramp past it to --players, a hold there (--duration), a ramp back with
+    /// players leaving cleanly, and the knee load again: how the server degraded and whether it recovered.
+    /// </summary>
+    public static readonly Scenario Overload = new("overload", KneeWindow, RampUpWindow, PeakWindow, RampDownWindow, RecoveredWindow)
+    {
+        Overloads = true,
+        DefaultDurationSeconds = 60,
+        DefaultWarmupSeconds = 5,
+    };
+
     /// <summary>In the order --help lists them; the first is the default.</summary>
-    public static IReadOnlyList<Scenario> All { get; } = [Steady, Ramp, Churn, Chat, Spectators, Hostile, Soak];
+    public static IReadOnlyList<Scenario> All { get; } = [Steady, Ramp, Churn, Chat, Spectators, Hostile, Soak, Overload];
 
     private Scenario(string name, params string[] windows)
     {
@@ -57,7 +75,7 @@ internal sealed class Scenario
 
     public string Name { get; }
 
-    /// <summary>The measured windows in order, each --duration long; the report's figures are the last one's.</summary>
+    /// <summary>The measured windows in order, each --duration long (overload: its phase plan decides); the report's figures are the last one's.</summary>
     public IReadOnlyList<string> Windows { get; }
 
     /// <summary>Connects at --join-rate (the load shape) instead of --connect-rate.</summary>
@@ -76,7 +94,10 @@ internal sealed class Scenario
     /// <summary>Short server-side windows, and after the last player left, the wait for the server to close every session and room.</summary>
     public bool ChecksLeaks { get; private init; }
 
-    /// <summary>Players when --players is not given; null: the options' default (spectators: one room).</summary>
+    /// <summary>Players follow a load shape around the knee (<see cref="Engine.LoadTest.Overload.OverloadPlan"/>): joins and clean leaves during the run.</summary>
+    public bool Overloads { get; private init; }
+
+    /// <summary>Players when --players is not given; null: the options' default (spectators: one room; overload: twice the knee).</summary>
     public int? DefaultPlayers { get; private init; }
 
     public int? DefaultDurationSeconds { get; private init; }

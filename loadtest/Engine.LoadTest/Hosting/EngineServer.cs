@@ -102,6 +102,10 @@ internal sealed class EngineServer : IDisposable
         {
             args.AddRange(["--timeout-ms", timeout.ToString(inv)]);
         }
+        if (options.TickBudgetUs is int budget)
+        {
+            args.AddRange(["--tick-budget-us", budget.ToString(inv)]);
+        }
         if (options.ReconnectWindowMs is int window)
         {
             args.AddRange(["--reconnect-window-ms", window.ToString(inv)]);

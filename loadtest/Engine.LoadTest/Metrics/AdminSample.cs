@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Engine.LoadTest.Metrics;
 
-/// <summary>One scrape of /metrics: the series the swarm keeps, summed over shards.</summary>
+/// <summary>One scrape of /metrics: the series the swarm keeps, summed over shards (the overload level: the highest).</summary>
 internal sealed class AdminSample
 {
     public long Sessions { get; private set; } = -1;
@@ -10,6 +10,24 @@ internal sealed class AdminSample
     public long TimedOut { get; private set; }
     public Dictionary<string, long> Drops { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Handshakes { get; } = new(StringComparer.Ordinal);
+
+    // The overload policy's series; null (or empty) while the engine does not export them, never a made-up 0.
+
+    /// <summary>engine_overload_level, the highest over shards: 0 normal, 1 over the tick budget, 2 far over.</summary>
+    public long? OverloadLevel { get; private set; }
+    public long? SnapshotsSent { get; private set; }
+
+    /// <summary>Snapshots the overload policy skipped (the player gets a later one).</summary>
+    public long? SnapshotsDeferred { get; private set; }
+
+    /// <summary>Clients sent back to a shared keyframe.</summary>
+    public long? ViewsReset { get; private set; }
+
+    /// <summary>engine_snapshot_encodes_total by kind (shared, player, spectator).</summary>
+    public Dictionary<string, long> Encodes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The engine exports its overload policy's series; then a drop reason it does not list (overload_shed) is 0, not unknown.</summary>
+    public bool ExportsOverload => OverloadLevel is not null;
 
     public long TotalDrops => Drops.Values.Sum();
 
@@ -50,6 +68,21 @@ internal sealed class AdminSample
                     break;
                 case "engine_handshakes_total" when Label(labels, "stage") is { } stage:
                     sample.Handshakes[stage] = sample.Handshakes.GetValueOrDefault(stage) + v;
+                    break;
+                case "engine_overload_level":
+                    sample.OverloadLevel = Math.Max(sample.OverloadLevel ?? 0, v);
+                    break;
+                case "engine_snapshots_sent_total":
+                    sample.SnapshotsSent = (sample.SnapshotsSent ?? 0) + v;
+                    break;
+                case "engine_snapshots_deferred_total":
+                    sample.SnapshotsDeferred = (sample.SnapshotsDeferred ?? 0) + v;
+                    break;
+                case "engine_snapshot_views_reset_total":
+                    sample.ViewsReset = (sample.ViewsReset ?? 0) + v;
+                    break;
+                case "engine_snapshot_encodes_total" when Label(labels, "kind") is { } kind:
+                    sample.Encodes[kind] = sample.Encodes.GetValueOrDefault(kind) + v;
                     break;
             }
         }

@@ -47,9 +47,9 @@ internal sealed class ServerSample
     public AdminSample? Admin { get; init; }
 }
 
-/// <summary>The engine's stats line: `stats sessions=.. rooms=.. rx=../s tx=../s rx_bytes=.. tx_bytes=.. drops=.. kernel_drops=.. misrouted=.. tick_p99_us=.. tick_cpu_p99_us=.. tick_max_us=.. alloc=..`; a field an older engine lacks reads -1.</summary>
+/// <summary>The engine's stats line: `stats sessions=.. rooms=.. rx=../s tx=../s rx_bytes=.. tx_bytes=.. drops=.. kernel_drops=.. misrouted=.. tick_p99_us=.. tick_cpu_p99_us=.. tick_max_us=.. alloc=..` (and `tick_budget_us=..` where the engine prints it); a field an engine lacks reads -1.</summary>
 internal sealed record ServerStats(long Sessions, long Rooms, long RxPerSecond, long TxPerSecond, long RxBytesPerSecond, long TxBytesPerSecond,
-    long Drops, long KernelDrops, long Misrouted, long TickP99Us, long TickCpuP99Us, long TickMaxUs, long Allocated)
+    long Drops, long KernelDrops, long Misrouted, long TickP99Us, long TickCpuP99Us, long TickMaxUs, long Allocated, long TickBudgetUs = -1)
 {
     public static ServerStats? TryParse(string line)
     {
@@ -79,6 +79,6 @@ internal sealed record ServerStats(long Sessions, long Rooms, long RxPerSecond, 
         }
         long F(string k) => fields.GetValueOrDefault(k, -1);
         return new ServerStats(F("sessions"), F("rooms"), F("rx"), F("tx"), F("rx_bytes"), F("tx_bytes"), F("drops"), F("kernel_drops"),
-            F("misrouted"), F("tick_p99_us"), F("tick_cpu_p99_us"), F("tick_max_us"), F("alloc"));
+            F("misrouted"), F("tick_p99_us"), F("tick_cpu_p99_us"), F("tick_max_us"), F("alloc"), F("tick_budget_us"));
     }
 }

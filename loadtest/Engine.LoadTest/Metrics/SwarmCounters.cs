@@ -39,6 +39,9 @@ internal struct SwarmCounters
     public long Drops;
     public long Resumes;
     public long ResumeFailures;
+
+    /// <summary>Overload: players that left for good in the ramp down.</summary>
+    public long Departures;
     public long Unrouted;
     public long PlayerJoinedEvents;
     public long PlayerLeftEvents;

@@ -1,5 +1,6 @@
 using Engine.LoadTest.Attack;
 using Engine.LoadTest.Metrics;
+using Engine.LoadTest.Overload;
 using ScottPlot;
 using ScottPlot.Plottables;
 
@@ -17,6 +18,13 @@ internal static class Plots
         var server = r.Server;
         double[] xs = [.. seconds.Select(s => (double)s.Second)];
         double[] sx = [.. server.Select(s => (double)s.Second)];
+        if (r.Options.Scenario.Overloads)
+        {
+            foreach (var chart in Overload(r, xs, sx))
+            {
+                yield return chart;
+            }
+        }
 
         yield return ("Input to acknowledgement latency and RTT", Draw("Input → acknowledgement latency (per second)", "ms", r, plot =>
         {
@@ -91,6 +99,73 @@ internal static class Plots
             }
             Line(plot, xs, seconds.Select(s => (double)s.Delta.SnapshotsMissed), "snapshots lost (per s)");
         }));
+    }
+
+    /// <summary>
+    /// Overload: the server's degradation per second (its level, snapshots per player delivered, sent
+    /// and deferred; encodes per tick by kind, keyframe resets and shed handshakes) and the recovery
+    /// figures against their knee medians. A series the engine does not export is left out, not drawn as 0.
+    /// </summary>
+    private static IEnumerable<(string Title, byte[] Png)> Overload(RunResult r, double[] xs, double[] sx)
+    {
+        var seconds = r.Seconds;
+        var degradation = DegradationSecond.Series(r.Server, r.Options.TickRate);
+        var exported = degradation.Any(d => !double.IsNaN(d.Level));
+        yield return ("Overload: the server's degradation", Draw(exported
+            ? "Overload: snapshots per player per second and the server's overload level"
+            : "Overload: snapshots per player per second (the engine exports no overload metrics)", "snapshots per player per second", r, plot =>
+        {
+            var inRooms = ReportWriter.InRoomsBySecond(r);
+            Line(plot, xs, seconds.Select((s, i) => inRooms[i] > 0 ? s.Delta.SnapshotsApplied / inRooms[i] : double.NaN), "applied per player (players)");
+            plot.Axes.SetLimitsY(0, r.Options.SnapshotRate * 1.8); // room above the lines for the legend
+            if (!exported)
+            {
+                return;
+            }
+            Line(plot, sx, degradation.Select(d => d.SentPerSecond / d.MeanSessions), "sent per session (server)");
+            Line(plot, sx, degradation.Select(d => d.DeferredPerSecond / d.MeanSessions), "deferred per session (server)");
+            var level = Line(plot, sx, degradation.Select(d => d.Level), "overload level (0 normal, 1 over, 2 far over)");
+            level.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = "overload level";
+            plot.Axes.SetLimitsY(-0.1, 2.5, plot.Axes.Right);
+        }));
+        if (exported)
+        {
+            yield return ("Overload: encodes, keyframe resets and shed handshakes", Draw("Overload: snapshot encodes per tick by kind; keyframe resets and shed handshakes per second", "encodes per tick", r, plot =>
+            {
+                Line(plot, sx, degradation.Select(d => d.SharedEncodesPerTick), "encodes per tick: shared");
+                Line(plot, sx, degradation.Select(d => d.PlayerEncodesPerTick), "encodes per tick: player");
+                Line(plot, sx, degradation.Select(d => d.SpectatorEncodesPerTick), "encodes per tick: spectator");
+                var reset = Line(plot, sx, degradation.Select(d => d.ViewsResetPerSecond), "sent back to a shared keyframe /s");
+                var shed = Line(plot, sx, degradation.Select(d => d.ShedPerSecond), "handshakes shed /s");
+                reset.Axes.YAxis = plot.Axes.Right;
+                shed.Axes.YAxis = plot.Axes.Right;
+                plot.Axes.Right.Label.Text = "per second";
+                var highest = degradation.SelectMany(d => new[] { d.ViewsResetPerSecond, d.ShedPerSecond }).Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Max();
+                plot.Axes.SetLimitsY(0, Math.Max(1, highest * 1.1), plot.Axes.Right);
+            }));
+        }
+        var recovery = ReportWriter.OverloadRecovery(r);
+        if (recovery.Figures.Any(f => f.Measured))
+        {
+            // From the knee on: before it the players are still arriving.
+            var health = ReportWriter.Health(r, r.Windows.FirstOrDefault(w => w.Name == Scenario.KneeWindow)?.StartSecond ?? 0, int.MaxValue);
+            double[] hx = [.. health.Select(h => (double)h.Second)];
+            yield return ("Overload: recovery figures against the knee", Draw($"Overload: recovery figures as % of their knee median (bounds at ±{Recovery.TolerancePct:0}%, clipped at 300%)", "% of the knee median", r, plot =>
+            {
+                foreach (var f in recovery.Figures.Where(f => f.Measured && f.KneeMedian > 0))
+                {
+                    Line(plot, hx, health.Select(h => f.Of(h) / f.KneeMedian * 100), f.Name);
+                }
+                foreach (var y in new[] { 100 - Recovery.TolerancePct, 100 + Recovery.TolerancePct })
+                {
+                    var bound = plot.Add.HorizontalLine(y);
+                    bound.LinePattern = LinePattern.Dotted;
+                    bound.Color = Colors.Black;
+                }
+                plot.Axes.SetLimitsY(0, 300);
+            }));
+        }
     }
 
     private static byte[] Draw(string title, string yLabel, RunResult r, Action<Plot> fill)

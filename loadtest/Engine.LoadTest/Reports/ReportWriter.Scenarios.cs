@@ -164,7 +164,7 @@ internal static partial class ReportWriter
         yield return new("attack.server_drops_per_s", "Server drops per second in the attack window (/metrics)", DropsIn(r, attack).Values.Sum() / attack.Seconds, "/s", false, "0");
     }
 
-    /// <summary>Sections only the hostile and soak scenarios have.</summary>
+    /// <summary>Sections only the hostile, soak and overload scenarios have.</summary>
     public static List<ReportSection> ScenarioSections(RunResult r)
     {
         var sections = new List<ReportSection>();
@@ -177,6 +177,10 @@ internal static partial class ReportWriter
         if (r.Options.Scenario.ChecksLeaks)
         {
             sections.Add(Soak(r));
+        }
+        if (r.Options.Scenario.Overloads)
+        {
+            sections.AddRange(OverloadSections(r));
         }
         return sections;
     }
@@ -281,8 +285,12 @@ internal static partial class ReportWriter
                     ["bytes_per_s"] = Json(a.Bytes[k] / attack.Seconds),
                 }))),
                 ["server_replies_per_s"] = Json(a.Replies / attack.Seconds),
-                ["targets"] = new JsonArray([.. HostileTargets(r).Select(t => (JsonNode?)new JsonObject { ["name"] = t.Name, ["goal"] = t.Goal, ["measured"] = t.Measured, ["met"] = t.Met })]),
+                ["targets"] = TargetsJson(HostileTargets(r)),
             };
+        }
+        if (r.Options.Scenario.Overloads)
+        {
+            json["overload"] = OverloadJson(r);
         }
         if (r.Options.Scenario.ChecksLeaks)
         {

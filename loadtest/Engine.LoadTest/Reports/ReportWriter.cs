@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine.LoadTest.Attack;
 using Engine.LoadTest.Metrics;
+using Engine.LoadTest.Overload;
 
 namespace Engine.LoadTest.Reports;
 
@@ -178,6 +179,10 @@ internal static partial class ReportWriter
     /// <summary>The issue's targets for this machine.</summary>
     public static List<Target> Targets(RunResult r)
     {
+        if (r.Options.Scenario.Overloads)
+        {
+            return OverloadTargets(r); // the issue's acceptance for overload replaces the steady-load targets
+        }
         var f = Figures(r).ToDictionary(x => x.Key, x => x.Value);
         var kernel = Math.Max(Zero(f["server.kernel_drops"]), Zero(f["kernel.udp_rcvbuf_errors"]));
         var list = new List<Target>
@@ -243,7 +248,7 @@ internal static partial class ReportWriter
                 ["all_in_rooms"] = r.ReachedTarget,
             },
             ["figures"] = new JsonObject(figures.Select(f => KeyValuePair.Create(f.Key, double.IsNaN(f.Value) ? null : (JsonNode?)Math.Round(f.Value, 4)))),
-            ["targets"] = new JsonArray([.. targets.Select(t => (JsonNode?)new JsonObject { ["name"] = t.Name, ["goal"] = t.Goal, ["measured"] = t.Measured, ["met"] = t.Met })]),
+            ["targets"] = TargetsJson(targets),
             ["admin_metrics"] = r.AdminUrl,
         };
         foreach (var (key, node) in ScenarioJson(r).ToList())
@@ -252,6 +257,9 @@ internal static partial class ReportWriter
         }
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
+
+    private static JsonArray TargetsJson(IEnumerable<Target> targets) =>
+        [.. targets.Select(t => (JsonNode?)new JsonObject { ["name"] = t.Name, ["goal"] = t.Goal, ["measured"] = t.Measured, ["met"] = t.Met })];
 
     private static Dictionary<string, double>? ReadBaseline(string path)
     {
@@ -274,7 +282,10 @@ internal static partial class ReportWriter
             "ack_p50_ms,ack_p90_ms,ack_p99_ms,ack_p999_ms,ack_max_ms,rtt_p50_ms,rtt_p99_ms,jitter_p99_ms,up_bytes_per_player,down_bytes_per_player,datagrams_up,datagrams_down," +
             "corrections,mispredictions,chat_p99_ms,server_cpu_pct,server_rss_mb,server_sessions,server_rooms,server_rx_per_s,server_tx_per_s,server_tick_p99_us,server_tick_cpu_p99_us,server_drops,server_kernel_drops," +
             "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops,swarm_lag_p99_ms,swarm_rss_mb,metrics_sessions,metrics_rooms,metrics_drops_per_s,attack_packets_per_s," +
-            string.Join(',', Enumerable.Range(0, AttackKinds.Count).Select(k => "attack_" + AttackKinds.Name((AttackKind)k).Replace('-', '_'))));
+            string.Join(',', Enumerable.Range(0, AttackKinds.Count).Select(k => "attack_" + AttackKinds.Name((AttackKind)k).Replace('-', '_'))) +
+            ",overload_level,snapshots_sent_per_s,snapshots_deferred_per_s,encodes_shared_per_tick,encodes_player_per_tick,encodes_spectator_per_tick,views_reset_per_s,overload_shed_per_s");
+        // The overload policy's series, empty where the engine does not export them.
+        var degradation = DegradationSecond.Series(r.Server, r.Options.TickRate).ToDictionary(d => d.Second);
         AdminSample? previousAdmin = null;
         var servers = r.Server.ToDictionary(s => s.Second);
         var lastSwarmSecond = r.Seconds.Count == 0 ? 0 : r.Seconds[^1].Second;
@@ -296,6 +307,9 @@ internal static partial class ReportWriter
                 I(st?.Drops), I(st?.KernelDrops), I(v?.UdpRcvbufErrors), D(v?.SwarmCpuPercent ?? double.NaN), I(s.ClientKernelDrops), D(s.SlotLag.P99 / 1000), D(v?.SwarmRssMb ?? double.NaN),
                 I(v?.Admin?.Sessions), I(v?.Admin?.Rooms), I(v?.Admin is { } a && previousAdmin is not null ? a.TotalDrops - previousAdmin.TotalDrops : null), I(s.AttackByKind?.Sum()),
                 .. Enumerable.Range(0, AttackKinds.Count).Select(k => I(s.AttackByKind?[k])),
+                .. degradation.TryGetValue(s.Second, out var d)
+                    ? new[] { D(d.Level), D(d.SentPerSecond), D(d.DeferredPerSecond), D(d.SharedEncodesPerTick), D(d.PlayerEncodesPerTick), D(d.SpectatorEncodesPerTick), D(d.ViewsResetPerSecond), D(d.ShedPerSecond) }
+                    : Enumerable.Repeat("", 8),
             ];
             previousAdmin = v?.Admin ?? previousAdmin;
             sb.AppendLine(string.Join(',', cells));
@@ -306,10 +320,15 @@ internal static partial class ReportWriter
     /// <summary>The report as one document, written as report.md and report.html alike.</summary>
     public static ReportDocument Document(RunResult r, List<Figure> figures, List<Target> targets, Dictionary<string, double>? baseline, IEnumerable<(string Title, byte[] Png)> charts)
     {
-        var doc = new ReportDocument($"Load test: {r.Options.Scenario}, {r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}");
-        doc.Paragraph(string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
-            (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
-            ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
+        var players = r.Options.Scenario.Overloads ? $"{r.Options.Knee} → {r.Players} → {r.Options.Knee} players" : $"{r.Players} players{(r.Spectators > 0 ? $" + {r.Spectators} spectators" : "")}";
+        var doc = new ReportDocument($"Load test: {r.Options.Scenario}, {players}");
+        doc.Paragraph(r.Options.Scenario.Overloads
+            ? string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Each phase is a window of its own (the tables below); the figures at the end are the last phase's, from second {r.WindowStartSecond} to {r.WindowEndSecond}. ") +
+                (r.ReachedTarget ? string.Create(s_inv, $"The knee's {r.Options.Knee} players were all in rooms {r.SecondsToTarget:0.0} s after the start.") : "**Not every one of the knee's players reached a room** by the connect time-out.") +
+                (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : "")
+            : string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
+                (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
+                ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
         doc.Note(SharedCoresNote(r));
 
         doc.Heading(2, "Targets");

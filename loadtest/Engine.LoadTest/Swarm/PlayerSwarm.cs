@@ -113,14 +113,19 @@ internal sealed partial class PlayerSwarm : IDisposable
 
     private static long NowUs => MonotonicClock.NowUs;
 
-    /// <summary>Schedules every player's first handshake: <paramref name="perSecond"/> of them a second from <paramref name="startUs"/>.</summary>
+    /// <summary>
+    /// Schedules the first handshake of the initial players (all but those the overload scenario's ramp
+    /// adds later) and the spectators: <paramref name="perSecond"/> of them a second from <paramref name="startUs"/>.
+    /// </summary>
     public void ScheduleStarts(long startUs, int perSecond, int spectatorDelayUs)
     {
+        _target = _options.InitialPlayers;
         for (var i = 0; i < _players.Length; i++)
         {
             var p = _players[i];
             var order = p.IsSpectatorRole ? i - _options.Players : i;
-            p.StartAtUs = startUs + (order * 1_000_000L / perSecond) + (p.IsSpectatorRole ? spectatorDelayUs : 0);
+            p.StartAtUs = !p.IsSpectatorRole && i >= _target ? long.MaxValue
+                : startUs + (order * 1_000_000L / perSecond) + (p.IsSpectatorRole ? spectatorDelayUs : 0);
         }
         _nextSlotUs = startUs;
     }
@@ -149,6 +154,7 @@ internal sealed partial class PlayerSwarm : IDisposable
         {
             RunChurn(now);
         }
+        RunLeaves(now);
         ReplaySameAddress(now);
         FlushDirty(now);
         return any || ran > 0;

@@ -46,11 +46,12 @@ public sealed partial class ReportRenderingTests
     [InlineData("steady", false)]
     [InlineData("chat", true)]
     [InlineData("soak", false)]
+    [InlineData("overload", false)]
     public void The_load_test_report_renders_the_same_tables_and_charts_as_Markdown_and_HTML(string scenario, bool withBaseline)
     {
         var run = new RunResult
         {
-            Options = LoadTestOptions.Parse([scenario, "--players", "10"]),
+            Options = LoadTestOptions.Parse([scenario, "--players", "10", "--knee", "5"]), // the knee: the overload scenario's, below its peak
             Machine = new MachineInfo(2, "Test CPU", "6.1", "Linux", 4096, ".NET"),
             LoadAverageAtStart = "0.10 0.20 0.30",
             StartedUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
