@@ -14,8 +14,17 @@ internal sealed class OverloadMonitor
 
     private const long WindowUs = 100_000;
 
-    // Smoothing of tick CPU: about the last 8 ticks.
-    private const double TickWeight = 1.0 / 8;
+    // The tick CPU the level is judged on follows the costly ticks (snapshot ticks, a crowded
+    // moment) at once and lets go of them slowly: close to a high percentile of recent ticks, which
+    // is what the budget is about, rather than a mean that the cheap ticks pull down.
+    private const double RiseWeight = 1.0 / 2;
+    private const double FallWeight = 1.0 / 64;
+
+    /// <summary>Over budget from this share of the budget on, so that the costly ticks stay within it.</summary>
+    public const double OverBudgetShare = 0.75;
+
+    /// <summary>Far over from this share of the budget on.</summary>
+    public const double FarOverShare = 1.25;
 
     private readonly long _budgetUs;
     private double _tickCpuUs;
@@ -30,16 +39,16 @@ internal sealed class OverloadMonitor
 
     public long BudgetUs => _budgetUs;
 
-    /// <summary>0 normal; 1 over budget (the tick, or the loop busy or queueing); 2 far over (the tick at twice the budget).</summary>
+    /// <summary>0 normal; 1 over budget (the costly ticks near the budget, or the loop busy or queueing); 2 far over (the costly ticks past the budget).</summary>
     public OverloadLevel Level { get; private set; }
 
-    /// <summary>The tick CPU time the level is judged on (smoothed), in microseconds.</summary>
-    public double SmoothedTickCpuUs => _tickCpuUs;
+    /// <summary>The tick CPU time the level is judged on (near the top of recent ticks), in microseconds.</summary>
+    public double RecentTickCpuUs => _tickCpuUs;
 
     /// <summary>One tick's CPU time.</summary>
     public void ObserveTick(long cpuUs, long nowUs)
     {
-        _tickCpuUs += (cpuUs - _tickCpuUs) * TickWeight;
+        _tickCpuUs += (cpuUs - _tickCpuUs) * (cpuUs > _tickCpuUs ? RiseWeight : FallWeight);
         Update(nowUs);
     }
 
@@ -74,7 +83,7 @@ internal sealed class OverloadMonitor
 
     private void Update(long nowUs)
     {
-        var tickLevel = _tickCpuUs >= 2 * _budgetUs ? 2 : _tickCpuUs >= _budgetUs ? 1 : 0;
+        var tickLevel = _tickCpuUs >= FarOverShare * _budgetUs ? 2 : _tickCpuUs >= OverBudgetShare * _budgetUs ? 1 : 0;
         var target = (OverloadLevel)Math.Max(tickLevel, _loopLevel);
         if (target >= Level)
         {

@@ -16,8 +16,8 @@ namespace Engine.Server.Snapshots;
 /// <para>
 /// Over its tick budget (<see cref="BeginTick"/>) the shard's cost per player must not grow as
 /// clients fall behind, so: clients whose view lags more than a quarter of a second get every
-/// second snapshot (every fourth when far over), staggered by slot so they are not all skipped on
-/// the same tick; and at most <see cref="OverBudgetPlayerEncodes"/> deltas per tick are encoded
+/// second snapshot (every fourth when far over, when the clients keeping up get every second one
+/// too), staggered by slot so they are not all skipped on the same tick; and at most <see cref="OverBudgetPlayerEncodes"/> deltas per tick are encoded
 /// for one client alone (a quarter when far over). A client past that allowance is sent back to
 /// the room's keyframe, which every client without a view shares, and waits for the next tick.
 /// </para>
@@ -124,8 +124,8 @@ internal sealed class SnapshotService<TOutput>
 
     /// <summary>
     /// Over budget, a client whose view lags more than a quarter of a second gets every second
-    /// snapshot (every fourth far over); which ticks depends on its slot, so the lagging clients of
-    /// a room are spread over the ticks.
+    /// snapshot; far over, every fourth, and the clients keeping up every second. Which ticks
+    /// depends on the client's slot, so a room's clients are spread over the ticks.
     /// </summary>
     private bool Defers(Session session, uint tick)
     {
@@ -134,11 +134,16 @@ internal sealed class SnapshotService<TOutput>
             return false;
         }
         var view = session.View!;
-        if (view.Tick == 0 || tick - view.Tick <= _laggingTicks)
+        if (view.Tick == 0)
         {
-            return false; // waiting for the keyframe, or keeping up
+            return false; // waiting for the keyframe
         }
-        var every = _level == OverloadLevel.FarOver ? 4u : 2u;
+        var lagging = tick - view.Tick > _laggingTicks;
+        if (!lagging && _level != OverloadLevel.FarOver)
+        {
+            return false; // keeping up: every snapshot, until the shard is far over
+        }
+        var every = _level == OverloadLevel.FarOver ? (lagging ? 4u : 2u) : 2u;
         if ((tick / (uint)_ticksPerSnapshot + session.Slot) % every == 0)
         {
             return false;
