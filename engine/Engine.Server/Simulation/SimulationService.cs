@@ -22,12 +22,14 @@ internal sealed class SimulationService<TOutput>
     private readonly ShardCounters _counters;
     private readonly SnapshotService<TOutput> _snapshots;
     private readonly PlayerInput[] _inputs = new PlayerInput[InputMessage.MaxInputs];
+    private readonly uint _ticksPerSnapshot;
     private FixedTickClock? _clock;
 
     public SimulationService(ServerOptions options, ShardCounters counters, ShardHistograms histograms, TOutput output)
     {
         _options = options;
         _counters = counters;
+        _ticksPerSnapshot = (uint)Math.Max(1, options.TickRate / Math.Max(1, options.SnapshotRate));
         _snapshots = new SnapshotService<TOutput>(options.TickRate, options.SnapshotRate, counters, histograms, output);
     }
 
@@ -85,24 +87,23 @@ internal sealed class SimulationService<TOutput>
     }
 
     /// <summary>
-    /// Steps every room one tick: inputs applied, the game mode ticked, snapshots sent on snapshot
-    /// ticks at the shard's overload level. Rooms take turns at going first, so that when the
-    /// tick's allowance of lone encodes runs out, it is not always the same rooms that wait.
+    /// Steps every room one tick: inputs applied, the game mode ticked, and the rooms whose snapshot
+    /// is due send it at the shard's overload level. Each room's snapshots are due on ticks of its
+    /// own phase (its id modulo the ticks between snapshots), so a shard's rooms spread their
+    /// snapshots over the ticks instead of all encoding on the same one. Rooms take turns at going
+    /// first, so that when the tick's allowance of lone encodes runs out, it is not always the same
+    /// rooms that wait.
     /// </summary>
     public void RunTick(ReadOnlySpan<Room> rooms, long tick, OverloadLevel level, long nowUs)
     {
-        var snapshot = _clock!.IsSnapshotTick(tick);
-        if (snapshot)
-        {
-            _snapshots.BeginTick(level);
-        }
+        _snapshots.BeginTick(level);
         var first = rooms.Length == 0 ? 0 : (int)(tick % rooms.Length);
         for (var i = 0; i < rooms.Length; i++)
         {
             var room = rooms[(first + i) % rooms.Length];
             room.Inputs.ApplyTick(room.Mode);
             room.Mode.Tick(tick);
-            if (snapshot)
+            if (_clock!.IsSnapshotTick(tick + (room.Id % _ticksPerSnapshot)))
             {
                 _snapshots.Send(room, (uint)tick, nowUs);
             }

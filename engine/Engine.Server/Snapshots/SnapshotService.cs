@@ -25,7 +25,7 @@ namespace Engine.Server.Snapshots;
 internal sealed class SnapshotService<TOutput>
     where TOutput : struct, ISessionOutput
 {
-    /// <summary>Deltas for one client alone per snapshot tick of a shard over budget.</summary>
+    /// <summary>Deltas for one client alone per tick of a shard over budget (a quarter of it far over).</summary>
     public const int OverBudgetPlayerEncodes = 64;
 
     private readonly TOutput _output;
@@ -51,7 +51,7 @@ internal sealed class SnapshotService<TOutput>
         _output = output;
     }
 
-    /// <summary>Starts a snapshot tick of the shard at its overload level (the allowance of lone encodes is per tick, over all rooms).</summary>
+    /// <summary>Starts a tick of the shard at its overload level (the allowance of lone encodes is per tick, over all rooms).</summary>
     public void BeginTick(OverloadLevel level)
     {
         _level = level;
