@@ -26,7 +26,7 @@ internal sealed class SnapshotService<TOutput>
     where TOutput : struct, ISessionOutput
 {
     /// <summary>Deltas for one client alone per tick of a shard over budget (a quarter of it far over).</summary>
-    public const int OverBudgetPlayerEncodes = 64;
+    public const int OverBudgetPlayerEncodes = 24;
 
     private readonly TOutput _output;
     private readonly int _tickRate;
