@@ -60,7 +60,8 @@ internal static partial class ReportWriter
     private static readonly HashSet<string> s_console =
     [
         "players.in_rooms_end", "latency.input_ack_ms.p50", "latency.input_ack_ms.p99", "latency.input_ack_ms.p999", "latency.rtt_ms.p99",
-        "snapshots.loss_pct", "snapshots.per_player_per_s", "bandwidth.down_bytes_per_s_per_player", "server.cpu_pct_avg", "server.rss_mb_max",
+        "snapshots.loss_pct", "snapshots.per_player_per_s", "bandwidth.down_bytes_per_s_per_player", "server.cpu_pct_avg", "server.cpu_us_per_player_second",
+        "server.players_per_core", "kernel.floor_us_per_player_second", "kernel.players_per_core_at_floor", "server.rss_mb_max",
         "server.tick_p99_us_max", "server.tick_cpu_p99_us_max", "kernel.udp_rcvbuf_errors", "prediction.corrections",
     ];
 
@@ -120,6 +121,11 @@ internal static partial class ReportWriter
             new("prediction.mispredictions", "Mispredictions", r.WindowMispredictions, "", true, "0"),
             new("prediction.max_correction_mm", "Largest correction (whole run)", r.MaxCorrectionMm, "mm", true, "0"),
             new("server.cpu_pct_avg", "Server CPU, mean (100% = one core)", Avg(inWindow.Select(s => s.CpuPercent)), "%", true, "0.0"),
+            new("server.cpu_us_per_player_second", "Server CPU per player-second", CpuUsPerPlayerSecond(inWindow, clients), "µs", true, "0.0"),
+            new("server.players_per_core", "Players one server core holds at that rate", 1e6 / CpuUsPerPlayerSecond(inWindow, clients), "", false, "0"),
+            new("kernel.floor_us_per_player_second", $"Kernel floor per player-second: datagrams × {r.Options.FloorUsPerRoundTrip / 2:0.##} µs (half the C echo's server CPU per round trip)",
+                (r.WindowDatagramsUp + r.WindowDatagramsDown) / seconds / clients * (r.Options.FloorUsPerRoundTrip / 2), "µs", true, "0.0"),
+            new("kernel.players_per_core_at_floor", "Players one core would hold at the kernel floor", 1e6 / ((r.WindowDatagramsUp + r.WindowDatagramsDown) / seconds / clients * (r.Options.FloorUsPerRoundTrip / 2)), "", false, "0"),
             new("server.cpu_pct_max", "Server CPU, highest second", Max(inWindow.Select(s => s.CpuPercent)), "%", true, "0.0"),
             new("server.rss_mb_max", "Server RSS, highest", Max(r.Server.Select(s => s.RssMb)), "MB", true, "0.0"),
             new("server.tick_p99_us_max", "Server tick p99, worst second", stats.Count == 0 ? double.NaN : stats.Max(s => (double)s.TickP99Us), "µs", true, "0"),
@@ -402,6 +408,10 @@ internal static partial class ReportWriter
     private static double Pct(long part, long whole) => whole == 0 ? double.NaN : part * 100.0 / whole;
 
     private static double Zero(double v) => double.IsNaN(v) ? 0 : v;
+
+    /// <summary>The server's CPU over the window (100% = one core = 1e6 µs per second) shared out over its players.</summary>
+    private static double CpuUsPerPlayerSecond(IEnumerable<ServerSample> inWindow, int players) =>
+        Avg(inWindow.Select(s => s.CpuPercent)) / 100 * 1e6 / players;
 
     private static double Avg(IEnumerable<double> values)
     {
