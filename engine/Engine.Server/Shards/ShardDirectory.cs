@@ -35,31 +35,19 @@ internal sealed class ShardDirectory
 
     public ShardMailbox Mailbox(int shard) => _mailboxes[shard];
 
-    public int SessionCount
-    {
-        get
-        {
-            var total = 0;
-            foreach (var mailbox in _mailboxes)
-            {
-                total += mailbox.Sessions;
-            }
-            return total;
-        }
-    }
+    public int SessionCount => Sum(static mailbox => mailbox.Sessions);
 
     /// <summary>Sessions plus those placed and on their way: what the server-wide limit counts.</summary>
-    private int Load
+    private int Load => Sum(static mailbox => mailbox.Load);
+
+    private int Sum(Func<ShardMailbox, int> count)
     {
-        get
+        var total = 0;
+        foreach (var mailbox in _mailboxes)
         {
-            var total = 0;
-            foreach (var mailbox in _mailboxes)
-            {
-                total += mailbox.Load;
-            }
-            return total;
+            total += count(mailbox);
         }
+        return total;
     }
 
     /// <summary>

@@ -22,14 +22,12 @@ internal sealed class SimulationService<TOutput>
     private readonly ShardCounters _counters;
     private readonly SnapshotService<TOutput> _snapshots;
     private readonly PlayerInput[] _inputs = new PlayerInput[InputMessage.MaxInputs];
-    private readonly uint _ticksPerSnapshot;
     private FixedTickClock? _clock;
 
     public SimulationService(ServerOptions options, ShardCounters counters, ShardHistograms histograms, TOutput output)
     {
         _options = options;
         _counters = counters;
-        _ticksPerSnapshot = (uint)Math.Max(1, options.TickRate / Math.Max(1, options.SnapshotRate));
         _snapshots = new SnapshotService<TOutput>(options.TickRate, options.SnapshotRate, counters, histograms, output);
     }
 
@@ -103,7 +101,7 @@ internal sealed class SimulationService<TOutput>
             var room = rooms[(first + i) % rooms.Length];
             room.Inputs.ApplyTick(room.Mode);
             room.Mode.Tick(tick);
-            if (_clock!.IsSnapshotTick(tick + (room.Id % _ticksPerSnapshot)))
+            if (_clock!.IsSnapshotTick(tick + (room.Id % _snapshots.TicksPerSnapshot)))
             {
                 _snapshots.Send(room, (uint)tick, nowUs);
             }

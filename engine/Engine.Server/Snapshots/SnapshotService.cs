@@ -30,7 +30,6 @@ internal sealed class SnapshotService<TOutput>
 
     private readonly TOutput _output;
     private readonly int _tickRate;
-    private readonly int _ticksPerSnapshot;
     private readonly uint _laggingTicks;
     private readonly ShardCounters _counters;
     private readonly ShardHistograms _histograms;
@@ -44,12 +43,15 @@ internal sealed class SnapshotService<TOutput>
     public SnapshotService(int tickRate, int snapshotRate, ShardCounters counters, ShardHistograms histograms, TOutput output)
     {
         _tickRate = tickRate;
-        _ticksPerSnapshot = Math.Max(1, tickRate / Math.Max(1, snapshotRate));
+        TicksPerSnapshot = (uint)Math.Max(1, tickRate / Math.Max(1, snapshotRate));
         _laggingTicks = (uint)Math.Max(1, tickRate / 4);
         _counters = counters;
         _histograms = histograms;
         _output = output;
     }
+
+    /// <summary>Simulation ticks between two snapshots of a room.</summary>
+    public uint TicksPerSnapshot { get; }
 
     /// <summary>Starts a tick of the shard at its overload level (the allowance of lone encodes is per tick, over all rooms).</summary>
     public void BeginTick(OverloadLevel level)
@@ -144,7 +146,7 @@ internal sealed class SnapshotService<TOutput>
             return false; // keeping up: every snapshot, until the shard is far over
         }
         var every = _level == OverloadLevel.FarOver ? (lagging ? 4u : 2u) : 2u;
-        if ((tick / (uint)_ticksPerSnapshot + session.Slot) % every == 0)
+        if ((tick / TicksPerSnapshot + session.Slot) % every == 0)
         {
             return false;
         }
