@@ -30,7 +30,7 @@ internal static class Program
                 default:
                     Console.Error.WriteLine("usage: Engine.Benchmarks bench [BenchmarkDotNet args]");
                     Console.Error.WriteLine("       Engine.Benchmarks pingpong [--engine PATH] [--clients 1000] [--seconds 10] [--warmup 3]");
-                    Console.Error.WriteLine("                                  [--payload 32] [--only engine|litenetlib|c] [--shards N] [--json FILE]");
+                    Console.Error.WriteLine("                                  [--payload 32] [--only engine|litenetlib|c] [--shards 1] [--json FILE]");
                     Console.Error.WriteLine("                                  [--client-sockets N (default: one per client, then 4 shared)]");
                     return 2;
             }

@@ -14,8 +14,9 @@ internal sealed partial class AesGcmCipher
     private const int Rounds = 14;
     private const int BlockSize = 16;
 
-    /// <summary>The first counter value of the payload: J0 (nonce || 1) is kept for the tag.</summary>
-    private const uint FirstPayloadCounter = 2;
+    /// <summary>Blocks encrypted side by side: eight for long payloads, four for short ones and tails.</summary>
+    private const int BatchBlocks = 8;
+    private const int HalfBatchBlocks = 4;
 
     [InlineArray(Rounds + 1)]
     private struct RoundKeys
@@ -26,22 +27,27 @@ internal sealed partial class AesGcmCipher
     private void SealIntrinsics(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag)
     {
         var counterBlock = CounterBlock(nonce);
-        CounterMode(counterBlock, plaintext, ciphertext);
-        var expected = Ghash(associatedData, ciphertext) ^ EncryptBlock(ref _roundKeys[0], WithCounter(counterBlock, 1));
-        expected.CopyTo(tag);
+        var batch = default(KeystreamBatch);
+        var tagMask = FirstBatch(counterBlock, plaintext.Length, ref batch);
+        CounterMode(counterBlock, ref batch, plaintext, ciphertext);
+        (Ghash(associatedData, ciphertext) ^ tagMask).CopyTo(tag);
     }
 
     private bool TryOpenIntrinsics(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
     {
-        // Authenticate first: a forged packet costs one GHASH pass and one block, and nothing is decrypted.
+        // Authenticate first: a forged packet costs one GHASH pass and one batch of blocks, and
+        // nothing is decrypted. The batch holds the tag's block and the first payload blocks.
         var counterBlock = CounterBlock(nonce);
-        Span<byte> expected = stackalloc byte[SecurityConstants.TagSize];
-        (Ghash(associatedData, ciphertext) ^ EncryptBlock(ref _roundKeys[0], WithCounter(counterBlock, 1))).CopyTo(expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, tag))
+        var batch = default(KeystreamBatch);
+        var tagMask = FirstBatch(counterBlock, ciphertext.Length, ref batch);
+        var difference = Ghash(associatedData, ciphertext) ^ tagMask ^ Vector128.Create(tag);
+        // One comparison of all 16 bytes at once: no early exit on the first wrong byte.
+        if (difference != Vector128<byte>.Zero)
         {
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes((Span<Vector128<byte>>)batch));
             return false;
         }
-        CounterMode(counterBlock, ciphertext, plaintext);
+        CounterMode(counterBlock, ref batch, ciphertext, plaintext);
         return true;
     }
 
@@ -57,57 +63,112 @@ internal sealed partial class AesGcmCipher
     private static Vector128<byte> WithCounter(Vector128<uint> counterBlock, uint counter) =>
         counterBlock.WithElement(3, BinaryPrimitives.ReverseEndianness(counter)).AsByte();
 
-    /// <summary>
-    /// XORs the keystream of counters 2, 3, ... into the output, four blocks per batch so the AES units
-    /// work on independent blocks at once; the last one to 63 bytes are one more batch through a stack
-    /// buffer, so nothing is read or written past the spans. Input and output may be the same buffer:
-    /// each block is read before it is written.
-    /// </summary>
-    private void CounterMode(Vector128<uint> counterBlock, ReadOnlySpan<byte> input, Span<byte> output)
+    /// <summary>Keystream blocks of consecutive counters, encrypted side by side.</summary>
+    [InlineArray(BatchBlocks)]
+    private struct KeystreamBatch
     {
-        ref var keys = ref _roundKeys[0];
-        ref var source = ref MemoryMarshal.GetReference(input);
-        ref var destination = ref MemoryMarshal.GetReference(output);
-        var length = (nuint)input.Length;
-        nuint offset = 0;
-        var counter = FirstPayloadCounter;
-        Vector128<byte> k0, k1, k2, k3;
-        while (length - offset >= 4 * BlockSize)
-        {
-            Keystream4(ref keys, counterBlock, counter, out k0, out k1, out k2, out k3);
-            (Vector128.LoadUnsafe(ref source, offset) ^ k0).StoreUnsafe(ref destination, offset);
-            (Vector128.LoadUnsafe(ref source, offset + BlockSize) ^ k1).StoreUnsafe(ref destination, offset + BlockSize);
-            (Vector128.LoadUnsafe(ref source, offset + (2 * BlockSize)) ^ k2).StoreUnsafe(ref destination, offset + (2 * BlockSize));
-            (Vector128.LoadUnsafe(ref source, offset + (3 * BlockSize)) ^ k3).StoreUnsafe(ref destination, offset + (3 * BlockSize));
-            offset += 4 * BlockSize;
-            counter += 4;
-        }
-        if (offset < length)
-        {
-            var tail = (int)(length - offset);
-            Span<byte> last = stackalloc byte[4 * BlockSize];
-            input.Slice((int)offset, tail).CopyTo(last);
-            Keystream4(ref keys, counterBlock, counter, out k0, out k1, out k2, out k3);
-            ref var block = ref MemoryMarshal.GetReference(last);
-            (Vector128.LoadUnsafe(ref block) ^ k0).StoreUnsafe(ref block);
-            (Vector128.LoadUnsafe(ref block, BlockSize) ^ k1).StoreUnsafe(ref block, BlockSize);
-            (Vector128.LoadUnsafe(ref block, 2 * BlockSize) ^ k2).StoreUnsafe(ref block, 2 * BlockSize);
-            (Vector128.LoadUnsafe(ref block, 3 * BlockSize) ^ k3).StoreUnsafe(ref block, 3 * BlockSize);
-            last.Slice(0, tail).CopyTo(output.Slice((int)offset));
-            CryptographicOperations.ZeroMemory(last);
-        }
+        private Vector128<byte> _block;
     }
 
-    /// <summary>The keystream blocks of four consecutive counters, encrypted side by side.</summary>
+    /// <summary>
+    /// Encrypts J0 (counter 1, the tag's mask) together with the first payload counters: four blocks
+    /// when the payload fits three (a game packet), else eight. The AES units take eight independent
+    /// blocks in the time one takes alone, so the tag's block costs nothing extra. Returns E(J0);
+    /// the payload's keystream is left in the batch from block 1.
+    /// </summary>
+    private Vector128<byte> FirstBatch(Vector128<uint> counterBlock, int payloadLength, ref KeystreamBatch batch)
+    {
+        if (payloadLength <= (HalfBatchBlocks - 1) * BlockSize)
+        {
+            Keystream4(ref _roundKeys[0], counterBlock, 1, ref batch);
+        }
+        else
+        {
+            Keystream8(ref _roundKeys[0], counterBlock, 1, ref batch);
+        }
+        return batch[0];
+    }
+
+    /// <summary>
+    /// XORs the keystream of counters 2, 3, ... into the output: first what <see cref="FirstBatch"/>
+    /// left in the batch, then eight blocks per batch (four for a short tail), so the AES units always
+    /// work on independent blocks at once. Reads and writes nothing past the spans. Input and output may
+    /// be the same buffer: each block is read before it is written. The batch is zeroed afterwards.
+    /// </summary>
+    private void CounterMode(Vector128<uint> counterBlock, ref KeystreamBatch batch, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var blocksInBatch = input.Length <= (HalfBatchBlocks - 1) * BlockSize ? HalfBatchBlocks : BatchBlocks;
+        var offset = ApplyKeystream(ref batch, 1, blocksInBatch, input, output, 0);
+        var counter = (uint)blocksInBatch + 1;
+        ref var source = ref MemoryMarshal.GetReference(input);
+        ref var destination = ref MemoryMarshal.GetReference(output);
+        while (input.Length - offset >= BatchBlocks * BlockSize)
+        {
+            // Whole batches straight from the registers.
+            Keystream8(ref _roundKeys[0], counterBlock, counter, out var k0, out var k1, out var k2, out var k3, out var k4, out var k5, out var k6, out var k7);
+            var at = (nuint)offset;
+            (Vector128.LoadUnsafe(ref source, at) ^ k0).StoreUnsafe(ref destination, at);
+            (Vector128.LoadUnsafe(ref source, at + BlockSize) ^ k1).StoreUnsafe(ref destination, at + BlockSize);
+            (Vector128.LoadUnsafe(ref source, at + (2 * BlockSize)) ^ k2).StoreUnsafe(ref destination, at + (2 * BlockSize));
+            (Vector128.LoadUnsafe(ref source, at + (3 * BlockSize)) ^ k3).StoreUnsafe(ref destination, at + (3 * BlockSize));
+            (Vector128.LoadUnsafe(ref source, at + (4 * BlockSize)) ^ k4).StoreUnsafe(ref destination, at + (4 * BlockSize));
+            (Vector128.LoadUnsafe(ref source, at + (5 * BlockSize)) ^ k5).StoreUnsafe(ref destination, at + (5 * BlockSize));
+            (Vector128.LoadUnsafe(ref source, at + (6 * BlockSize)) ^ k6).StoreUnsafe(ref destination, at + (6 * BlockSize));
+            (Vector128.LoadUnsafe(ref source, at + (7 * BlockSize)) ^ k7).StoreUnsafe(ref destination, at + (7 * BlockSize));
+            offset += BatchBlocks * BlockSize;
+            counter += BatchBlocks;
+        }
+        if (offset < input.Length)
+        {
+            // The tail, up to eight blocks with the last one partial, through the batch.
+            if (input.Length - offset <= HalfBatchBlocks * BlockSize)
+            {
+                Keystream4(ref _roundKeys[0], counterBlock, counter, ref batch);
+                ApplyKeystream(ref batch, 0, HalfBatchBlocks, input, output, offset);
+            }
+            else
+            {
+                Keystream8(ref _roundKeys[0], counterBlock, counter, ref batch);
+                ApplyKeystream(ref batch, 0, BatchBlocks, input, output, offset);
+            }
+        }
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes((Span<Vector128<byte>>)batch));
+    }
+
+    /// <summary>XORs blocks [<paramref name="first"/>, <paramref name="end"/>) of the batch into the input from <paramref name="offset"/>; returns the offset after them.</summary>
+    private static int ApplyKeystream(ref KeystreamBatch batch, int first, int end, ReadOnlySpan<byte> input, Span<byte> output, int offset)
+    {
+        ref var source = ref MemoryMarshal.GetReference(input);
+        ref var destination = ref MemoryMarshal.GetReference(output);
+        for (var block = first; block < end && offset < input.Length; block++)
+        {
+            var left = input.Length - offset;
+            if (left >= BlockSize)
+            {
+                (Vector128.LoadUnsafe(ref source, (nuint)offset) ^ batch[block]).StoreUnsafe(ref destination, (nuint)offset);
+                offset += BlockSize;
+                continue;
+            }
+            var keystream = batch[block];
+            var keystreamBytes = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<Vector128<byte>, byte>(ref keystream), BlockSize);
+            for (var i = 0; i < left; i++)
+            {
+                output[offset + i] = (byte)(input[offset + i] ^ keystreamBytes[i]);
+            }
+            offset += left;
+        }
+        return offset;
+    }
+
+    /// <summary>Four consecutive counter blocks from <paramref name="counter"/>, into the batch's first four.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Keystream4(ref Vector128<byte> keys, Vector128<uint> counterBlock, uint counter,
-        out Vector128<byte> b0, out Vector128<byte> b1, out Vector128<byte> b2, out Vector128<byte> b3)
+    private static void Keystream4(ref Vector128<byte> keys, Vector128<uint> counterBlock, uint counter, ref KeystreamBatch batch)
     {
         var key = keys;
-        b0 = WithCounter(counterBlock, counter) ^ key;
-        b1 = WithCounter(counterBlock, counter + 1) ^ key;
-        b2 = WithCounter(counterBlock, counter + 2) ^ key;
-        b3 = WithCounter(counterBlock, counter + 3) ^ key;
+        var b0 = WithCounter(counterBlock, counter) ^ key;
+        var b1 = WithCounter(counterBlock, counter + 1) ^ key;
+        var b2 = WithCounter(counterBlock, counter + 2) ^ key;
+        var b3 = WithCounter(counterBlock, counter + 3) ^ key;
         for (var round = 1; round < Rounds; round++)
         {
             key = Unsafe.Add(ref keys, round);
@@ -117,10 +178,54 @@ internal sealed partial class AesGcmCipher
             b3 = AesNi.Encrypt(b3, key);
         }
         key = Unsafe.Add(ref keys, Rounds);
-        b0 = AesNi.EncryptLast(b0, key);
-        b1 = AesNi.EncryptLast(b1, key);
-        b2 = AesNi.EncryptLast(b2, key);
-        b3 = AesNi.EncryptLast(b3, key);
+        batch[0] = AesNi.EncryptLast(b0, key);
+        batch[1] = AesNi.EncryptLast(b1, key);
+        batch[2] = AesNi.EncryptLast(b2, key);
+        batch[3] = AesNi.EncryptLast(b3, key);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keystream8(ref Vector128<byte> keys, Vector128<uint> counterBlock, uint counter, ref KeystreamBatch batch)
+    {
+        Keystream8(ref keys, counterBlock, counter, out batch[0], out batch[1], out batch[2], out batch[3], out batch[4], out batch[5], out batch[6], out batch[7]);
+    }
+
+    /// <summary>Eight consecutive counter blocks from <paramref name="counter"/>: enough in flight to keep two AES units busy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keystream8(ref Vector128<byte> keys, Vector128<uint> counterBlock, uint counter,
+        out Vector128<byte> k0, out Vector128<byte> k1, out Vector128<byte> k2, out Vector128<byte> k3,
+        out Vector128<byte> k4, out Vector128<byte> k5, out Vector128<byte> k6, out Vector128<byte> k7)
+    {
+        var key = keys;
+        var b0 = WithCounter(counterBlock, counter) ^ key;
+        var b1 = WithCounter(counterBlock, counter + 1) ^ key;
+        var b2 = WithCounter(counterBlock, counter + 2) ^ key;
+        var b3 = WithCounter(counterBlock, counter + 3) ^ key;
+        var b4 = WithCounter(counterBlock, counter + 4) ^ key;
+        var b5 = WithCounter(counterBlock, counter + 5) ^ key;
+        var b6 = WithCounter(counterBlock, counter + 6) ^ key;
+        var b7 = WithCounter(counterBlock, counter + 7) ^ key;
+        for (var round = 1; round < Rounds; round++)
+        {
+            key = Unsafe.Add(ref keys, round);
+            b0 = AesNi.Encrypt(b0, key);
+            b1 = AesNi.Encrypt(b1, key);
+            b2 = AesNi.Encrypt(b2, key);
+            b3 = AesNi.Encrypt(b3, key);
+            b4 = AesNi.Encrypt(b4, key);
+            b5 = AesNi.Encrypt(b5, key);
+            b6 = AesNi.Encrypt(b6, key);
+            b7 = AesNi.Encrypt(b7, key);
+        }
+        key = Unsafe.Add(ref keys, Rounds);
+        k0 = AesNi.EncryptLast(b0, key);
+        k1 = AesNi.EncryptLast(b1, key);
+        k2 = AesNi.EncryptLast(b2, key);
+        k3 = AesNi.EncryptLast(b3, key);
+        k4 = AesNi.EncryptLast(b4, key);
+        k5 = AesNi.EncryptLast(b5, key);
+        k6 = AesNi.EncryptLast(b6, key);
+        k7 = AesNi.EncryptLast(b7, key);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -10,13 +10,14 @@ namespace Engine.Protocol.Security;
 /// bit-reflected convention. Blocks are byte-reversed on load, so a 128-bit value's reflected bits
 /// sit in order; the carry-less product of two reflected values is then one bit short, which the
 /// shift before the reduction restores (the method of Gueron and Kounavis' Intel white paper on GCM).
-/// Four blocks are folded per reduction with the precomputed powers H^4..H^1.
+/// Up to eight blocks share one reduction, with the precomputed powers H^8..H^1: a game packet (a
+/// 17-byte header, a few dozen bytes of messages and the lengths block) is one reduction, not five in a row.
 /// </summary>
 internal sealed partial class AesGcmCipher
 {
-    private const int HashKeyPowerCount = 4;
+    private const int HashKeyPowerCount = 8;
 
-    /// <summary>H, H^2, H^3, H^4 (byte-reversed), H = AES(K, 0^128).</summary>
+    /// <summary>H, H^2, ... H^8 (byte-reversed), H = AES(K, 0^128).</summary>
     [InlineArray(HashKeyPowerCount)]
     private struct HashKeyPowers
     {
@@ -34,56 +35,110 @@ internal sealed partial class AesGcmCipher
         }
     }
 
-    /// <summary>GHASH(H, A, C) as GCM's tag needs it, in the wire's byte order.</summary>
+    /// <summary>
+    /// GHASH(H, A, C) as GCM's tag needs it, in the wire's byte order. With the blocks X1..Xn (A and C
+    /// zero-padded, then the lengths), y = (((X1 H ^ X2) H ^ ...) ^ Xn) H = X1 H^n ^ X2 H^(n-1) ^ ... ^ Xn H,
+    /// taken eight blocks at a time: each group folds the running y into its first block.
+    /// </summary>
     private Vector128<byte> Ghash(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext)
     {
-        var y = Absorb(Vector128<ulong>.Zero, associatedData);
-        y = Absorb(y, ciphertext);
-        // The lengths block, len(A) || len(C) in bits as big-endian 64-bit numbers, byte-reversed.
-        var lengths = Vector128.Create((ulong)ciphertext.Length * 8, (ulong)associatedData.Length * 8);
-        y = Multiply(y ^ lengths, _hashKeys[0]);
+        var blocks = new HashInput(associatedData, ciphertext);
+        ref var powers = ref _hashKeys[0];
+        var remaining = blocks.Count;
+        var y = Vector128<ulong>.Zero;
+        while (remaining > HashKeyPowerCount && blocks.TryTakeWholeGroup(out var group))
+        {
+            // Long ciphertexts: eight whole blocks read straight from memory.
+            ref var x = ref MemoryMarshal.GetReference(group);
+            var low = Vector128<ulong>.Zero;
+            var middle = Vector128<ulong>.Zero;
+            var high = Vector128<ulong>.Zero;
+            MultiplyAccumulate(LoadBlock(ref x, 0) ^ y, Unsafe.Add(ref powers, 7), ref low, ref middle, ref high);
+            for (var block = 1; block < HashKeyPowerCount; block++)
+            {
+                MultiplyAccumulate(LoadBlock(ref x, (nuint)(block * BlockSize)), Unsafe.Add(ref powers, 7 - block), ref low, ref middle, ref high);
+            }
+            y = Reduce(low, middle, high);
+            remaining -= HashKeyPowerCount;
+        }
+        do
+        {
+            var group = Math.Min(remaining, HashKeyPowerCount);
+            var low = Vector128<ulong>.Zero;
+            var middle = Vector128<ulong>.Zero;
+            var high = Vector128<ulong>.Zero;
+            MultiplyAccumulate(blocks.Next() ^ y, Unsafe.Add(ref powers, group - 1), ref low, ref middle, ref high);
+            for (var power = group - 2; power >= 0; power--)
+            {
+                MultiplyAccumulate(blocks.Next(), Unsafe.Add(ref powers, power), ref low, ref middle, ref high);
+            }
+            y = Reduce(low, middle, high);
+            remaining -= group;
+        }
+        while (remaining > 0);
         return ByteReverse(y.AsByte());
     }
 
-    /// <summary>Folds data, zero-padded to whole blocks, into the running hash.</summary>
-    private Vector128<ulong> Absorb(Vector128<ulong> y, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// GHASH's input as one run of byte-reversed blocks: the associated data, then the ciphertext,
+    /// each zero-padded to whole blocks, then len(A) || len(C) in bits. Reads nothing past the spans.
+    /// </summary>
+    private ref struct HashInput
     {
-        ref var source = ref MemoryMarshal.GetReference(data);
-        var length = (nuint)data.Length;
-        nuint offset = 0;
-        var h1 = _hashKeys[0];
-        if (length >= 4 * BlockSize)
+        private ReadOnlySpan<byte> _associatedData;
+        private ReadOnlySpan<byte> _ciphertext;
+        private readonly Vector128<ulong> _lengths;
+
+        public HashInput(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext)
         {
-            var h2 = _hashKeys[1];
-            var h3 = _hashKeys[2];
-            var h4 = _hashKeys[3];
-            do
+            _associatedData = associatedData;
+            _ciphertext = ciphertext;
+            // Big-endian 64-bit bit counts, already in the byte-reversed order the other blocks take.
+            _lengths = Vector128.Create((ulong)ciphertext.Length * 8, (ulong)associatedData.Length * 8);
+            Count = ((associatedData.Length + BlockSize - 1) / BlockSize) + ((ciphertext.Length + BlockSize - 1) / BlockSize) + 1;
+        }
+
+        public int Count { get; }
+
+        /// <summary>The next eight blocks when they are all whole blocks of the ciphertext (the associated data read).</summary>
+        public bool TryTakeWholeGroup(out ReadOnlySpan<byte> group)
+        {
+            if (!_associatedData.IsEmpty || _ciphertext.Length < HashKeyPowerCount * BlockSize)
             {
-                // (((y ^ x0)H ^ x1)H ^ x2)H ^ x3)H = (y ^ x0)H^4 ^ x1 H^3 ^ x2 H^2 ^ x3 H: one reduction for four blocks.
-                var low = Vector128<ulong>.Zero;
-                var middle = Vector128<ulong>.Zero;
-                var high = Vector128<ulong>.Zero;
-                MultiplyAccumulate(LoadBlock(ref source, offset) ^ y, h4, ref low, ref middle, ref high);
-                MultiplyAccumulate(LoadBlock(ref source, offset + BlockSize), h3, ref low, ref middle, ref high);
-                MultiplyAccumulate(LoadBlock(ref source, offset + (2 * BlockSize)), h2, ref low, ref middle, ref high);
-                MultiplyAccumulate(LoadBlock(ref source, offset + (3 * BlockSize)), h1, ref low, ref middle, ref high);
-                y = Reduce(low, middle, high);
-                offset += 4 * BlockSize;
+                group = default;
+                return false;
             }
-            while (length - offset >= 4 * BlockSize);
+            group = _ciphertext.Slice(0, HashKeyPowerCount * BlockSize);
+            _ciphertext = _ciphertext.Slice(HashKeyPowerCount * BlockSize);
+            return true;
         }
-        while (length - offset >= BlockSize)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<ulong> Next()
         {
-            y = Multiply(LoadBlock(ref source, offset) ^ y, h1);
-            offset += BlockSize;
+            if (!_associatedData.IsEmpty)
+            {
+                return Take(ref _associatedData);
+            }
+            return _ciphertext.IsEmpty ? _lengths : Take(ref _ciphertext);
         }
-        if (offset < length)
+
+        private static Vector128<ulong> Take(ref ReadOnlySpan<byte> data)
         {
-            Span<byte> last = stackalloc byte[BlockSize];
-            data.Slice((int)offset).CopyTo(last);
-            y = Multiply(ByteReverse(Vector128.Create((ReadOnlySpan<byte>)last)).AsUInt64() ^ y, h1);
+            Vector128<byte> block;
+            if (data.Length >= BlockSize)
+            {
+                block = Vector128.Create(data);
+                data = data.Slice(BlockSize);
+            }
+            else
+            {
+                block = Vector128<byte>.Zero;
+                data.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Vector128<byte>, byte>(ref block), BlockSize));
+                data = default;
+            }
+            return ByteReverse(block).AsUInt64();
         }
-        return y;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -20,6 +20,12 @@ internal struct AckWindow
     private uint _receivedBits;
     private bool _receivedAny;
 
+    // The newest ack applied and the ack bits applied under it: each packet repeats the last 32
+    // acks, and only those not applied before need a look at the sent ring.
+    private ushort _appliedAck;
+    private uint _appliedBits;
+    private bool _appliedAny;
+
     // Sent packets not yet acknowledged, by sequence modulo the ring size.
     private readonly bool[] _sentPending;
     private readonly ushort[] _sentSequence;
@@ -38,6 +44,9 @@ internal struct AckWindow
         _latestReceived = 0;
         _receivedBits = 0;
         _receivedAny = false;
+        _appliedAck = 0;
+        _appliedBits = 0;
+        _appliedAny = false;
         Array.Clear(_sentPending);
     }
 
@@ -159,11 +168,15 @@ internal struct AckWindow
         {
             return; // acknowledges something we never sent
         }
-        Acknowledge(ack, ref stats);
-        while (ackBits != 0)
+        var fresh = TakeUnapplied(ack, ackBits, out var ackIsFresh);
+        if (ackIsFresh)
         {
-            var i = BitOperations.TrailingZeroCount(ackBits);
-            ackBits &= ackBits - 1;
+            Acknowledge(ack, ref stats);
+        }
+        while (fresh != 0)
+        {
+            var i = BitOperations.TrailingZeroCount(fresh);
+            fresh &= fresh - 1;
             Acknowledge((ushort)(ack - 1 - i), ref stats);
         }
         while ((short)(ack - _lossCursor) > 32)
@@ -176,6 +189,36 @@ internal struct AckWindow
             }
             _lossCursor++;
         }
+    }
+
+    /// <summary>
+    /// The ack bits not applied by an earlier packet, and whether <paramref name="ack"/> itself is new;
+    /// remembers them as applied. An ack older than the newest applied (a late packet) is checked whole.
+    /// </summary>
+    private uint TakeUnapplied(ushort ack, uint ackBits, out bool ackIsFresh)
+    {
+        var ahead = (short)(ack - _appliedAck);
+        if (!_appliedAny || ahead > 32)
+        {
+            _appliedAny = true;
+            _appliedAck = ack;
+            _appliedBits = ackBits;
+            ackIsFresh = true;
+            return ackBits;
+        }
+        if (ahead < 0)
+        {
+            ackIsFresh = true;
+            return ackBits;
+        }
+        // What was applied, in the new ack's frame: bit i stands for sequence ack - 1 - i.
+        var applied = ahead == 0 ? _appliedBits
+            : ahead == 32 ? 1u << 31
+            : (_appliedBits << ahead) | (1u << (ahead - 1));
+        ackIsFresh = ahead != 0;
+        _appliedAck = ack;
+        _appliedBits = ackBits | applied;
+        return ackBits & ~applied;
     }
 
     private readonly void Acknowledge(ushort sequence, ref ConnectionStats stats)

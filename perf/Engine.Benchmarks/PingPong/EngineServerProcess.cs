@@ -8,12 +8,12 @@ namespace Engine.Benchmarks.PingPong;
 /// </summary>
 internal sealed class EngineServerProcess : ServerProcess
 {
-    public EngineServerProcess(string enginePath, int port, int? shards, int clients, byte[]? tokenKey)
+    public EngineServerProcess(string enginePath, int port, int shards, int clients, byte[]? tokenKey)
         : base(enginePath, Arguments(port, shards, clients, tokenKey), redirectInput: false)
     {
     }
 
-    private static IEnumerable<string> Arguments(int port, int? shards, int clients, byte[]? tokenKey)
+    private static IEnumerable<string> Arguments(int port, int shards, int clients, byte[]? tokenKey)
     {
         if (tokenKey is null)
         {
@@ -28,11 +28,8 @@ internal sealed class EngineServerProcess : ServerProcess
         yield return "127.0.0.1";
         yield return "--port";
         yield return port.ToString(CultureInfo.InvariantCulture);
-        if (shards is int n)
-        {
-            yield return "--shards";
-            yield return n.ToString(CultureInfo.InvariantCulture);
-        }
+        yield return "--shards";
+        yield return shards.ToString(CultureInfo.InvariantCulture);
         yield return "--echo";
         // No admin endpoint: it would take port 9100 and is not what is measured.
         yield return "--admin-port";

@@ -33,7 +33,7 @@ internal static class PingPongCommand
             {
                 // A fresh key per run: the clients issue their own tokens, as a game's backend would.
                 var tokenKey = o.Insecure ? null : RandomNumberGenerator.GetBytes(32);
-                results.Add(RunScenario(o, "engine", o.Insecure ? "engine (AOT, --insecure)" : "engine (AOT, sealed)",
+                results.Add(RunScenario(o, "engine", EngineRowName(o),
                     port => new EngineServerProcess(o.EnginePath!, port, o.Shards, o.Clients, tokenKey),
                     port => new EngineClients(new IPEndPoint(IPAddress.Loopback, port), o.Clients, o.Payload, layout.Sockets, tokenKey)));
             }
@@ -60,6 +60,9 @@ internal static class PingPongCommand
         }
         return layouts.All(l => l.Results.All(r => r.Ok)) ? 0 : 1;
     }
+
+    private static string EngineRowName(PingPongOptions o) =>
+        $"engine (AOT, {(o.Insecure ? "--insecure" : "sealed")}, {o.Shards} shard{(o.Shards == 1 ? "" : "s")})";
 
     private static ScenarioResult RunScenario(PingPongOptions o, string key, string name,
         Func<int, ServerProcess> startServer, Func<int, IPingPongClients> createClients)
@@ -154,6 +157,7 @@ internal static class PingPongCommand
             result.RttMaxUs = recorder.MaxMicroseconds;
             result.ServerCpuNs = serverCpu.OnCpuNanoseconds;
             result.ServerCpuTicks = serverCpu.StatTicks;
+            result.ServerUserCpuTicks = serverCpu.UserTicks;
             result.ClientCpuNs = (self1 - self0).OnCpuNanoseconds;
             result.ClientAllocatedBytes = selfAlloc1 - selfAlloc0;
             result.ServerAllocatedBytes = alloc0 is long a0 && alloc1 is long a1 ? a1 - a0 : null;

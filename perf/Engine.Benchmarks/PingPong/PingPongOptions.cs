@@ -9,7 +9,12 @@ internal sealed class PingPongOptions
     public int Seconds { get; private set; } = 10;
     public int WarmupSeconds { get; private set; } = 3;
     public int Payload { get; private set; } = 32;
-    public int? Shards { get; private set; }
+    /// <summary>
+    /// Engine shards. One by default: the clients' thread takes a core of the box, as it would take
+    /// one from the C echo's and LiteNetLib's single thread; a second shard would share that core with
+    /// it and pay a sleep and a wake-up per small batch (docs/PERF.md gives both figures).
+    /// </summary>
+    public int Shards { get; private set; } = 1;
     public string? JsonPath { get; private set; }
     public bool RunEngine { get; private set; } = true;
     public bool RunLiteNetLib { get; private set; } = true;

@@ -25,7 +25,7 @@ internal static class PingPongReport
     public static void PrintScenarioLine(ScenarioResult r) =>
         Console.WriteLine(string.Create(s_inv,
             $"{r.RoundTripsPerSecond:N0} round trips/s, RTT p50 {r.RttP50Us:0.0} us p99 {r.RttP99Us:0.0} us, " +
-            $"server {r.ServerCpuUsPerRoundTrip:0.00} us CPU/RT, {Bytes(r.ServerBytesPerMessage)} B alloc/msg, " +
+            $"server {r.ServerCpuUsPerRoundTrip:0.00} us CPU/RT ({r.ServerUserShare:P0} user, {1 - r.ServerUserShare:P0} kernel), {Bytes(r.ServerBytesPerMessage)} B alloc/msg, " +
             $"client {r.ClientCpuUsPerRoundTrip:0.00} us CPU/RT, " +
             $"lost {r.Lost}, stale {r.Stale}, disconnected clients {r.Disconnected}"));
 
@@ -139,8 +139,7 @@ internal static class PingPongReport
         w.WriteNumber("payloadBytes", o.Payload);
         w.WriteNumber("warmupSeconds", o.WarmupSeconds);
         w.WriteNumber("measuredSeconds", o.Seconds);
-        if (o.Shards is int shards)
-            w.WriteNumber("engineShards", shards);
+        w.WriteNumber("engineShards", o.Shards);
         w.WriteNumber("processorCount", Environment.ProcessorCount);
         w.WriteString("cpuModel", CpuModel());
         w.WriteString("loadAverageAtStart", s_loadAtStart);
@@ -184,6 +183,7 @@ internal static class PingPongReport
             WriteNumberOrNull(w, "rttMaxUs", r.RttMaxUs);
             w.WriteNumber("serverCpuNs", r.ServerCpuNs);
             w.WriteNumber("serverCpuStatTicks", r.ServerCpuTicks);
+            w.WriteNumber("serverUserCpuStatTicks", r.ServerUserCpuTicks);
             WriteNumberOrNull(w, "serverCpuUsPerRoundTrip", r.ServerCpuUsPerRoundTrip);
             WriteNumberOrNull(w, "serverCpuUsPerRoundTripFromStat", r.ServerCpuUsPerRoundTripFromTicks);
             WriteNumberOrNull(w, "clientCpuUsPerRoundTrip", r.ClientCpuUsPerRoundTrip);

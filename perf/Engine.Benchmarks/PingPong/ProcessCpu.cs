@@ -6,16 +6,17 @@ namespace Engine.Benchmarks.PingPong;
 /// CPU time a process has used, read from /proc. Two sources: the sum over its threads of
 /// /proc/PID/task/TID/schedstat's first field (nanoseconds on a CPU, precise), and
 /// utime + stime from /proc/PID/stat (clock ticks, 10 ms at USER_HZ = 100, but it also
-/// keeps the time of threads that have exited).
+/// keeps the time of threads that have exited), of which <see cref="UserTicks"/> in user space
+/// (utime; the rest, stime, is the kernel's: syscalls and the softirqs they run).
 /// </summary>
-internal readonly record struct ProcessCpu(long OnCpuNanoseconds, long StatTicks)
+internal readonly record struct ProcessCpu(long OnCpuNanoseconds, long StatTicks, long UserTicks)
 {
     // sysconf(_SC_CLK_TCK) is 100 on every Linux architecture .NET runs on (USER_HZ).
     public const int ClockTicksPerSecond = 100;
 
     public static ProcessCpu Sample(int pid)
     {
-        long statTicks = ReadStatTicks(pid);
+        var (statTicks, userTicks) = ReadStatTicks(pid);
         long ns = 0;
         foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
@@ -30,10 +31,10 @@ internal readonly record struct ProcessCpu(long OnCpuNanoseconds, long StatTicks
                 // The thread exited between listing and reading; its time is in StatTicks only.
             }
         }
-        return new ProcessCpu(ns, statTicks);
+        return new ProcessCpu(ns, statTicks, userTicks);
     }
 
-    private static long ReadStatTicks(int pid)
+    private static (long Total, long User) ReadStatTicks(int pid)
     {
         string stat = File.ReadAllText($"/proc/{pid}/stat");
         // The command name is in parentheses and may hold spaces; fields after it start at 3 (state).
@@ -51,11 +52,11 @@ internal readonly record struct ProcessCpu(long OnCpuNanoseconds, long StatTicks
             }
             field++;
         }
-        return utime + stime;
+        return (utime + stime, utime);
     }
 
     public static ProcessCpu operator -(ProcessCpu a, ProcessCpu b) =>
-        new(a.OnCpuNanoseconds - b.OnCpuNanoseconds, a.StatTicks - b.StatTicks);
+        new(a.OnCpuNanoseconds - b.OnCpuNanoseconds, a.StatTicks - b.StatTicks, a.UserTicks - b.UserTicks);
 
     public double StatNanoseconds => StatTicks * (1e9 / ClockTicksPerSecond);
 }

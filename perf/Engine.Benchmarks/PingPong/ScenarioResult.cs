@@ -25,6 +25,11 @@ internal sealed class ScenarioResult
 
     /// <summary>Server utime+stime over the window, in clock ticks (10 ms).</summary>
     public long ServerCpuTicks { get; set; }
+
+    /// <summary>The part of <see cref="ServerCpuTicks"/> spent in user space (the rest is the kernel's).</summary>
+    public long ServerUserCpuTicks { get; set; }
+
+    public double ServerUserShare => ServerCpuTicks > 0 ? (double)ServerUserCpuTicks / ServerCpuTicks : double.NaN;
     public long ClientCpuNs { get; set; }
 
     /// <summary>Bytes the harness process allocated over the window (client thread, plus a little /proc sampling).</summary>

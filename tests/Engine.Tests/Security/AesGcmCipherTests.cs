@@ -129,6 +129,36 @@ public class AesGcmCipherTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void Every_length_across_the_batch_and_hash_group_edges_agrees_with_the_framework(bool framework)
+    {
+        // Payloads of 0 to 300 bytes cross every edge of the four- and eight-block keystream batches
+        // and of the eight-block hash groups; associated data of 0 to 40 bytes moves the groups' seams.
+        var key = RandomNumberGenerator.GetBytes(32);
+        var nonce = RandomNumberGenerator.GetBytes(12);
+        using var reference = new AesGcm(key, 16);
+        using var aes = Create(key, framework);
+        foreach (var associatedLength in new[] { 0, 1, 15, 16, 17, 40 })
+        {
+            var associated = RandomNumberGenerator.GetBytes(associatedLength);
+            for (var length = 0; length <= 300; length++)
+            {
+                var plain = RandomNumberGenerator.GetBytes(length);
+                var expected = new byte[length];
+                var expectedTag = new byte[16];
+                reference.Encrypt(nonce, plain, expected, expectedTag, associated);
+                var buffer = (byte[])plain.Clone();
+                var tag = new byte[16];
+                aes.Seal(nonce, associated, buffer, buffer, tag);
+                Assert.Equal(expected, buffer);
+                Assert.Equal(expectedTag, tag);
+                Assert.True(aes.TryOpen(nonce, associated, buffer, tag, buffer));
+                Assert.Equal(plain, buffer);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Long_messages_agree_with_the_framework(bool framework)
     {
         var key = RandomNumberGenerator.GetBytes(32);
