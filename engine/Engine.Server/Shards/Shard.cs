@@ -98,7 +98,9 @@ internal sealed class Shard : IDisposable
 
     private void Run()
     {
-        var cpu = Index % Environment.ProcessorCount;
+        // The Index-th CPU the process may use: under taskset or a container's cpuset those are not 0..n-1.
+        var allowed = ThreadAffinity.AllowedCpus();
+        var cpu = allowed.Length > 0 ? allowed[Index % allowed.Length] : Index % Environment.ProcessorCount;
         EngineLog.ShardStarted(_logger, Index, _options.PinThreads && ThreadAffinity.TryPinCurrentThread(cpu) ? cpu : -1);
         try
         {

@@ -188,4 +188,24 @@ public sealed class BatchSocketTests
         Assert.False(ThreadAffinity.TryPinCurrentThread(-1));
         Assert.False(ThreadAffinity.TryPinCurrentThread(100_000));
     }
+
+    [Fact]
+    public void ThreadAffinity_AllowedCpus_are_the_process_mask_and_a_pinned_thread_sees_only_its_cpu()
+    {
+        var allowed = ThreadAffinity.AllowedCpus();
+        Assert.Equal(Environment.ProcessorCount, allowed.Length);
+        Assert.Equal(allowed.Order(), allowed);
+        int[] seenByPinned = [];
+        var last = allowed[^1];
+        var thread = new Thread(() =>
+        {
+            if (ThreadAffinity.TryPinCurrentThread(last))
+            {
+                seenByPinned = ThreadAffinity.AllowedCpus();
+            }
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal([last], seenByPinned);
+    }
 }
