@@ -142,17 +142,7 @@ public class AesGcmCipherTests
             var associated = RandomNumberGenerator.GetBytes(associatedLength);
             for (var length = 0; length <= 300; length++)
             {
-                var plain = RandomNumberGenerator.GetBytes(length);
-                var expected = new byte[length];
-                var expectedTag = new byte[16];
-                reference.Encrypt(nonce, plain, expected, expectedTag, associated);
-                var buffer = (byte[])plain.Clone();
-                var tag = new byte[16];
-                aes.Seal(nonce, associated, buffer, buffer, tag);
-                Assert.Equal(expected, buffer);
-                Assert.Equal(expectedTag, tag);
-                Assert.True(aes.TryOpen(nonce, associated, buffer, tag, buffer));
-                Assert.Equal(plain, buffer);
+                SealsLikeTheFrameworkAndOpensInPlace(aes, reference, nonce, associated, length);
             }
         }
     }
@@ -168,18 +158,24 @@ public class AesGcmCipherTests
         using var aes = Create(key, framework);
         foreach (var length in new[] { 4096, 65_537 })
         {
-            var plain = RandomNumberGenerator.GetBytes(length);
-            var expected = new byte[length];
-            var expectedTag = new byte[16];
-            reference.Encrypt(nonce, plain, expected, expectedTag, associated);
-            var buffer = (byte[])plain.Clone();
-            var tag = new byte[16];
-            aes.Seal(nonce, associated, buffer, buffer, tag);
-            Assert.Equal(expected, buffer);
-            Assert.Equal(expectedTag, tag);
-            Assert.True(aes.TryOpen(nonce, associated, buffer, tag, buffer));
-            Assert.Equal(plain, buffer);
+            SealsLikeTheFrameworkAndOpensInPlace(aes, reference, nonce, associated, length);
         }
+    }
+
+    /// <summary>Seals random plaintext of <paramref name="length"/> bytes in place, compares with the framework, and opens it back.</summary>
+    private static void SealsLikeTheFrameworkAndOpensInPlace(AesGcmCipher aes, AesGcm reference, byte[] nonce, byte[] associated, int length)
+    {
+        var plain = RandomNumberGenerator.GetBytes(length);
+        var expected = new byte[length];
+        var expectedTag = new byte[16];
+        reference.Encrypt(nonce, plain, expected, expectedTag, associated);
+        var buffer = (byte[])plain.Clone();
+        var tag = new byte[16];
+        aes.Seal(nonce, associated, buffer, buffer, tag);
+        Assert.Equal(expected, buffer);
+        Assert.Equal(expectedTag, tag);
+        Assert.True(aes.TryOpen(nonce, associated, buffer, tag, buffer));
+        Assert.Equal(plain, buffer);
     }
 
     [Theory]
