@@ -189,11 +189,11 @@ internal static class Plots
             Line(plot, sx, server.Select(s => s.RssMb), "server RSS");
             Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.CommittedBytes)), "GC committed");
             Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.AfterCollectionBytes)), "GC heap after the last collection");
-            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.LiveBytes)), "objects alive after the last collection");
-            Line(plot, sx, server.Select(s => s.RssMb - Mb(s.Admin?.Gc.CommittedBytes)), "RSS outside the GC (code, native memory, stacks)");
-            plot.Axes.SetLimitsY(0, Math.Max(1, server.Select(s => s.RssMb).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max() * 1.5)); // room for the legend
+            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.LiveBytes)), "objects alive in it");
+            Line(plot, sx, server.Select(s => s.RssMb - Mb(s.Admin?.Gc.CommittedBytes)), "RSS outside the GC");
+            plot.Axes.SetLimitsY(0, Math.Max(1, server.Select(s => s.RssMb).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max() * 1.1));
             Collections(plot, r, sx);
-        }));
+        }, legend: Edge.Right));
         yield return ("GC generations", Draw("GC generations after each collection, and the free space inside them", "MB", r, plot =>
         {
             foreach (var generation in GcSample.Generations)
@@ -201,11 +201,9 @@ internal static class Plots
                 var label = generation switch { "loh" => "large object heap", "poh" => "pinned object heap", _ => "generation " + generation };
                 Line(plot, sx, server.Select(s => s.Admin is { } a && a.Gc.GenerationBytes.TryGetValue(generation, out var b) ? b / 1048576.0 : double.NaN), label);
             }
-            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.FragmentedBytes)), "free space inside the generations");
-            var highest = server.Select(s => Mb(s.Admin?.Gc.GenerationBytes.Values.DefaultIfEmpty(0).Max())).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max();
-            plot.Axes.SetLimitsY(0, Math.Max(1, highest * 1.8));
+            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.FragmentedBytes)), "free space inside them");
             Collections(plot, r, sx);
-        }));
+        }, legend: Edge.Right));
     }
 
     /// <summary>Collections of each generation so far, on the right axis.</summary>
@@ -214,14 +212,15 @@ internal static class Plots
         for (var generation = 0; generation <= 2; generation++)
         {
             var g = generation;
-            var line = Line(plot, sx, r.Server.Select(s => s.Admin?.Gc.CollectionsOf(g) is long n ? n : double.NaN), $"gen{g} collections so far (right axis)");
+            var line = Line(plot, sx, r.Server.Select(s => s.Admin?.Gc.CollectionsOf(g) is long n ? n : double.NaN), $"gen{g} collections (right axis)");
             line.Axes.YAxis = plot.Axes.Right;
             line.LinePattern = LinePattern.Dotted;
         }
         plot.Axes.Right.Label.Text = "collections";
     }
 
-    private static byte[] Draw(string title, string yLabel, RunResult r, Action<Plot> fill)
+    /// <param name="legend">Where the legend goes outside the data (charts with many lines); by default inside, upper left.</param>
+    private static byte[] Draw(string title, string yLabel, RunResult r, Action<Plot> fill, Edge? legend = null)
     {
         var plot = new Plot();
         plot.Title(title);
@@ -246,8 +245,15 @@ internal static class Plots
             end.LinePattern = LinePattern.Dashed;
             end.Color = Colors.Gray;
         }
-        plot.ShowLegend(Alignment.UpperLeft);
-        return plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        if (legend is { } edge)
+        {
+            plot.ShowLegend(edge);
+        }
+        else
+        {
+            plot.ShowLegend(Alignment.UpperLeft);
+        }
+        return plot.GetImageBytes(legend is null ? Width : Width + 300, Height, ImageFormat.Png);
     }
 
     private static Scatter Line(Plot plot, double[] xs, IEnumerable<double> ys, string label)

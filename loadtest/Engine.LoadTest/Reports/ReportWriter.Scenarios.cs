@@ -139,6 +139,8 @@ internal static partial class ReportWriter
         return ([.. samples.Take(n)], [.. samples.TakeLast(n)]);
     }
 
+    private static double MeanRss(List<ServerSample> samples) => samples.Count == 0 ? double.NaN : samples.Average(s => s.RssMb);
+
     /// <summary>A GC figure in MB averaged over some seconds' scrapes; NaN where the engine does not export it.</summary>
     private static double MeanMb(IEnumerable<ServerSample> samples, Func<GcSample, long?> figure)
     {
@@ -159,7 +161,9 @@ internal static partial class ReportWriter
             end?.AllocatedBytes - start?.AllocatedBytes is long allocated && w is not null ? allocated / 1024.0 / w.Seconds : double.NaN,
             MeanMb(first, g => g.CommittedBytes), MeanMb(last, g => g.CommittedBytes),
             MeanMb(first, g => g.LiveBytes), MeanMb(last, g => g.LiveBytes),
-            first.Average(s => s.RssMb) - MeanMb(first, g => g.CommittedBytes), last.Average(s => s.RssMb) - MeanMb(last, g => g.CommittedBytes));
+            MeanRss(first) - MeanMb(first, g => g.CommittedBytes), MeanRss(last) - MeanMb(last, g => g.CommittedBytes),
+            w is null ? double.NaN : ServerIn(r, w.StartSecond, w.EndSecond).Select(s => s.Admin?.Gc.CommittedBytes - s.Admin?.Gc.LiveBytes)
+                .OfType<long>().Select(b => b / 1048576.0).DefaultIfEmpty(double.NaN).Max());
     }
 
     private static IEnumerable<Figure> SoakFigures(RunResult r)
@@ -174,6 +178,7 @@ internal static partial class ReportWriter
         yield return new("soak.gc_committed_end_mb", "GC committed at the end", gc.CommittedEndMb, "MB", true, "0.0");
         yield return new("soak.gc_live_after_warmup_mb", "Objects alive after the GC's last collection, after warm-up", gc.LiveAfterWarmupMb, "MB", true, "0.0");
         yield return new("soak.gc_live_end_mb", "Objects alive after the GC's last collection, at the end", gc.LiveEndMb, "MB", true, "0.0");
+        yield return new("soak.gc_committed_over_live_max_mb", "GC committed beyond the objects alive, highest in the soak window", gc.SlackMaxMb, "MB", true, "0.0");
         yield return new("soak.rss_outside_gc_after_warmup_mb", "RSS outside the GC (code, native memory, stacks) after warm-up", gc.OutsideAfterWarmupMb, "MB", true, "0.0");
         yield return new("soak.rss_outside_gc_end_mb", "RSS outside the GC at the end", gc.OutsideEndMb, "MB", true, "0.0");
         yield return new("soak.gc_gen0_collections", "Generation 0 collections in the soak window", gc.Gen0 ?? double.NaN, "", false, "0");
@@ -346,6 +351,7 @@ internal static partial class ReportWriter
                     ["committed_end_mb"] = Json(gc.CommittedEndMb),
                     ["live_after_warmup_mb"] = Json(gc.LiveAfterWarmupMb),
                     ["live_end_mb"] = Json(gc.LiveEndMb),
+                    ["committed_over_live_max_mb"] = Json(gc.SlackMaxMb),
                     ["rss_outside_gc_after_warmup_mb"] = Json(gc.OutsideAfterWarmupMb),
                     ["rss_outside_gc_end_mb"] = Json(gc.OutsideEndMb),
                     ["gen0_collections"] = gc.Gen0,

@@ -294,7 +294,9 @@ internal static partial class ReportWriter
         // The overload policy's series, empty where the engine does not export them.
         var degradation = DegradationSecond.Series(r.Server, r.Options.TickRate).ToDictionary(d => d.Second);
         AdminSample? previousAdmin = null;
-        var previousAdminSecond = 0;
+        // The engine's allocated bytes move in steps of its threads' allocation buffers (8 KB), more than
+        // a second of a quiet engine: the rate is taken over the last ten seconds.
+        var allocated = new Queue<(int Second, long Bytes)>();
         var servers = r.Server.ToDictionary(s => s.Second);
         var lastSwarmSecond = r.Seconds.Count == 0 ? 0 : r.Seconds[^1].Second;
         // After the players left (the soak's leak check), only the server's columns move.
@@ -318,20 +320,32 @@ internal static partial class ReportWriter
                 .. degradation.TryGetValue(s.Second, out var d)
                     ? new[] { D(d.Level), D(d.SentPerSecond), D(d.DeferredPerSecond), D(d.SharedEncodesPerTick), D(d.PlayerEncodesPerTick), D(d.SpectatorEncodesPerTick), D(d.ViewsResetPerSecond), D(d.ShedPerSecond) }
                     : Enumerable.Repeat("", 8),
-                .. GcCells(v?.Admin?.Gc, previousAdmin?.Gc, s.Second - previousAdminSecond),
+                .. GcCells(v?.Admin?.Gc, AllocatedKbPerSecond(allocated, s.Second, v?.Admin?.Gc.AllocatedBytes)),
             ];
-            if (v?.Admin is not null)
-            {
-                previousAdmin = v.Admin;
-                previousAdminSecond = s.Second;
-            }
+            previousAdmin = v?.Admin ?? previousAdmin;
             sb.AppendLine(string.Join(',', cells));
         }
         return sb.ToString();
     }
 
-    /// <summary>The GC's columns of timeseries.csv: sizes in MB, collections cumulative (each generation's own), allocation per second since the previous scrape.</summary>
-    private static IEnumerable<string> GcCells(GcSample? gc, GcSample? previous, int secondsSince)
+    /// <summary>Managed allocation per second over the scrapes of the last ten seconds (this one included); NaN until there are two.</summary>
+    internal static double AllocatedKbPerSecond(Queue<(int Second, long Bytes)> recent, int second, long? bytes)
+    {
+        if (bytes is not long now)
+        {
+            return double.NaN;
+        }
+        recent.Enqueue((second, now));
+        while (recent.Peek().Second < second - 10)
+        {
+            recent.Dequeue();
+        }
+        var (since, before) = recent.Peek();
+        return second > since ? (now - before) / 1024.0 / (second - since) : double.NaN;
+    }
+
+    /// <summary>The GC's columns of timeseries.csv: sizes in MB, collections cumulative (each generation's own), and the allocation rate.</summary>
+    private static IEnumerable<string> GcCells(GcSample? gc, double allocatedKbPerSecond)
     {
         static string Mb(long? bytes) => bytes is long b ? D(b / 1048576.0) : "";
         yield return Mb(gc?.HeapBytes);
@@ -346,7 +360,7 @@ internal static partial class ReportWriter
         {
             yield return I(gc?.CollectionsOf(generation));
         }
-        yield return gc?.AllocatedBytes is long now && previous?.AllocatedBytes is long before && secondsSince > 0 ? D((now - before) / 1024.0 / secondsSince) : "";
+        yield return D(allocatedKbPerSecond);
     }
 
     /// <summary>The report as one document, written as report.md and report.html alike.</summary>

@@ -1,4 +1,5 @@
 using Engine.LoadTest.Metrics;
+using Engine.LoadTest.Reports;
 using Xunit;
 
 namespace Engine.Tests.LoadTest;
@@ -97,5 +98,23 @@ public sealed class AdminSampleTests
         Assert.Equal(-1, sample.Sessions);
         Assert.Equal(-1, sample.Rooms);
         Assert.Empty(sample.Drops);
+    }
+
+    [Fact]
+    public void The_allocation_rate_is_taken_over_the_last_ten_seconds_of_scrapes()
+    {
+        var recent = new Queue<(int Second, long Bytes)>();
+        Assert.True(double.IsNaN(ReportWriter.AllocatedKbPerSecond(recent, 1, 0))); // one scrape: no rate yet
+        // 8 KB steps every 4 s: 2 KB/s on average, though most seconds show no change.
+        for (var second = 2; second <= 30; second++)
+        {
+            var rate = ReportWriter.AllocatedKbPerSecond(recent, second, second / 4 * 8192);
+            if (second >= 12)
+            {
+                Assert.InRange(rate, 1.6, 2.4);
+            }
+        }
+        Assert.True(double.IsNaN(ReportWriter.AllocatedKbPerSecond(recent, 31, null))); // a second without a scrape
+        Assert.InRange(ReportWriter.AllocatedKbPerSecond(recent, 32, 8 * 8192), 1.6, 2.4);
     }
 }
