@@ -42,19 +42,45 @@ internal static class ProcessMetrics
             writer.Sample("process_start_time_seconds", "", s_startTimeSeconds);
         }
 
-        writer.Family("dotnet_gc_heap_size_bytes", "gauge", "Bytes the GC considers in use on the managed heap");
+        WriteGc(writer, GC.GetGCMemoryInfo());
+    }
+
+    // The generations as GCMemoryInfo.GenerationInfo orders them.
+    private static readonly string[] s_generationLabels =
+        [.. new[] { "0", "1", "2", "loh", "poh" }.Select(g => PrometheusTextWriter.Label("generation", g))];
+
+    /// <summary>
+    /// The GC's own figures: what it has allocated and collected, and the heap as the last collection left
+    /// it, per generation, with the free space inside it (fragmentation) and what it keeps committed. Next to
+    /// RSS they tell a heap that holds more objects from one that only keeps more memory.
+    /// </summary>
+    internal static void WriteGc(PrometheusTextWriter writer, GCMemoryInfo info)
+    {
+        writer.Family("dotnet_gc_heap_size_bytes", "gauge", "Bytes the GC considers in use on the managed heap (what the last collection left plus what was allocated since)");
         writer.Sample("dotnet_gc_heap_size_bytes", "", GC.GetTotalMemory(forceFullCollection: false));
         writer.Family("dotnet_gc_committed_bytes", "gauge", "Memory the GC has committed, as of the last collection");
-        writer.Sample("dotnet_gc_committed_bytes", "", GC.GetGCMemoryInfo().TotalCommittedBytes);
+        writer.Sample("dotnet_gc_committed_bytes", "", info.TotalCommittedBytes);
         writer.Family("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started (all threads)");
         writer.Sample("dotnet_gc_allocated_bytes_total", "", GC.GetTotalAllocatedBytes(precise: false));
         writer.Family("dotnet_gc_collections_total", "counter", "Garbage collections, by generation");
         for (var generation = 0; generation <= GC.MaxGeneration; generation++)
         {
-            writer.Sample("dotnet_gc_collections_total", PrometheusTextWriter.Label("generation", generation.ToString(CultureInfo.InvariantCulture)), GC.CollectionCount(generation));
+            writer.Sample("dotnet_gc_collections_total", s_generationLabels[generation], GC.CollectionCount(generation));
         }
         writer.Family("dotnet_gc_pause_seconds_total", "counter", "Time the GC has paused the process");
         writer.Sample("dotnet_gc_pause_seconds_total", "", GC.GetTotalPauseDuration().TotalSeconds);
+
+        var generations = info.GenerationInfo;
+        writer.Family("dotnet_gc_last_collection_heap_size_bytes", "gauge", "Bytes of each generation (0, 1, 2, large and pinned object heaps) after the last collection, free space included");
+        for (var g = 0; g < generations.Length && g < s_generationLabels.Length; g++)
+        {
+            writer.Sample("dotnet_gc_last_collection_heap_size_bytes", s_generationLabels[g], generations[g].SizeAfterBytes);
+        }
+        writer.Family("dotnet_gc_last_collection_fragmentation_bytes", "gauge", "Free space inside each generation after the last collection");
+        for (var g = 0; g < generations.Length && g < s_generationLabels.Length; g++)
+        {
+            writer.Sample("dotnet_gc_last_collection_fragmentation_bytes", s_generationLabels[g], generations[g].FragmentationAfterBytes);
+        }
     }
 
     // Scrapes run one at a time (the exporter's lock), so one buffer serves every /proc read.

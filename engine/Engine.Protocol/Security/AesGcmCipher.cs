@@ -16,7 +16,7 @@ namespace Engine.Protocol.Security;
 /// </summary>
 internal sealed partial class AesGcmCipher : IDisposable
 {
-    private readonly AesGcm? _framework;
+    private AesGcm? _framework;
     private RoundKeys _roundKeys;
     private HashKeyPowers _hashKeys;
     private bool _disposed;
@@ -41,6 +41,29 @@ internal sealed partial class AesGcmCipher : IDisposable
         {
             _framework = new AesGcm(key, SecurityConstants.TagSize);
         }
+    }
+
+    /// <summary>
+    /// Starts over under another key, on the same path: the session keys of a pooled
+    /// <see cref="PacketProtection"/>. The managed path expands the key into the same fields (nothing
+    /// allocated); the framework's AesGcm cannot change its key, so that path makes a new one.
+    /// </summary>
+    internal void Rekey(ReadOnlySpan<byte> key)
+    {
+        if (key.Length != SecurityConstants.KeySize)
+        {
+            throw new ArgumentException($"AES-256-GCM keys are {SecurityConstants.KeySize} bytes.", nameof(key));
+        }
+        if (_framework is null)
+        {
+            ExpandKey(key);
+        }
+        else
+        {
+            _framework.Dispose();
+            _framework = new AesGcm(key, SecurityConstants.TagSize);
+        }
+        _disposed = false;
     }
 
     /// <summary>Whether this CPU runs the managed AES-NI and PCLMULQDQ path.</summary>

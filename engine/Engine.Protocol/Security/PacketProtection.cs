@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Engine.Protocol.Channels;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Wire;
 
@@ -11,19 +12,32 @@ namespace Engine.Protocol.Security;
 /// under a key as long as each token is used for one session (the server refuses a second use).
 /// Owned by one thread at a time; sealing and opening allocate nothing.
 /// </summary>
+/// <remarks>
+/// A server makes one for every session and keeps it as long as the session lives, minutes, so
+/// each outlived the young generation and died in the old ones, where only a full collection
+/// finds it: a steady stream of sessions grew the heap between full collections. The session's
+/// connection hands it back when it ends (<see cref="Recycle"/>), and the next session's keys go
+/// into the same object.
+/// </remarks>
 public sealed class PacketProtection : IDisposable
 {
+    /// <summary>A shard admitting a burst of sessions mostly finds them here; more go to the shared queue.</summary>
+    private const int PooledPerThread = 32;
+
+    /// <summary>Protections of ended sessions waiting for new ones; more are collected.</summary>
+    private const int PooledShared = 4096;
+
     private readonly AesGcmCipher _send;
     private readonly AesGcmCipher _receive;
-    private readonly uint _sendLabel;
-    private readonly uint _receiveLabel;
+    private uint _sendLabel;
+    private uint _receiveLabel;
+
+    // Set while pooled: a second Recycle must not put the object in the pool twice (two sessions would share it).
+    private bool _pooled;
 
     private PacketProtection(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, uint sendLabel, uint receiveLabel)
     {
-        if (sendKey.Length != SecurityConstants.KeySize || receiveKey.Length != SecurityConstants.KeySize)
-        {
-            throw new ArgumentException($"Session keys are {SecurityConstants.KeySize} bytes.");
-        }
+        CheckKeys(sendKey, receiveKey);
         _send = new AesGcmCipher(sendKey);
         _receive = new AesGcmCipher(receiveKey);
         _sendLabel = sendLabel;
@@ -32,10 +46,48 @@ public sealed class PacketProtection : IDisposable
 
     /// <summary>The server's end: sends with the server-to-client key, opens with the client-to-server key.</summary>
     public static PacketProtection ForServer(ReadOnlySpan<byte> clientToServerKey, ReadOnlySpan<byte> serverToClientKey) =>
-        new(serverToClientKey, clientToServerKey, SecurityConstants.ServerToClientLabel, SecurityConstants.ClientToServerLabel);
+        Rent(serverToClientKey, clientToServerKey, SecurityConstants.ServerToClientLabel, SecurityConstants.ClientToServerLabel);
 
     public static PacketProtection ForClient(ReadOnlySpan<byte> clientToServerKey, ReadOnlySpan<byte> serverToClientKey) =>
-        new(clientToServerKey, serverToClientKey, SecurityConstants.ClientToServerLabel, SecurityConstants.ServerToClientLabel);
+        Rent(clientToServerKey, serverToClientKey, SecurityConstants.ClientToServerLabel, SecurityConstants.ServerToClientLabel);
+
+    private static PacketProtection Rent(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, uint sendLabel, uint receiveLabel)
+    {
+        CheckKeys(sendKey, receiveKey);
+        if (BorrowPool<PacketProtection>.TryRent() is not { } pooled)
+        {
+            return new(sendKey, receiveKey, sendLabel, receiveLabel);
+        }
+        pooled._pooled = false;
+        pooled._send.Rekey(sendKey);
+        pooled._receive.Rekey(receiveKey);
+        pooled._sendLabel = sendLabel;
+        pooled._receiveLabel = receiveLabel;
+        return pooled;
+    }
+
+    /// <summary>
+    /// Wipes the keys (as <see cref="Dispose"/>) and keeps the object for the next session's. Only
+    /// for the sole owner, with no reference left anywhere: the next session's keys go into it.
+    /// </summary>
+    internal void Recycle()
+    {
+        Dispose();
+        if (_pooled)
+        {
+            return;
+        }
+        _pooled = true;
+        BorrowPool<PacketProtection>.Return(this, PooledPerThread, PooledShared);
+    }
+
+    private static void CheckKeys(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey)
+    {
+        if (sendKey.Length != SecurityConstants.KeySize || receiveKey.Length != SecurityConstants.KeySize)
+        {
+            throw new ArgumentException($"Session keys are {SecurityConstants.KeySize} bytes.");
+        }
+    }
 
     /// <summary>
     /// Seals a packet written in place: the first <paramref name="length"/> bytes are the header and the

@@ -82,10 +82,10 @@ public sealed class Connection
     /// <summary>Whether every packet is sealed with the session's keys.</summary>
     public bool IsSealed => _protection is not null;
 
-    /// <summary>Disposes the session keys once the session has ended (its last packets are out).</summary>
+    /// <summary>Wipes the session keys once the session has ended (its last packets are out) and pools them for the next session's.</summary>
     public void ReleaseProtection()
     {
-        _protection?.Dispose();
+        _protection?.Recycle();
         _protection = null;
     }
 

@@ -21,6 +21,10 @@ internal sealed class EngineMetrics : IDisposable
     private readonly KeyValuePair<string, object?>[][] _shardTags;
     private static readonly KeyValuePair<string, object?>[][] s_encodeTags =
         [[new("kind", "shared")], [new("kind", "player")], [new("kind", "spectator")]];
+    private static readonly KeyValuePair<string, object?>[][] s_stageTags =
+        [[new("stage", "hello")], [new("stage", "challenge")], [new("stage", "welcome")], [new("stage", "reject")]];
+    private static readonly KeyValuePair<string, object?>[][] s_reasonTags =
+        [.. Enumerable.Range(0, DropReasons.Count).Select(r => new[] { new KeyValuePair<string, object?>("reason", DropReasons.Name((DropReason)r)) })];
 
     public EngineMetrics(IReadOnlyList<Shard> shards)
     {
@@ -93,7 +97,7 @@ internal sealed class EngineMetrics : IDisposable
             }
             if (total > 0)
             {
-                yield return new Measurement<long>(total, new KeyValuePair<string, object?>("reason", DropReasons.Name(reason)));
+                yield return new Measurement<long>(total, s_reasonTags[(int)reason]);
             }
         }
     }
@@ -108,10 +112,10 @@ internal sealed class EngineMetrics : IDisposable
             welcomes += Volatile.Read(ref shard.Counters.WelcomesSent);
             rejects += Volatile.Read(ref shard.Counters.RejectsSent);
         }
-        yield return new Measurement<long>(hellos, new KeyValuePair<string, object?>("stage", "hello"));
-        yield return new Measurement<long>(challenges, new KeyValuePair<string, object?>("stage", "challenge"));
-        yield return new Measurement<long>(welcomes, new KeyValuePair<string, object?>("stage", "welcome"));
-        yield return new Measurement<long>(rejects, new KeyValuePair<string, object?>("stage", "reject"));
+        yield return new Measurement<long>(hellos, s_stageTags[0]);
+        yield return new Measurement<long>(challenges, s_stageTags[1]);
+        yield return new Measurement<long>(welcomes, s_stageTags[2]);
+        yield return new Measurement<long>(rejects, s_stageTags[3]);
     }
 
     public void Dispose() => _meter.Dispose();

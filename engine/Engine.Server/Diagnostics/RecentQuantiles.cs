@@ -17,8 +17,9 @@ internal sealed class RecentQuantiles
 {
     public static readonly double[] Quantiles = [0.5, 0.9, 0.99, 0.999];
 
-    private static readonly KeyValuePair<string, object?>[] s_tags = Quantiles
-        .Select(q => new KeyValuePair<string, object?>("quantile", q.ToString(CultureInfo.InvariantCulture)))
+    // One tag array per quantile: a measurement keeps the array it is given, where a span would be copied on every observation.
+    private static readonly KeyValuePair<string, object?>[][] s_tags = Quantiles
+        .Select(q => new[] { new KeyValuePair<string, object?>("quantile", q.ToString(CultureInfo.InvariantCulture)) })
         .ToArray();
 
     private readonly IReadOnlyList<LogLinearHistogram> _histograms;
@@ -78,7 +79,7 @@ internal sealed class RecentQuantiles
             for (var i = 0; i < Quantiles.Length; i++)
             {
                 var value = LogLinearHistogram.Quantile(_window, Quantiles[i]) / _unitsPerBase;
-                measurements[i] = new Measurement<double>(value, s_tags.AsSpan(i, 1));
+                measurements[i] = new Measurement<double>(value, s_tags[i]);
             }
             return measurements;
         }

@@ -35,12 +35,16 @@ internal sealed class Session
     /// <summary>The client's view of the room's world, the baseline of its next delta; null outside rooms.</summary>
     public SnapshotView? View { get; private set; }
 
-    /// <summary>Starts a fresh view for a room of this capacity (reusing the last one when it fits).</summary>
+    /// <summary>Starts a fresh view for a room of this capacity (reusing the last one when it fits), and priorities for each of its slots.</summary>
     public SnapshotView ResetView(int capacity)
     {
         if (View is null || View.Capacity != capacity)
         {
             View = new SnapshotView(capacity);
+        }
+        if (Priority.Length < capacity)
+        {
+            Priority = new float[capacity]; // with the view, not with the first crowded snapshot (see SnapshotView)
         }
         View.Reset();
         return View;

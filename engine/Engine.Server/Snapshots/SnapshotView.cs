@@ -8,10 +8,18 @@ namespace Engine.Server.Snapshots;
 /// this view (extrapolated, see <see cref="SnapshotPrediction"/>), never against the server's own
 /// frame, because a partial snapshot (over the byte budget) leaves some entities where the
 /// client's extrapolation put them. While every snapshot the client acknowledged was complete, its
-/// view is the room's own frame of that tick, read from the room's history rather than copied, so
-/// the thousands of views of a steady server hold no frames; a view gets a frame of its own only
-/// after a partial snapshot (and keeps it for reuse).
+/// view is the room's own frame of that tick, read from the room's history rather than copied;
+/// after a partial snapshot it is the view's own frame.
 /// </summary>
+/// <remarks>
+/// The own frame and the partial snapshots' slot bits are allocated with the view, not with the
+/// first partial snapshot: in a busy room nearly every client gets one sooner or later (a full
+/// state of a crowded room is over the budget), and the pooled session keeps the view for its
+/// next player. Allocated lazily, they arrived one session at a time for minutes on end, each
+/// surviving into the old generations, and the heap grew with them long after the sessions had
+/// peaked; allocated here, a session's memory is fixed from its first room on, and a snapshot
+/// never allocates on the shard.
+/// </remarks>
 internal sealed class SnapshotView
 {
     /// <summary>Snapshots whose acknowledgement can still move the view: older frames are of no use to the room.</summary>
@@ -22,15 +30,18 @@ internal sealed class SnapshotView
 
     private readonly SentSnapshot[] _sent = new SentSnapshot[Remembered];
     private readonly int _capacity;
-    private SnapshotFrame? _own;
 
-    /// <summary>The slots each partial snapshot brought up to date, <see cref="IncludedWords"/> per remembered snapshot; allocated with the first partial one.</summary>
-    private ulong[]? _included;
+    /// <summary>The client's frame after a partial snapshot; meaningless while <see cref="IsServerFrame"/>.</summary>
+    private readonly SnapshotFrame _own;
+
+    /// <summary>The slots each partial snapshot brought up to date, <see cref="IncludedWords"/> per remembered snapshot.</summary>
+    private readonly ulong[] _included = new ulong[Remembered * IncludedWords];
     private int _next;
 
     public SnapshotView(int capacity)
     {
         _capacity = capacity;
+        _own = new SnapshotFrame(capacity);
     }
 
     public int Capacity => _capacity;
@@ -124,7 +135,7 @@ internal sealed class SnapshotView
         }
         else
         {
-            var own = _own ??= new SnapshotFrame(_capacity);
+            var own = _own;
             if (sent.BaselineTick == 0)
             {
                 own.Clear();
@@ -153,8 +164,7 @@ internal sealed class SnapshotView
         return true;
     }
 
-    private Span<ulong> IncludedBits(int index) =>
-        (_included ??= new ulong[Remembered * IncludedWords]).AsSpan(index * IncludedWords, IncludedWords);
+    private Span<ulong> IncludedBits(int index) => _included.AsSpan(index * IncludedWords, IncludedWords);
 
     private static void CopySlot(SnapshotFrame source, SnapshotFrame destination, int slot)
     {

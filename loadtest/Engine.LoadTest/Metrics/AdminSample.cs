@@ -29,6 +29,9 @@ internal sealed class AdminSample
     /// <summary>The engine exports its overload policy's series; then a drop reason it does not list (overload_shed) is 0, not unknown.</summary>
     public bool ExportsOverload => OverloadLevel is not null;
 
+    /// <summary>The engine's garbage collector (dotnet_gc_*).</summary>
+    public GcSample Gc { get; } = new();
+
     public long TotalDrops => Drops.Values.Sum();
 
     /// <summary>Reads the sample lines it knows (`name{labels} value`) and ignores the rest.</summary>
@@ -83,6 +86,9 @@ internal sealed class AdminSample
                     break;
                 case "engine_snapshot_encodes_total" when Label(labels, "kind") is { } kind:
                     sample.Encodes[kind] = sample.Encodes.GetValueOrDefault(kind) + v;
+                    break;
+                default:
+                    _ = sample.Gc.TryRead(name, Label(labels, "generation"), value);
                     break;
             }
         }

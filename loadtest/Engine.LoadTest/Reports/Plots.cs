@@ -71,6 +71,13 @@ internal static class Plots
                 plot.Axes.Right.Label.Text = "RSS MB";
             }));
         }
+        if (server.Any(s => s.Admin?.Gc.HasGenerations == true))
+        {
+            foreach (var chart in Gc(r, sx))
+            {
+                yield return chart;
+            }
+        }
         if (seconds.Any(s => s.AttackByKind is not null))
         {
             yield return ("Attack and the server's drops", Draw("Attack datagrams per second by kind, and the server's drops per second", "datagrams/s", r, plot =>
@@ -168,7 +175,52 @@ internal static class Plots
         }
     }
 
-    private static byte[] Draw(string title, string yLabel, RunResult r, Action<Plot> fill)
+    /// <summary>
+    /// The server's RSS next to its garbage collector's figures (committed, the heap after the last
+    /// collection, the objects alive in it), then the generations after each collection; collections so
+    /// far on the right axis, so a step of RSS can be laid against the collection that made it.
+    /// </summary>
+    private static IEnumerable<(string Title, byte[] Png)> Gc(RunResult r, double[] sx)
+    {
+        var server = r.Server;
+        static double Mb(long? bytes) => bytes is long b ? b / 1048576.0 : double.NaN;
+        yield return ("Server memory against the GC", Draw("Server RSS against its GC: committed, heap after the last collection, objects alive in it", "MB", r, plot =>
+        {
+            Line(plot, sx, server.Select(s => s.RssMb), "server RSS");
+            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.CommittedBytes)), "GC committed");
+            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.AfterCollectionBytes)), "GC heap after the last collection");
+            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.LiveBytes)), "objects alive in it");
+            Line(plot, sx, server.Select(s => s.RssMb - Mb(s.Admin?.Gc.CommittedBytes)), "RSS outside the GC");
+            plot.Axes.SetLimitsY(0, Math.Max(1, server.Select(s => s.RssMb).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max() * 1.1));
+            Collections(plot, r, sx);
+        }, legend: Edge.Right));
+        yield return ("GC generations", Draw("GC generations after each collection, and the free space inside them", "MB", r, plot =>
+        {
+            foreach (var generation in GcSample.Generations)
+            {
+                var label = generation switch { "loh" => "large object heap", "poh" => "pinned object heap", _ => "generation " + generation };
+                Line(plot, sx, server.Select(s => s.Admin is { } a && a.Gc.GenerationBytes.TryGetValue(generation, out var b) ? b / 1048576.0 : double.NaN), label);
+            }
+            Line(plot, sx, server.Select(s => Mb(s.Admin?.Gc.FragmentedBytes)), "free space inside them");
+            Collections(plot, r, sx);
+        }, legend: Edge.Right));
+    }
+
+    /// <summary>Collections of each generation so far, on the right axis.</summary>
+    private static void Collections(Plot plot, RunResult r, double[] sx)
+    {
+        for (var generation = 0; generation <= 2; generation++)
+        {
+            var g = generation;
+            var line = Line(plot, sx, r.Server.Select(s => s.Admin?.Gc.CollectionsOf(g) is long n ? n : double.NaN), $"gen{g} collections (right axis)");
+            line.Axes.YAxis = plot.Axes.Right;
+            line.LinePattern = LinePattern.Dotted;
+        }
+        plot.Axes.Right.Label.Text = "collections";
+    }
+
+    /// <param name="legend">Where the legend goes outside the data (charts with many lines); by default inside, upper left.</param>
+    private static byte[] Draw(string title, string yLabel, RunResult r, Action<Plot> fill, Edge? legend = null)
     {
         var plot = new Plot();
         plot.Title(title);
@@ -193,8 +245,15 @@ internal static class Plots
             end.LinePattern = LinePattern.Dashed;
             end.Color = Colors.Gray;
         }
-        plot.ShowLegend(Alignment.UpperLeft);
-        return plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        if (legend is { } edge)
+        {
+            plot.ShowLegend(edge);
+        }
+        else
+        {
+            plot.ShowLegend(Alignment.UpperLeft);
+        }
+        return plot.GetImageBytes(legend is null ? Width : Width + 300, Height, ImageFormat.Png);
     }
 
     private static Scatter Line(Plot plot, double[] xs, IEnumerable<double> ys, string label)

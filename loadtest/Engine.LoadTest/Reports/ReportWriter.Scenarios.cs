@@ -120,20 +120,50 @@ internal static partial class ReportWriter
     /// <summary>Mean RSS of the first seconds after warm-up and of the last seconds of the soak window, and the change in percent.</summary>
     public static (double AfterWarmup, double End, double ChangePct) SoakRss(RunResult r)
     {
-        var w = r.Windows.FirstOrDefault(x => x.Name == Scenario.SoakWindow);
-        if (w is null)
+        var (first, last) = SoakEdges(r);
+        if (first.Count == 0)
         {
             return (double.NaN, double.NaN, double.NaN);
         }
-        var samples = ServerIn(r, w.StartSecond, w.EndSecond).Where(s => !double.IsNaN(s.RssMb) && s.RssMb > 0).ToList();
-        if (samples.Count == 0)
-        {
-            return (double.NaN, double.NaN, double.NaN);
-        }
-        var n = Math.Min(RssAverageSeconds, Math.Max(1, samples.Count / 2));
-        var after = samples.Take(n).Average(s => s.RssMb);
-        var end = samples.TakeLast(n).Average(s => s.RssMb);
+        var after = first.Average(s => s.RssMb);
+        var end = last.Average(s => s.RssMb);
         return (after, end, (end - after) / after * 100);
+    }
+
+    /// <summary>The seconds averaged for "after warm-up" and "at the end": the first and the last few of the soak window with an RSS sample.</summary>
+    private static (List<ServerSample> First, List<ServerSample> Last) SoakEdges(RunResult r)
+    {
+        var w = r.Windows.FirstOrDefault(x => x.Name == Scenario.SoakWindow);
+        var samples = w is null ? [] : ServerIn(r, w.StartSecond, w.EndSecond).Where(s => !double.IsNaN(s.RssMb) && s.RssMb > 0).ToList();
+        var n = Math.Min(RssAverageSeconds, Math.Max(1, samples.Count / 2));
+        return ([.. samples.Take(n)], [.. samples.TakeLast(n)]);
+    }
+
+    private static double MeanRss(List<ServerSample> samples) => samples.Count == 0 ? double.NaN : samples.Average(s => s.RssMb);
+
+    /// <summary>A GC figure in MB averaged over some seconds' scrapes; NaN where the engine does not export it.</summary>
+    private static double MeanMb(IEnumerable<ServerSample> samples, Func<GcSample, long?> figure)
+    {
+        var values = samples.Select(s => s.Admin is { } a ? figure(a.Gc) : null).OfType<long>().ToList();
+        return values.Count == 0 ? double.NaN : values.Average() / 1048576.0;
+    }
+
+    /// <summary>The GC over the soak window: its collections by generation, its allocation rate, and what it held after warm-up and at the end.</summary>
+    public static GcWindow SoakGc(RunResult r)
+    {
+        var w = r.Windows.FirstOrDefault(x => x.Name == Scenario.SoakWindow);
+        var (first, last) = SoakEdges(r);
+        var start = w is null ? null : w.AdminStart?.Gc ?? AdminAt(r, w.StartSecond)?.Gc;
+        var end = w is null ? null : w.AdminEnd?.Gc ?? AdminAt(r, w.EndSecond)?.Gc;
+        long? Collections(int generation) => end?.CollectionsOf(generation) - start?.CollectionsOf(generation);
+        return new GcWindow(
+            Collections(0), Collections(1), Collections(2),
+            end?.AllocatedBytes - start?.AllocatedBytes is long allocated && w is not null ? allocated / 1024.0 / w.Seconds : double.NaN,
+            MeanMb(first, g => g.CommittedBytes), MeanMb(last, g => g.CommittedBytes),
+            MeanMb(first, g => g.LiveBytes), MeanMb(last, g => g.LiveBytes),
+            MeanRss(first) - MeanMb(first, g => g.CommittedBytes), MeanRss(last) - MeanMb(last, g => g.CommittedBytes),
+            w is null ? double.NaN : ServerIn(r, w.StartSecond, w.EndSecond).Select(s => s.Admin?.Gc.CommittedBytes - s.Admin?.Gc.LiveBytes)
+                .OfType<long>().Select(b => b / 1048576.0).DefaultIfEmpty(double.NaN).Max());
     }
 
     private static IEnumerable<Figure> SoakFigures(RunResult r)
@@ -143,6 +173,18 @@ internal static partial class ReportWriter
         yield return new("soak.rss_after_warmup_mb", $"Server RSS after warm-up (mean of {RssAverageSeconds} s)", after, "MB", true, "0.0");
         yield return new("soak.rss_end_mb", $"Server RSS at the end of the soak (mean of {RssAverageSeconds} s)", end, "MB", true, "0.0");
         yield return new("soak.rss_change_pct", "Server RSS change, end vs after warm-up", change, "%", true, "0.00");
+        var gc = SoakGc(r);
+        yield return new("soak.gc_committed_after_warmup_mb", "GC committed after warm-up", gc.CommittedAfterWarmupMb, "MB", true, "0.0");
+        yield return new("soak.gc_committed_end_mb", "GC committed at the end", gc.CommittedEndMb, "MB", true, "0.0");
+        yield return new("soak.gc_live_after_warmup_mb", "Objects alive after the GC's last collection, after warm-up", gc.LiveAfterWarmupMb, "MB", true, "0.0");
+        yield return new("soak.gc_live_end_mb", "Objects alive after the GC's last collection, at the end", gc.LiveEndMb, "MB", true, "0.0");
+        yield return new("soak.gc_committed_over_live_max_mb", "GC committed beyond the objects alive, highest in the soak window", gc.SlackMaxMb, "MB", true, "0.0");
+        yield return new("soak.rss_outside_gc_after_warmup_mb", "RSS outside the GC (code, native memory, stacks) after warm-up", gc.OutsideAfterWarmupMb, "MB", true, "0.0");
+        yield return new("soak.rss_outside_gc_end_mb", "RSS outside the GC at the end", gc.OutsideEndMb, "MB", true, "0.0");
+        yield return new("soak.gc_gen0_collections", "Generation 0 collections in the soak window", gc.Gen0 ?? double.NaN, "", false, "0");
+        yield return new("soak.gc_gen1_collections", "Generation 1 collections in the soak window", gc.Gen1 ?? double.NaN, "", false, "0");
+        yield return new("soak.gc_gen2_collections", "Generation 2 (full) collections in the soak window", gc.Gen2 ?? double.NaN, "", false, "0");
+        yield return new("soak.gc_allocated_kb_per_s", "Allocated on the managed heap per second, soak window", gc.AllocatedKbPerSecond, "KB/s", true, "0.0");
         yield return new("soak.sessions_max", "Server sessions, highest (/metrics)", admin.Count == 0 ? double.NaN : admin.Max(a => a.Sessions), "", false, "0");
         yield return new("soak.rooms_max", "Server rooms, highest (/metrics)", admin.Count == 0 ? double.NaN : admin.Max(a => a.Rooms), "", false, "0");
         yield return new("soak.sessions_timed_out", "Sessions the server timed out (whole run)", admin.Count == 0 ? double.NaN : admin[^1].TimedOut, "", false, "0");
@@ -255,7 +297,9 @@ internal static partial class ReportWriter
             (leak is null ? "The leak check did not run (interrupted)." : leak.Settled
                 ? $"The server held nothing {leak.WaitedSeconds:0.0} s after the last player left."
                 : $"After {leak.WaitedSeconds:0.0} s it still held {leak.Sessions} sessions and {leak.Rooms} rooms: leaked.") +
-            " RSS, sessions and rooms over time: the chart \"Server memory, sessions and rooms\" and timeseries.csv.";
+            " RSS, sessions and rooms over time: the chart \"Server memory, sessions and rooms\" and timeseries.csv. What the RSS is made of, from the engine's GC (dotnet_gc_* on /metrics): " +
+            "\"GC committed\" is the memory the GC holds, \"objects alive\" what its last collection found alive (older generations as they were when it collected only younger ones), " +
+            "and \"RSS outside the GC\" the code, native memory and thread stacks; the charts \"Server memory against the GC\" and \"GC generations\" show them with the collections so far.";
         return new ReportSection("Soak: memory and leaks", text, new(["figure", "value"], rows));
     }
 
@@ -295,11 +339,26 @@ internal static partial class ReportWriter
         if (r.Options.Scenario.ChecksLeaks)
         {
             var (after, end, change) = SoakRss(r);
+            var gc = SoakGc(r);
             json["soak"] = new JsonObject
             {
                 ["rss_after_warmup_mb"] = Json(after),
                 ["rss_end_mb"] = Json(end),
                 ["rss_change_pct"] = Json(change),
+                ["gc"] = new JsonObject
+                {
+                    ["committed_after_warmup_mb"] = Json(gc.CommittedAfterWarmupMb),
+                    ["committed_end_mb"] = Json(gc.CommittedEndMb),
+                    ["live_after_warmup_mb"] = Json(gc.LiveAfterWarmupMb),
+                    ["live_end_mb"] = Json(gc.LiveEndMb),
+                    ["committed_over_live_max_mb"] = Json(gc.SlackMaxMb),
+                    ["rss_outside_gc_after_warmup_mb"] = Json(gc.OutsideAfterWarmupMb),
+                    ["rss_outside_gc_end_mb"] = Json(gc.OutsideEndMb),
+                    ["gen0_collections"] = gc.Gen0,
+                    ["gen1_collections"] = gc.Gen1,
+                    ["gen2_collections"] = gc.Gen2,
+                    ["allocated_kb_per_s"] = Json(gc.AllocatedKbPerSecond),
+                },
                 ["leaked_sessions"] = r.Leak?.Sessions,
                 ["leaked_rooms"] = r.Leak?.Rooms,
                 ["leaked_directory_rooms"] = r.Leak?.DirectoryRooms,

@@ -289,10 +289,14 @@ internal static partial class ReportWriter
             "corrections,mispredictions,chat_p99_ms,server_cpu_pct,server_rss_mb,server_sessions,server_rooms,server_rx_per_s,server_tx_per_s,server_tick_p99_us,server_tick_cpu_p99_us,server_drops,server_kernel_drops," +
             "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops,swarm_lag_p99_ms,swarm_rss_mb,metrics_sessions,metrics_rooms,metrics_drops_per_s,attack_packets_per_s," +
             string.Join(',', Enumerable.Range(0, AttackKinds.Count).Select(k => "attack_" + AttackKinds.Name((AttackKind)k).Replace('-', '_'))) +
-            ",overload_level,snapshots_sent_per_s,snapshots_deferred_per_s,encodes_shared_per_tick,encodes_player_per_tick,encodes_spectator_per_tick,views_reset_per_s,overload_shed_per_s");
+            ",overload_level,snapshots_sent_per_s,snapshots_deferred_per_s,encodes_shared_per_tick,encodes_player_per_tick,encodes_spectator_per_tick,views_reset_per_s,overload_shed_per_s," +
+            "gc_heap_mb,gc_committed_mb,gc_live_mb,gc_fragmentation_mb,gc_gen0_mb,gc_gen1_mb,gc_gen2_mb,gc_loh_mb,gc_poh_mb,gc_collections_gen0,gc_collections_gen1,gc_collections_gen2,gc_allocated_kb_per_s");
         // The overload policy's series, empty where the engine does not export them.
         var degradation = DegradationSecond.Series(r.Server, r.Options.TickRate).ToDictionary(d => d.Second);
         AdminSample? previousAdmin = null;
+        // The engine's allocated bytes move in steps of its threads' allocation buffers (8 KB), more than
+        // a second of a quiet engine: the rate is taken over the last ten seconds.
+        var allocated = new Queue<(int Second, long Bytes)>();
         var servers = r.Server.ToDictionary(s => s.Second);
         var lastSwarmSecond = r.Seconds.Count == 0 ? 0 : r.Seconds[^1].Second;
         // After the players left (the soak's leak check), only the server's columns move.
@@ -316,11 +320,47 @@ internal static partial class ReportWriter
                 .. degradation.TryGetValue(s.Second, out var d)
                     ? new[] { D(d.Level), D(d.SentPerSecond), D(d.DeferredPerSecond), D(d.SharedEncodesPerTick), D(d.PlayerEncodesPerTick), D(d.SpectatorEncodesPerTick), D(d.ViewsResetPerSecond), D(d.ShedPerSecond) }
                     : Enumerable.Repeat("", 8),
+                .. GcCells(v?.Admin?.Gc, AllocatedKbPerSecond(allocated, s.Second, v?.Admin?.Gc.AllocatedBytes)),
             ];
             previousAdmin = v?.Admin ?? previousAdmin;
             sb.AppendLine(string.Join(',', cells));
         }
         return sb.ToString();
+    }
+
+    /// <summary>Managed allocation per second over the scrapes of the last ten seconds (this one included); NaN until there are two.</summary>
+    internal static double AllocatedKbPerSecond(Queue<(int Second, long Bytes)> recent, int second, long? bytes)
+    {
+        if (bytes is not long now)
+        {
+            return double.NaN;
+        }
+        recent.Enqueue((second, now));
+        while (recent.Peek().Second < second - 10)
+        {
+            recent.Dequeue();
+        }
+        var (since, before) = recent.Peek();
+        return second > since ? (now - before) / 1024.0 / (second - since) : double.NaN;
+    }
+
+    /// <summary>The GC's columns of timeseries.csv: sizes in MB, collections cumulative (each generation's own), and the allocation rate.</summary>
+    private static IEnumerable<string> GcCells(GcSample? gc, double allocatedKbPerSecond)
+    {
+        static string Mb(long? bytes) => bytes is long b ? D(b / 1048576.0) : "";
+        yield return Mb(gc?.HeapBytes);
+        yield return Mb(gc?.CommittedBytes);
+        yield return Mb(gc?.LiveBytes);
+        yield return Mb(gc?.FragmentedBytes);
+        foreach (var generation in GcSample.Generations)
+        {
+            yield return Mb(gc is not null && gc.GenerationBytes.TryGetValue(generation, out var b) ? b : null);
+        }
+        for (var generation = 0; generation <= 2; generation++)
+        {
+            yield return I(gc?.CollectionsOf(generation));
+        }
+        yield return D(allocatedKbPerSecond);
     }
 
     /// <summary>The report as one document, written as report.md and report.html alike.</summary>

@@ -132,6 +132,32 @@ public class AdminServerTests
     }
 
     [Fact]
+    public void Gc_figures_cover_every_generation_with_the_free_space_inside_each()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var writer = new PrometheusTextWriter();
+        ProcessMetrics.WriteGc(writer, GC.GetGCMemoryInfo());
+        var text = PrometheusText.Parse(writer.ToString());
+
+        string[] generations = ["generation=\"0\"", "generation=\"1\"", "generation=\"2\"", "generation=\"loh\"", "generation=\"poh\""];
+        Assert.Equal(generations, text.Series("dotnet_gc_last_collection_heap_size_bytes").Select(s => s.Labels));
+        Assert.Equal(generations, text.Series("dotnet_gc_last_collection_fragmentation_bytes").Select(s => s.Labels));
+        Assert.Equal(generations[..3], text.Series("dotnet_gc_collections_total").Select(s => s.Labels));
+        Assert.Equal("gauge", text.TypeOf("dotnet_gc_last_collection_heap_size_bytes"));
+        Assert.Equal("counter", text.TypeOf("dotnet_gc_collections_total"));
+        foreach (var generation in generations)
+        {
+            var size = text.Sum("dotnet_gc_last_collection_heap_size_bytes", generation);
+            Assert.InRange(text.Sum("dotnet_gc_last_collection_fragmentation_bytes", generation), 0, size);
+        }
+        // The heap after a full collection holds at least this test's objects, and the GC has committed it.
+        var afterCollection = text.Sum("dotnet_gc_last_collection_heap_size_bytes");
+        Assert.True(afterCollection > 0);
+        Assert.True(text.Sum("dotnet_gc_committed_bytes") >= afterCollection - text.Sum("dotnet_gc_last_collection_fragmentation_bytes"));
+        Assert.True(text.Sum("dotnet_gc_collections_total", "generation=\"2\"") >= 1);
+    }
+
+    [Fact]
     public void A_scrape_reuses_its_buffers_rather_than_allocating_its_own_size_again()
     {
         using var server = new TestServer();

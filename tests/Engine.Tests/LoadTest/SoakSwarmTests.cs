@@ -8,7 +8,7 @@ namespace Engine.Tests.LoadTest;
 /// <summary>
 /// The soak scenario, 30 seconds: players join, leave, move and drop and resume against the AOT
 /// engine; then all leave, and the server must close every session and room (nothing leaked). The
-/// report must show RSS, sessions and rooms over time.
+/// report must show RSS, sessions and rooms over time, and the engine's GC next to RSS.
 /// </summary>
 public sealed class SoakSwarmTests
 {
@@ -67,8 +67,21 @@ public sealed class SoakSwarmTests
             Assert.True(roomSeries.Max() >= Players / 10, $"rooms peaked at {roomSeries.Max()}");
             Assert.Contains("draining", File.ReadAllText(Path.Combine(run, "timeseries.csv")), StringComparison.Ordinal);
 
+            // The GC next to RSS: what it holds, what is alive in it, and the collections.
+            var gc = soak["gc"]!;
+            Assert.InRange(gc["committed_after_warmup_mb"]!.GetValue<double>(), 1, 2000);
+            Assert.InRange(gc["live_end_mb"]!.GetValue<double>(), 1, gc["committed_end_mb"]!.GetValue<double>());
+            Assert.True(gc["gen0_collections"]!.GetValue<long>() >= 0);
+            var committed = Series("gc_committed_mb");
+            Assert.True(committed.Length >= 25, $"{committed.Length} GC samples");
+            Assert.All(committed, v => Assert.InRange(v, 1, 2000));
+            Assert.True(Series("gc_collections_gen0").Length >= 25);
+            Assert.True(Series("gc_gen2_mb").Length >= 25);
+
             var html = File.ReadAllText(Path.Combine(run, "report.html"));
             Assert.Contains("Server memory, sessions and rooms", html, StringComparison.Ordinal);
+            Assert.Contains("Server memory against the GC", html, StringComparison.Ordinal);
+            Assert.Contains("GC generations", html, StringComparison.Ordinal);
             Assert.Contains("Soak: memory and leaks", html, StringComparison.Ordinal);
         }
         finally

@@ -46,6 +46,7 @@ public class RoomTests
         Assert.Equal((3, 3), (room.PlayerCount, room.Entry.Players));
         Assert.Equal(MovementArenaMode.SpawnState(2, ArenaSettings.Default), room.Mode.PlayerStates[2]); // spawned
         Assert.NotNull(players[0].View);
+        Assert.All(players, p => Assert.Equal(3, p.Priority.Length)); // with the view: a crowded snapshot allocates nothing
         Assert.Equal(-1, room.EmptySinceUs);
     }
 

@@ -237,4 +237,33 @@ public class AesGcmCipherTests
         Assert.Throws<ObjectDisposedException>(() => aes.TryOpen(new byte[12], [], [], new byte[16], []));
         aes.Dispose(); // twice is harmless
     }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_rekeyed_cipher_seals_and_opens_as_a_fresh_one_under_the_new_key_and_not_the_old(bool framework)
+    {
+        var oldKey = RandomNumberGenerator.GetBytes(32);
+        var newKey = RandomNumberGenerator.GetBytes(32);
+        var reused = Create(oldKey, framework);
+        reused.Dispose(); // as a recycled session's: wiped, then keyed again
+        reused.Rekey(newKey);
+        Assert.Equal(reused.UsesIntrinsics, reused.HoldsKeyMaterial);
+        var fresh = Create(newKey, framework);
+        var stale = Create(oldKey, framework);
+
+        var nonce = RandomNumberGenerator.GetBytes(12);
+        byte[] associated = [1, 2, 3];
+        var plain = RandomNumberGenerator.GetBytes(100);
+        var (sealedByReused, tagOfReused) = (new byte[plain.Length], new byte[16]);
+        var (sealedByFresh, tagOfFresh) = (new byte[plain.Length], new byte[16]);
+        reused.Seal(nonce, associated, plain, sealedByReused, tagOfReused);
+        fresh.Seal(nonce, associated, plain, sealedByFresh, tagOfFresh);
+        Assert.Equal(sealedByFresh, sealedByReused);
+        Assert.Equal(tagOfFresh, tagOfReused);
+
+        var opened = new byte[plain.Length];
+        Assert.True(reused.TryOpen(nonce, associated, sealedByFresh, tagOfFresh, opened));
+        Assert.Equal(plain, opened);
+        Assert.False(stale.TryOpen(nonce, associated, sealedByReused, tagOfReused, opened));
+    }
 }

@@ -219,4 +219,37 @@ public class PacketProtectionTests
         Assert.True(client.IsConnected);
         Assert.True(client.Session!.IsSealed);
     }
+
+    [Fact]
+    public void A_recycled_protection_takes_the_next_sessions_keys_and_opens_nothing_under_the_last()
+    {
+        var (c2s, s2c) = (RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        var ended = PacketProtection.ForServer(c2s, s2c);
+        var lastSession = PacketProtection.ForClient(c2s, s2c);
+        var packet = new byte[ProtocolConstants.SessionHeaderSize + 8 + SecurityConstants.TagSize];
+        RandomNumberGenerator.Fill(packet.AsSpan(0, ProtocolConstants.SessionHeaderSize + 8));
+        var fromLastSession = packet.AsSpan(0, lastSession.Seal(packet, ProtocolConstants.SessionHeaderSize + 8, 1)).ToArray();
+
+        ended.Recycle();
+        var (nextC2s, nextS2c) = (RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        var next = PacketProtection.ForServer(nextC2s, nextS2c);
+        Assert.Same(ended, next); // this thread's pool: the last one in is the first out
+
+        var client = PacketProtection.ForClient(nextC2s, nextS2c);
+        var fromClient = packet.AsSpan(0, client.Seal(packet, ProtocolConstants.SessionHeaderSize + 8, 1)).ToArray();
+        Assert.True(next.TryOpen((byte[])fromClient.Clone(), 1));
+        Assert.False(next.TryOpen((byte[])fromLastSession.Clone(), 1));
+    }
+
+    [Fact]
+    public void Recycling_twice_pools_the_protection_once()
+    {
+        var protection = PacketProtection.ForServer(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        protection.Recycle();
+        protection.Recycle();
+        var first = PacketProtection.ForServer(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        var second = PacketProtection.ForServer(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        Assert.Same(protection, first);
+        Assert.NotSame(first, second); // two sessions never share one
+    }
 }

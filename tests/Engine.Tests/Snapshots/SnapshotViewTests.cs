@@ -127,4 +127,24 @@ public class SnapshotViewTests
         Assert.Null(view.Baseline(history)); // tick 3 is gone: the next snapshot is a full state
         Assert.Equal(0u, view.Tick);
     }
+
+    [Fact]
+    public void A_partial_snapshot_and_its_acknowledgement_allocate_nothing_even_the_first()
+    {
+        var history = new SnapshotHistory(Capacity, SnapshotView.Remembered + 1);
+        var view = new SnapshotView(Capacity);
+        var frame = history.Push(3);
+        frame.Add(1);
+        frame.Add(2);
+        ushort[] included = [1];
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        view.RecordSent(3, included, complete: false);
+        var acknowledged = view.Acknowledge(3, history, TickRate);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(acknowledged);
+        Assert.False(view.IsServerFrame); // the view's own frame, made with the view
+        Assert.Equal(0, allocated);
+    }
 }
