@@ -78,7 +78,7 @@ internal sealed partial class AesGcmCipher
     /// </summary>
     private Vector128<byte> FirstBatch(Vector128<uint> counterBlock, int payloadLength, ref KeystreamBatch batch)
     {
-        if (payloadLength <= (HalfBatchBlocks - 1) * BlockSize)
+        if (FirstBatchBlocks(payloadLength) == HalfBatchBlocks)
         {
             Keystream4(ref _roundKeys[0], counterBlock, 1, ref batch);
         }
@@ -89,6 +89,10 @@ internal sealed partial class AesGcmCipher
         return batch[0];
     }
 
+    /// <summary>The first batch's width: four blocks (J0 and three of payload) when the payload fits them, else eight.</summary>
+    private static int FirstBatchBlocks(int payloadLength) =>
+        payloadLength <= (HalfBatchBlocks - 1) * BlockSize ? HalfBatchBlocks : BatchBlocks;
+
     /// <summary>
     /// XORs the keystream of counters 2, 3, ... into the output: first what <see cref="FirstBatch"/>
     /// left in the batch, then eight blocks per batch (four for a short tail), so the AES units always
@@ -97,7 +101,7 @@ internal sealed partial class AesGcmCipher
     /// </summary>
     private void CounterMode(Vector128<uint> counterBlock, ref KeystreamBatch batch, ReadOnlySpan<byte> input, Span<byte> output)
     {
-        var blocksInBatch = input.Length <= (HalfBatchBlocks - 1) * BlockSize ? HalfBatchBlocks : BatchBlocks;
+        var blocksInBatch = FirstBatchBlocks(input.Length);
         var offset = ApplyKeystream(ref batch, 1, blocksInBatch, input, output, 0);
         var counter = (uint)blocksInBatch + 1;
         ref var source = ref MemoryMarshal.GetReference(input);

@@ -123,6 +123,7 @@ internal sealed partial class AesGcmCipher
             return _ciphertext.IsEmpty ? _lengths : Take(ref _ciphertext);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<ulong> Take(ref ReadOnlySpan<byte> data)
         {
             Vector128<byte> block;
