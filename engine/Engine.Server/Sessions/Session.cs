@@ -22,6 +22,9 @@ internal sealed class Session
     /// <summary>Identifies the player to others for the whole session, across rooms and shards.</summary>
     public uint PlayerId { get; private set; }
 
+    /// <summary>Where the session sits in its shard's dense list of live sessions; -1 when not listed.</summary>
+    public int LiveIndex { get; set; } = -1;
+
     /// <summary>Already in the shard's list of sessions with output to flush this loop.</summary>
     public bool QueuedForFlush { get; set; }
 

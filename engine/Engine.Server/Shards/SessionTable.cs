@@ -7,12 +7,16 @@ namespace Engine.Server.Shards;
 /// that moved here stays listed under its previous id until the client has switched (or the grace
 /// ends), and the id of a session that moved away keeps naming its new shard so that late packets
 /// follow it. Owned by the shard thread.
+/// Every live session is also in a dense list that the timer pass walks: a dictionary's
+/// enumeration walks every entry it ever used (its high-water mark after a peak) and reaches each
+/// session through its entry, its connection and the id to skip previous ids.
 /// </summary>
 internal sealed class SessionTable
 {
     private readonly Dictionary<ulong, Session> _byId = new();
     private readonly Dictionary<ulong, long> _previousIdExpiry = new();
     private readonly Dictionary<ulong, (int Shard, long ExpiresUs)> _movedAway = new();
+    private readonly List<Session> _live = new();
 
     public bool TryGet(ulong connectionId, out Session session) => _byId.TryGetValue(connectionId, out session!);
 
@@ -21,10 +25,16 @@ internal sealed class SessionTable
     /// <summary>An id that belongs to a move (a previous id here, or the id of a session that left): not a misrouted packet.</summary>
     public bool IsMoving(ulong connectionId) => _movedAway.ContainsKey(connectionId) || _previousIdExpiry.ContainsKey(connectionId);
 
-    /// <summary>Each session once, under its current id.</summary>
-    public Sessions All => new(_byId);
+    /// <summary>Each session once, in no particular order.</summary>
+    public Sessions All => new(_live);
 
-    public void Add(Session session) => _byId.Add(session.Connection.Id, session);
+    public int Count => _live.Count;
+
+    public void Add(Session session)
+    {
+        _byId.Add(session.Connection.Id, session);
+        List(session);
+    }
 
     /// <summary>A session moving here: listed under its old id (until <paramref name="previousIdExpiresUs"/>) and the new one.</summary>
     public void AddArrival(Session session, ulong newConnectionId, long previousIdExpiresUs)
@@ -35,6 +45,7 @@ internal sealed class SessionTable
         _byId[oldId] = session;
         _byId[newConnectionId] = session;
         _previousIdExpiry[oldId] = previousIdExpiresUs;
+        List(session);
     }
 
     /// <summary>Forgets every id of the session; true when it was listed under its current id (it was open here).</summary>
@@ -51,7 +62,29 @@ internal sealed class SessionTable
         {
             _byId.Remove(session.PendingConnectionId);
         }
+        Unlist(session);
         return open;
+    }
+
+    private void List(Session session)
+    {
+        session.LiveIndex = _live.Count;
+        _live.Add(session);
+    }
+
+    // Swap-remove: the last session takes the leaver's place.
+    private void Unlist(Session session)
+    {
+        var index = session.LiveIndex;
+        if (index < 0)
+        {
+            return;
+        }
+        var last = _live[^1];
+        _live[index] = last;
+        last.LiveIndex = index;
+        _live.RemoveAt(_live.Count - 1);
+        session.LiveIndex = -1;
     }
 
     /// <summary>
@@ -92,30 +125,19 @@ internal sealed class SessionTable
         }
     }
 
-    public void Clear() => _byId.Clear();
-
-    /// <summary>The sessions of the table once each (skipping previous ids); allocation-free.</summary>
-    public readonly struct Sessions(Dictionary<ulong, Session> byId)
+    public void Clear()
     {
-        public Enumerator GetEnumerator() => new(byId.GetEnumerator());
-
-        public struct Enumerator(Dictionary<ulong, Session>.Enumerator inner)
+        foreach (var session in _live)
         {
-            private Dictionary<ulong, Session>.Enumerator _inner = inner;
-
-            public readonly Session Current => _inner.Current.Value;
-
-            public bool MoveNext()
-            {
-                while (_inner.MoveNext())
-                {
-                    if (_inner.Current.Key == _inner.Current.Value.Connection.Id)
-                    {
-                        return true;
-                    }
-                }
-                return false;
-            }
+            session.LiveIndex = -1;
         }
+        _live.Clear();
+        _byId.Clear();
+    }
+
+    /// <summary>The live sessions once each; allocation-free. The list must not change during the walk.</summary>
+    public readonly struct Sessions(List<Session> live)
+    {
+        public List<Session>.Enumerator GetEnumerator() => live.GetEnumerator();
     }
 }

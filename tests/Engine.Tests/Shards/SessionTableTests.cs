@@ -100,6 +100,51 @@ public class SessionTableTests
         Assert.Equal(101 * 100, count);
     }
 
+    [Fact]
+    public void The_walk_lists_exactly_the_open_sessions_through_any_mix_of_arrivals_and_leaves()
+    {
+        var table = new SessionTable();
+        var open = new HashSet<Session>();
+        var random = new Random(11);
+        ulong nextId = 1;
+        for (var step = 0; step < 5_000; step++)
+        {
+            if (open.Count == 0 || random.Next(3) > 0)
+            {
+                var session = NewSession(nextId++ << 8);
+                if (random.Next(2) == 0)
+                {
+                    table.Add(session);
+                }
+                else
+                {
+                    table.AddArrival(session, newConnectionId: nextId++ << 8, previousIdExpiresUs: 1_000_000);
+                }
+                open.Add(session);
+            }
+            else
+            {
+                var leaver = open.ElementAt(random.Next(open.Count));
+                if (random.Next(2) == 0)
+                {
+                    table.Remove(leaver);
+                }
+                else
+                {
+                    table.RemoveMovedAway(leaver, shard: 1, expiresUs: 0);
+                }
+                open.Remove(leaver);
+            }
+            if (step % 97 == 0)
+            {
+                Assert.Equal(open.OrderBy(s => s.Connection.Id), Sessions(table).OrderBy(s => s.Connection.Id));
+            }
+        }
+        Assert.Equal(open.Count, table.Count);
+        table.Clear();
+        Assert.Empty(Sessions(table));
+    }
+
     private static List<Session> Sessions(SessionTable table)
     {
         var list = new List<Session>();
