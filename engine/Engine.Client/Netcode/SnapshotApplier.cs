@@ -26,7 +26,14 @@ internal sealed class SnapshotApplier<TFrames> where TFrames : struct, ISnapshot
     private int _tickRate;
     private int _staleFullStates;
 
-    public SnapshotApplier(TFrames frames) => _frames = frames;
+    private readonly PredictionMemo? _memo;
+
+    /// <param name="memo">Shared by the clients of one process that runs many (the swarm); null: predict every time.</param>
+    public SnapshotApplier(TFrames frames, PredictionMemo? memo = null)
+    {
+        _frames = frames;
+        _memo = memo;
+    }
 
     /// <summary>The frame store, for what only its own type knows (the swarm's acknowledgement, the SDK's history).</summary>
     public ref readonly TFrames Frames => ref _frames;
@@ -84,7 +91,14 @@ internal sealed class SnapshotApplier<TFrames> where TFrames : struct, ISnapshot
         if (baseline is not null)
         {
             var predicted = _frames.PredictionTarget(destination);
-            SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, _tickRate, predicted);
+            if (_memo is null)
+            {
+                SnapshotPrediction.Extrapolate(baseline, header.Tick - header.BaselineTick, _tickRate, predicted);
+            }
+            else
+            {
+                _memo.Extrapolate(baseline, header.Tick - header.BaselineTick, _tickRate, predicted);
+            }
             baseline = predicted;
         }
         var reason = DeltaDecoder.Decode(baseline, snapshot, destination);

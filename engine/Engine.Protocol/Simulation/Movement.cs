@@ -70,6 +70,13 @@ public static class Movement
     /// </summary>
     public static (int X, int Z) WalkVelocity(int forward, int right, ushort yaw, int moveSpeed)
     {
+        var (cappedForward, cappedRight) = CapStick(forward, right);
+        return RotatedVelocity(cappedForward, cappedRight, yaw, moveSpeed);
+    }
+
+    /// <summary>The stick as a vector of length at most 1 (<see cref="AxisMax"/>): the part of <see cref="WalkVelocity"/> that does not depend on yaw.</summary>
+    public static (int Forward, int Right) CapStick(int forward, int right)
+    {
         forward = Math.Max(forward, -AxisMax);
         right = Math.Max(right, -AxisMax);
         var lengthSquared = forward * forward + right * right;
@@ -81,6 +88,12 @@ public static class Movement
             forward = forward * AxisMax / length;
             right = right * AxisMax / length;
         }
+        return (forward, right);
+    }
+
+    /// <summary>A capped stick (<see cref="CapStick"/>) rotated by yaw, times the move speed.</summary>
+    public static (int X, int Z) RotatedVelocity(int forward, int right, ushort yaw, int moveSpeed)
+    {
         long sin = FixedMath.Sin(yaw);
         long cos = FixedMath.Cos(yaw);
         const long Scale = (long)AxisMax * FixedMath.One;

@@ -118,6 +118,11 @@ public sealed class SnapshotFrame
         Tick = source.Tick;
     }
 
+    /// <summary>Same shape, tick, present slots and every value, absent slots' included: a copy of one is a copy of the other.</summary>
+    public bool Identical(SnapshotFrame other) =>
+        other.Capacity == Capacity && other.Tick == Tick
+        && other._present.AsSpan().SequenceEqual(_present) && other._values.AsSpan().SequenceEqual(_values);
+
     /// <summary>Same tick, same present slots, same values in every present slot.</summary>
     public bool ContentEquals(SnapshotFrame other)
     {

@@ -73,8 +73,8 @@ public static class SnapshotPrediction
     {
         var yawRate = frame.Get(slot, SnapshotField.YawRate);
         var stick = frame.Get(slot, SnapshotField.Stick);
-        var forward = ArenaSnapshot.StickForward(stick);
-        var right = ArenaSnapshot.StickRight(stick);
+        // The stick holds still while the heading turns: cap it once, rotate it every tick.
+        var (forward, right) = Movement.CapStick(ArenaSnapshot.StickForward(stick), ArenaSnapshot.StickRight(stick));
         var yaw = frame.Get(slot, SnapshotField.Yaw);
         long x = frame.Get(slot, SnapshotField.PositionX);
         long z = frame.Get(slot, SnapshotField.PositionZ);
@@ -82,7 +82,7 @@ public static class SnapshotPrediction
         for (var tick = 0u; tick < ticks; tick++)
         {
             yaw = (yaw + yawRate) & 0xFFFF;
-            (vx, vz) = Movement.WalkVelocity(forward, right, (ushort)yaw, Arena.MoveSpeed);
+            (vx, vz) = Movement.RotatedVelocity(forward, right, (ushort)yaw, Arena.MoveSpeed);
             x = Movement.StopAtWall(x + vx / tickRate, Arena.MinX, Arena.MaxX, ref vx);
             z = Movement.StopAtWall(z + vz / tickRate, Arena.MinZ, Arena.MaxZ, ref vz);
         }

@@ -213,7 +213,7 @@ internal sealed partial class PlayerSwarm
         var capacity = Math.Max((int)e.Capacity, 1);
         if (p.Snapshots is null || p.Snapshots.Frames.Capacity != capacity)
         {
-            p.Snapshots = new SnapshotApplier<FrameRing>(new FrameRing(capacity, FrameDepth));
+            p.Snapshots = new SnapshotApplier<FrameRing>(new FrameRing(capacity, FrameDepth), _predictions);
         }
         p.Snapshots.Start(p.IsSpectatorRole ? -1 : p.Slot, p.PlayerId, p.TickRate);
         if (!e.Spectator)

@@ -36,6 +36,9 @@ internal sealed partial class PlayerSwarm : IDisposable
     private readonly int[][] _dirty;
     private readonly int[] _phaseCounts = new int[8];
     private readonly byte[] _message = new byte[512];
+
+    // Players of one room predict the same baselines: computed once, copied to the others (see PredictionMemo).
+    private readonly PredictionMemo _predictions = new();
     private readonly long _slotUs;
     private readonly long _periodUs;
     private readonly int[] _dirtyCount = new int[FlushGroups];
