@@ -9,9 +9,14 @@ internal sealed class LoadTestOptions
     public Scenario Scenario { get; private set; } = Scenario.All[0];
     public int Players { get; private set; } = 10_000;
     public int RoomSize { get; private set; } = 50;
-    public int InputRate { get; private set; } = 30;
-    public int TickRate { get; private set; } = 60;
-    public int SnapshotRate { get; private set; } = 20;
+    /// <summary>The rates the players and the server run at, unless a rate is given on its own.</summary>
+    public RateProfile Profile { get; private set; } = RateProfile.Seed;
+    public int InputRate { get; private set; } = RateProfile.Seed.InputRate;
+    public int TickRate { get; private set; } = RateProfile.Seed.TickRate;
+    public int SnapshotRate { get; private set; } = RateProfile.Seed.SnapshotRate;
+
+    /// <summary>The profile's name as the report gives it: "seed", or "seed, modified (input 20 Hz)".</summary>
+    public string ProfileLabel => Profile.Label(TickRate, InputRate, SnapshotRate);
     public int DurationSeconds { get; private set; } = 60;
 
     /// <summary>Handshakes started per second while connecting (steady, chat, churn, spectators).</summary>
@@ -97,10 +102,12 @@ internal sealed class LoadTestOptions
 
           --players N              simulated players (10000; hostile 500, soak 1000; overload: the peak, 2 x knee)
           --room-size N            players per room; quick match asks for this capacity (50)
-          --input-rate HZ          input messages per second per player (30); each carries the inputs of
-                                   the simulation ticks since the previous one plus two again
-          --tick-rate HZ           server simulation tick, passed to the engine it starts (60)
-          --snapshot-rate HZ       server snapshot rate, passed to the engine it starts (20)
+          --profile NAME           the rates: {string.Join("; ", RateProfile.All)}.
+                                   Default: {Scenario.All[0]} runs {RateProfile.Seed.Name}; the other scenarios {RateProfile.Competitive.Name}
+          --input-rate HZ          input messages per second per player (the profile's); each carries the
+                                   inputs of the simulation ticks since the previous one plus two again
+          --tick-rate HZ           server simulation tick, passed to the engine it starts (the profile's)
+          --snapshot-rate HZ       server snapshot rate, passed to the engine it starts (the profile's)
           --duration S             seconds measured once every player is in a room (60); hostile: each of
                                    the clean and the attack window (30); soak: churn time after the warm-up (600);
                                    overload: the hold at the peak (60)
@@ -186,6 +193,10 @@ internal sealed class LoadTestOptions
             switch (arg)
             {
                 case "--help" or "-h": o.Help = true; break;
+                case "--profile":
+                    var profileName = Value();
+                    o.Profile = RateProfile.Find(profileName) ?? throw new UsageException($"unknown profile '{profileName}' (one of: {string.Join(", ", RateProfile.All.Select(p => p.Name))})");
+                    break;
                 case "--players": o.Players = Int(arg, Value(), 1, 1_000_000); break;
                 case "--room-size": o.RoomSize = Int(arg, Value(), 1, 255); break;
                 case "--input-rate": o.InputRate = Int(arg, Value(), 1, 1000); break;
@@ -233,6 +244,10 @@ internal sealed class LoadTestOptions
         }
         bool Given(string name) => args.Any(a => a == name || a.StartsWith(name + "=", StringComparison.Ordinal));
         var s = o.Scenario;
+        o.Profile = Given("--profile") ? o.Profile : s.DefaultProfile;
+        o.TickRate = Given("--tick-rate") ? o.TickRate : o.Profile.TickRate;
+        o.InputRate = Given("--input-rate") ? o.InputRate : o.Profile.InputRate;
+        o.SnapshotRate = Given("--snapshot-rate") ? o.SnapshotRate : o.Profile.SnapshotRate;
         if (!Given("--players"))
         {
             o.Players = s.Spectates ? o.RoomSize : s.Overloads ? 2 * o.Knee : s.DefaultPlayers ?? o.Players; // spectators: one match
@@ -324,6 +339,7 @@ internal sealed class LoadTestOptions
         yield return ("scenario", Scenario.Name);
         yield return (Scenario.Overloads ? "players at the peak" : "players", Players.ToString(CultureInfo.InvariantCulture));
         yield return ("room size", RoomSize.ToString(CultureInfo.InvariantCulture));
+        yield return ("rate profile", ProfileLabel);
         yield return ("input rate (Hz)", InputRate.ToString(CultureInfo.InvariantCulture));
         yield return ("tick rate (Hz)", TickRate.ToString(CultureInfo.InvariantCulture));
         yield return ("snapshot rate (Hz)", SnapshotRate.ToString(CultureInfo.InvariantCulture));

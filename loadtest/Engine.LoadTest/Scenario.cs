@@ -21,7 +21,8 @@ internal sealed class Scenario
     public const string RampDownWindow = "ramp-down";
     public const string RecoveredWindow = "recovered";
 
-    public static readonly Scenario Steady = new("steady", "measuring");
+    /// <summary>The default run: the seed's load (10,000 players at its rates) held for a window.</summary>
+    public static readonly Scenario Steady = new("steady", "measuring") { DefaultProfile = RateProfile.Seed };
 
     /// <summary>Players join at the join rate; the window holds the reached load.</summary>
     public static readonly Scenario Ramp = new("ramp", "holding") { Ramps = true };
@@ -101,6 +102,9 @@ internal sealed class Scenario
     public int? DefaultPlayers { get; private init; }
 
     public int? DefaultDurationSeconds { get; private init; }
+
+    /// <summary>The rates when --profile is not given: the figures documented for each scenario were made at these.</summary>
+    public RateProfile DefaultProfile { get; private init; } = RateProfile.Competitive;
 
     /// <summary>Seconds of play after everyone is in, before anything is measured; null: the scenario has no warm-up.</summary>
     public int? DefaultWarmupSeconds { get; private init; }

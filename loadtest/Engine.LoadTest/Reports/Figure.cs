@@ -26,5 +26,13 @@ internal sealed record Figure(string Key, string Label, double Value, string Uni
     }
 }
 
-/// <summary>A pass/fail line of the targets.</summary>
-internal sealed record Target(string Name, string Goal, string Measured, bool Met);
+/// <summary>A pass/fail line of the targets; one without data (an attached server without stats, say) is neither.</summary>
+internal sealed record Target(string Name, string Goal, string Measured, bool Met, bool HasData = true)
+{
+    /// <summary>A target on one figure: "not measured" when the figure is NaN, else <paramref name="met"/> of the value.</summary>
+    public static Target On(string name, string goal, double value, Func<double, string> measured, Func<double, bool> met) =>
+        double.IsNaN(value) ? new(name, goal, "not measured", false, HasData: false) : new(name, goal, measured(value), met(value));
+
+    /// <summary>"MET", "MISSED" or "NOT MEASURED", for the console.</summary>
+    public string Verdict => !HasData ? "NOT MEASURED" : Met ? "MET " : "MISSED";
+}
