@@ -25,6 +25,9 @@ internal sealed class LoadTestOptions
     /// <summary>Players joining per second (ramp; overload's ramp up): the load shape itself.</summary>
     public int JoinRate { get; private set; } = 250;
 
+    /// <summary>Capacity: players added per step (the first step connects this many).</summary>
+    public int StepPlayers { get; private set; } = 500;
+
     /// <summary>Overload: the players the server holds healthily (the baseline, and where the ramp down ends).</summary>
     public int Knee { get; private set; } = 3000;
 
@@ -121,6 +124,8 @@ internal sealed class LoadTestOptions
           --spectators N           spectators: watchers of the first room (200)
           --warmup S               hostile, soak, overload: seconds of play before measuring (hostile 5, soak 30,
                                    overload 5)
+          --step N                 capacity: players added per step, each held for --duration (500; the
+                                   steps go up to --players and stop at the first that misses a target)
           --knee N                 overload: players the server holds healthily; the run starts and ends there (3000)
           --knee-hold S            overload: seconds the knee load is held, before the ramp up and after the ramp down (20)
           --tick-budget-us US      the engine's tick CPU budget, passed to the engine it starts; overload judges the
@@ -205,6 +210,7 @@ internal sealed class LoadTestOptions
                 case "--duration": o.DurationSeconds = Int(arg, Value(), 1, 86_400); break;
                 case "--connect-rate": o.ConnectRate = Int(arg, Value(), 1, 1_000_000); break;
                 case "--join-rate": o.JoinRate = Int(arg, Value(), 1, 1_000_000); break;
+                case "--step": o.StepPlayers = Int(arg, Value(), 1, 1_000_000); break;
                 case "--knee": o.Knee = Int(arg, Value(), 1, 1_000_000); break;
                 case "--knee-hold": o.KneeHoldSeconds = Int(arg, Value(), 1, 86_400); break;
                 case "--tick-budget-us": o.TickBudgetUs = Int(arg, Value(), 1, 10_000_000); break;
@@ -260,6 +266,10 @@ internal sealed class LoadTestOptions
             o.LeaveRate = Given("--leave-rate") ? o.LeaveRate : Math.Max(1, o.Players / 100.0);
             o.MoveRate = Given("--move-rate") ? o.MoveRate : 0;
             o.ReconnectRate = Given("--reconnect-rate") ? o.ReconnectRate : 0;
+        }
+        if (s.Steps && o.StepPlayers > o.Players)
+        {
+            throw new UsageException($"capacity: --step ({o.StepPlayers}) is above --players ({o.Players}), the ceiling");
         }
         if (s.Overloads)
         {
@@ -320,7 +330,7 @@ internal sealed class LoadTestOptions
     public int TotalClients => Players + EffectiveSpectators;
 
     /// <summary>Players connected before anything is measured: the knee in the overload scenario, else all.</summary>
-    public int InitialPlayers => Scenario.Overloads ? Knee : Players;
+    public int InitialPlayers => Scenario.Overloads ? Knee : Scenario.Steps ? Math.Min(StepPlayers, Players) : Players;
 
     /// <summary>The tick's CPU budget in µs as the engine computes its default; --tick-budget-us overrides it.</summary>
     public double EffectiveTickBudgetUs => TickBudgetUs ?? 1e6 / TickRate / 4;
@@ -337,13 +347,13 @@ internal sealed class LoadTestOptions
     public IEnumerable<(string Name, string Value)> Describe()
     {
         yield return ("scenario", Scenario.Name);
-        yield return (Scenario.Overloads ? "players at the peak" : "players", Players.ToString(CultureInfo.InvariantCulture));
+        yield return (Scenario.Overloads ? "players at the peak" : Scenario.Steps ? "players at most (the last step)" : "players", Players.ToString(CultureInfo.InvariantCulture));
         yield return ("room size", RoomSize.ToString(CultureInfo.InvariantCulture));
         yield return ("rate profile", ProfileLabel);
         yield return ("input rate (Hz)", InputRate.ToString(CultureInfo.InvariantCulture));
         yield return ("tick rate (Hz)", TickRate.ToString(CultureInfo.InvariantCulture));
         yield return ("snapshot rate (Hz)", SnapshotRate.ToString(CultureInfo.InvariantCulture));
-        yield return (Scenario.Overloads ? "hold at the peak (s)" : "measured duration (s)", DurationSeconds.ToString(CultureInfo.InvariantCulture));
+        yield return (Scenario.Overloads ? "hold at the peak (s)" : Scenario.Steps ? "hold per step (s)" : "measured duration (s)", DurationSeconds.ToString(CultureInfo.InvariantCulture));
         yield return (Scenario.Ramps ? "join rate (/s)" : "connect rate (/s)", EffectiveConnectRate.ToString(CultureInfo.InvariantCulture));
         if (Scenario.WarmsUp)
         {
@@ -361,6 +371,11 @@ internal sealed class LoadTestOptions
             yield return ("moves (/s)", MoveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("leaves + new sessions (/s)", LeaveRate.ToString(CultureInfo.InvariantCulture));
             yield return ("drop + resume (/s)", ReconnectRate.ToString(CultureInfo.InvariantCulture));
+        }
+        if (Scenario.Steps)
+        {
+            yield return ("step (players)", StepPlayers.ToString(CultureInfo.InvariantCulture));
+            yield return ("join rate between steps (/s)", JoinRate.ToString(CultureInfo.InvariantCulture));
         }
         if (Scenario.Overloads)
         {

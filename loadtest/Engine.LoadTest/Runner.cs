@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Engine.LoadTest.Attack;
+using Engine.LoadTest.Capacity;
 using Engine.LoadTest.Hosting;
 using Engine.LoadTest.Metrics;
 using Engine.LoadTest.Overload;
@@ -118,6 +119,18 @@ internal sealed class Runner(LoadTestOptions options)
     {
         var scenario = options.Scenario;
         List<Stage> plan = scenario.WarmsUp ? [new("warm-up", options.WarmupSeconds, false)] : [];
+        if (scenario.Steps)
+        {
+            foreach (var step in CapacityPlan.Steps(options))
+            {
+                if (step.RampSeconds > 0)
+                {
+                    plan.Add(new(step.RampName, step.RampSeconds, true, Players: step.Players, PlayersPerSecond: options.JoinRate));
+                }
+                plan.Add(new(step.HoldName, step.HoldSeconds, true, Players: step.Players));
+            }
+            return plan;
+        }
         if (scenario.Overloads)
         {
             plan.AddRange(OverloadPlan.Phases(options).Select(p => new Stage(p.Name, p.Seconds, true, Players: p.Players, PlayersPerSecond: p.PlayersPerSecond)));
@@ -235,7 +248,7 @@ internal sealed class Runner(LoadTestOptions options)
             else if (second - mark!.Second >= plan[stage].Seconds)
             {
                 EndStage(plan[stage], mark, second, swarm, attacker, result);
-                if (++stage == plan.Count)
+                if (++stage == plan.Count || StepMissed(result))
                 {
                     break;
                 }
@@ -264,6 +277,24 @@ internal sealed class Runner(LoadTestOptions options)
         {
             result.Leak = WaitForServerToClose(second);
         }
+    }
+
+    /// <summary>Capacity: the step just held missed a target, so the search ends there.</summary>
+    private bool StepMissed(RunResult result)
+    {
+        if (!options.Scenario.Steps || result.Windows.Count == 0 || CapacityPlan.HoldPlayers(result.Windows[^1].Name) is not int players)
+        {
+            return false;
+        }
+        Reports.CapacityStepResult step;
+        lock (_gate)
+        {
+            step = Reports.ReportWriter.CapacityStep(result, result.Windows[^1]);
+        }
+        Console.WriteLine(step.FirstMissed is { } missed
+            ? $"loadtest: {players} players: MISSED {missed.Name}: {missed.Measured} (goal {missed.Goal}); the search stops here"
+            : $"loadtest: {players} players: every target met");
+        return step.FirstMissed is not null;
     }
 
     private Mark BeginStage(Stage stage, int second, PlayerSwarm swarm, Attacker? attacker, RunResult result)

@@ -65,8 +65,18 @@ internal sealed class Scenario
         DefaultWarmupSeconds = 5,
     };
 
+    /// <summary>
+    /// A stepped load (as NBomber's ramping simulations and k6's ramping-arrival-rate): +--step players
+    /// every --duration seconds up to --players, stopping at the first step that misses a target.
+    /// </summary>
+    public static readonly Scenario Capacity = new("capacity")
+    {
+        Steps = true,
+        DefaultDurationSeconds = 20,
+    };
+
     /// <summary>In the order --help lists them; the first is the default.</summary>
-    public static IReadOnlyList<Scenario> All { get; } = [Steady, Ramp, Churn, Chat, Spectators, Hostile, Soak, Overload];
+    public static IReadOnlyList<Scenario> All { get; } = [Steady, Ramp, Churn, Chat, Spectators, Hostile, Soak, Overload, Capacity];
 
     private Scenario(string name, params string[] windows)
     {
@@ -97,6 +107,9 @@ internal sealed class Scenario
 
     /// <summary>Players follow a load shape around the knee (<see cref="Engine.LoadTest.Overload.OverloadPlan"/>): joins and clean leaves during the run.</summary>
     public bool Overloads { get; private init; }
+
+    /// <summary>Players come in steps (<see cref="Engine.LoadTest.Capacity.CapacityPlan"/>), each held and judged; the run stops at the first that misses a target.</summary>
+    public bool Steps { get; private init; }
 
     /// <summary>Players when --players is not given; null: the options' default (spectators: one room; overload: twice the knee).</summary>
     public int? DefaultPlayers { get; private init; }

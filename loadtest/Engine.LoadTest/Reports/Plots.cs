@@ -26,6 +26,14 @@ internal static class Plots
             }
         }
 
+        if (r.Options.Scenario.Steps)
+        {
+            foreach (var chart in Capacity(r))
+            {
+                yield return chart;
+            }
+        }
+
         yield return ("Input to acknowledgement latency and RTT", Draw("Input → acknowledgement latency (per second)", "ms", r, plot =>
         {
             Line(plot, xs, seconds.Select(s => s.InputAck.P50 / 1000), "ack p50");
@@ -220,6 +228,39 @@ internal static class Plots
     }
 
     /// <param name="legend">Where the legend goes outside the data (charts with many lines); by default inside, upper left.</param>
+    /// <summary>Capacity: each step's figures against its players.</summary>
+    private static IEnumerable<(string Title, byte[] Png)> Capacity(RunResult r)
+    {
+        var steps = ReportWriter.CapacitySteps(r);
+        if (steps.Count == 0)
+        {
+            yield break;
+        }
+        double[] players = [.. steps.Select(s => (double)s.Players)];
+        IEnumerable<double> Of(string key) => steps.Select(s => s.Value(key));
+        byte[] Chart(string title, string yLabel, params (string Key, string Label)[] series)
+        {
+            var plot = new Plot();
+            plot.Title(title);
+            plot.Axes.Bottom.Label.Text = "players (each step's hold)";
+            plot.Axes.Left.Label.Text = yLabel;
+            foreach (var (key, label) in series)
+            {
+                Line(plot, players, Of(key), label).MarkerSize = 6;
+            }
+            plot.ShowLegend(Alignment.UpperLeft);
+            return plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        }
+        yield return ("Capacity: CPU against players", Chart("CPU against players", "% of one core",
+            ("server.cpu_pct_avg", "server CPU %"), ("swarm.cpu_pct_avg", "swarm CPU %")));
+        yield return ("Capacity: server CPU per player-second", Chart("Server CPU per player-second against players", "µs",
+            ("server.cpu_us_per_player_second", "server CPU per player-second")));
+        yield return ("Capacity: latency against players", Chart("Latency against players", "ms",
+            ("latency.input_ack_ms.p99", "input → ack p99"), ("latency.rtt_ms.p99", "RTT p99"), ("swarm.slot_lag_ms.p99", "swarm schedule lag p99")));
+        yield return ("Capacity: tick and bandwidth against players", Chart("Server tick p99 on CPU (µs) and downstream per player (B/s)", "µs or B/s",
+            ("server.tick_cpu_p99_us_max", "tick p99 on CPU, worst second (µs)"), ("bandwidth.down_bytes_per_s_per_player", "downstream per player (B/s)")));
+    }
+
     private static byte[] Draw(string title, string yLabel, RunResult r, Action<Plot> fill, Edge? legend = null)
     {
         var plot = new Plot();

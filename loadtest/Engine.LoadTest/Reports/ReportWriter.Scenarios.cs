@@ -224,6 +224,10 @@ internal static partial class ReportWriter
         {
             sections.AddRange(OverloadSections(r));
         }
+        if (r.Options.Scenario.Steps)
+        {
+            sections.Add(CapacitySection(r));
+        }
         return sections;
     }
 
@@ -335,6 +339,10 @@ internal static partial class ReportWriter
         if (r.Options.Scenario.Overloads)
         {
             json["overload"] = OverloadJson(r);
+        }
+        if (r.Options.Scenario.Steps)
+        {
+            json["capacity"] = CapacityJson(r);
         }
         if (r.Options.Scenario.ChecksLeaks)
         {

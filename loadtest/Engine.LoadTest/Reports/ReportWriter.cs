@@ -191,21 +191,11 @@ internal static partial class ReportWriter
         {
             return OverloadTargets(r); // the issue's acceptance for overload replaces the steady-load targets
         }
-        var f = Figures(r).ToDictionary(x => x.Key, x => x.Value);
-        var kernel = Math.Max(Zero(f["server.kernel_drops"]), Zero(f["kernel.udp_rcvbuf_errors"]));
-        var list = new List<Target>
+        if (r.Options.Scenario.Steps)
         {
-            new("every player connected and in a room", $"{r.Players} for the whole window",
-                $"{f["players.in_rooms_min"]:0} fewest, {f["players.in_rooms_end"]:0} at the end", f["players.in_rooms_min"] >= r.Players),
-            new("kernel receive drops", "0", kernel.ToString("0", s_inv), kernel == 0),
-            Target.On("handshakes completed / started", "≥ 99.9%", f["handshake.success_pct"], v => v.ToString("0.00", s_inv) + "%", v => v >= 99.9),
-            Target.On("snapshot loss", "< 0.1%", f["snapshots.loss_pct"], v => v.ToString("0.0000", s_inv) + "%", v => v < 0.1),
-            Target.On("server tick p99 on CPU", "< 2 ms", f["server.tick_cpu_p99_us_max"], v => v.ToString("0", s_inv) + " µs (worst second)", v => v < 2000),
-            Target.On("RTT p99", "≤ 10 ms", f["latency.rtt_ms.p99"], v => v.ToString("0.00", s_inv) + " ms", v => v <= 10),
-            Target.On("input → acknowledgement p99", "≤ 250 ms", f["latency.input_ack_ms.p99"], v => v.ToString("0", s_inv) + " ms", v => v <= 250),
-            Target.On("server RSS", $"≤ {RssGoalMb(r.Options.TotalClients):0} MB (50 MB + 1 KB per player)", f["server.rss_mb_max"], v => v.ToString("0.0", s_inv) + " MB", v => v <= RssGoalMb(r.Options.TotalClients)),
-            Target.On("downstream per player", "≤ 3 KB/s", f["bandwidth.down_bytes_per_s_per_player"], v => v.ToString("0", s_inv) + " B/s", v => v <= 3000),
-        };
+            return CapacityTargets(r);
+        }
+        var list = LoadTargets(Figures(r).ToDictionary(x => x.Key, x => x.Value), r.Players, r.Options.TotalClients);
         if (r.Options.Churns)
         {
             list.RemoveAt(0); // churn takes players out of their rooms on purpose
@@ -219,6 +209,28 @@ internal static partial class ReportWriter
             list.InsertRange(0, SoakTargets(r));
         }
         return list;
+    }
+
+    /// <summary>
+    /// The targets a load must meet on this 2-core box (steady's, and each capacity step's), from
+    /// figures under summary.json's keys; the first is the players in rooms.
+    /// </summary>
+    public static List<Target> LoadTargets(IReadOnlyDictionary<string, double> f, int players, int clients)
+    {
+        var kernel = Math.Max(Zero(f["server.kernel_drops"]), Zero(f["kernel.udp_rcvbuf_errors"]));
+        return
+        [
+            new("every player connected and in a room", $"{players} for the whole window",
+                $"{f["players.in_rooms_min"]:0} fewest, {f["players.in_rooms_end"]:0} at the end", f["players.in_rooms_min"] >= players),
+            new("kernel receive drops", "0", kernel.ToString("0", s_inv), kernel == 0),
+            Target.On("handshakes completed / started", "≥ 99.9%", f["handshake.success_pct"], v => v.ToString("0.00", s_inv) + "%", v => v >= 99.9),
+            Target.On("snapshot loss", "< 0.1%", f["snapshots.loss_pct"], v => v.ToString("0.0000", s_inv) + "%", v => v < 0.1),
+            Target.On("server tick p99 on CPU", "< 2 ms", f["server.tick_cpu_p99_us_max"], v => v.ToString("0", s_inv) + " µs (worst second)", v => v < 2000),
+            Target.On("RTT p99", "≤ 10 ms", f["latency.rtt_ms.p99"], v => v.ToString("0.00", s_inv) + " ms", v => v <= 10),
+            Target.On("input → acknowledgement p99", "≤ 250 ms", f["latency.input_ack_ms.p99"], v => v.ToString("0", s_inv) + " ms", v => v <= 250),
+            Target.On("server RSS", $"≤ {RssGoalMb(clients):0} MB (50 MB + 1 KB per player)", f["server.rss_mb_max"], v => v.ToString("0.0", s_inv) + " MB", v => v <= RssGoalMb(clients)),
+            Target.On("downstream per player", "≤ 3 KB/s", f["bandwidth.down_bytes_per_s_per_player"], v => v.ToString("0", s_inv) + " B/s", v => v <= 3000),
+        ];
     }
 
     /// <summary>The seed's memory claim: about 50 MB plus 1 KB per player (60 MB at 10,000).</summary>
