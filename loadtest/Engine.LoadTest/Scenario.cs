@@ -73,6 +73,7 @@ internal sealed class Scenario
     {
         Steps = true,
         DefaultDurationSeconds = 20,
+        DefaultWarmupSeconds = 5, // the first step is judged like the others: not on a cold swarm and server
     };
 
     /// <summary>In the order --help lists them; the first is the default.</summary>
