@@ -12,12 +12,6 @@ namespace Engine.Tests.Admin;
 /// <summary>POST /admin/drain and what the endpoint reports while the node drains, in-process.</summary>
 public class AdminDrainTests
 {
-    private static (HttpStatusCode Status, string Body) Post(string url)
-    {
-        using var response = AdminHttp.Client.PostAsync(url, content: null).GetAwaiter().GetResult();
-        return (response.StatusCode, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
-    }
-
     [Fact]
     public void Post_admin_drain_drains_the_node_and_readyz_and_metrics_say_so()
     {
@@ -28,7 +22,7 @@ public class AdminDrainTests
         Assert.Contains("\nengine_draining 0\n", AdminHttp.Get(admin.Address + "/metrics").Body);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, AdminHttp.Get(admin.Address + "/admin/drain").Status);
 
-        var first = Post(admin.Address + "/admin/drain");
+        var first = AdminHttp.Post(admin.Address + "/admin/drain");
         Assert.Equal(HttpStatusCode.Accepted, first.Status);
         Assert.Equal("draining: 0 player(s) in rooms; stopping when they have left or in 40 s\n", first.Body);
         Assert.True(lifecycle.IsDraining);
@@ -40,12 +34,12 @@ public class AdminDrainTests
         Assert.Equal(HttpStatusCode.OK, AdminHttp.Get(admin.Address + "/healthz").Status);
         Assert.Contains("\nengine_draining 1\n", AdminHttp.Get(admin.Address + "/metrics").Body);
 
-        var again = Post(admin.Address + "/admin/drain");
+        var again = AdminHttp.Post(admin.Address + "/admin/drain");
         Assert.Equal(HttpStatusCode.Accepted, again.Status);
         Assert.StartsWith("draining already: ", again.Body);
 
         lifecycle.StopNow("test");
-        Assert.Equal(HttpStatusCode.Conflict, Post(admin.Address + "/admin/drain").Status);
+        Assert.Equal(HttpStatusCode.Conflict, AdminHttp.Post(admin.Address + "/admin/drain").Status);
         Assert.Equal("shutting down\n", AdminHttp.Get(admin.Address + "/readyz").Body);
     }
 

@@ -14,8 +14,15 @@ public class NodeLifecycleTests
     private NodeLifecycle Create(int drainSeconds = 10) =>
         new(TimeSpan.FromSeconds(drainSeconds), () => _players, () => _closedToNewPlayers++, _time, NullLogger.Instance);
 
+    /// <summary>The cause the node stopped with; fails (never waits) when it has not.</summary>
+    private static async Task<StopCause> Ended(NodeLifecycle lifecycle)
+    {
+        Assert.True(lifecycle.Stopping.IsCompletedSuccessfully, $"the node is {lifecycle.State}");
+        return await lifecycle.Stopping;
+    }
+
     [Fact]
-    public void A_drain_closes_the_node_once_and_lets_rooms_play_until_the_deadline()
+    public async Task A_drain_closes_the_node_once_and_lets_rooms_play_until_the_deadline()
     {
         using var lifecycle = Create(drainSeconds: 10);
         var started = 0;
@@ -40,13 +47,13 @@ public class NodeLifecycleTests
         _time.Advance(TimeSpan.FromSeconds(0.1));
         lifecycle.Poll();
         Assert.Equal(NodeState.Stopping, lifecycle.State);
-        Assert.Equal(StopCause.DrainDeadline, lifecycle.Stopping.Result);
+        Assert.Equal(StopCause.DrainDeadline, await Ended(lifecycle));
         Assert.True(lifecycle.StopRequested.WaitOne(0));
         Assert.Equal(TimeSpan.Zero, lifecycle.DrainTimeLeft);
     }
 
     [Fact]
-    public void A_drain_ends_early_when_no_room_has_a_player_left()
+    public async Task A_drain_ends_early_when_no_room_has_a_player_left()
     {
         using var lifecycle = Create();
         _players = 2;
@@ -57,34 +64,34 @@ public class NodeLifecycleTests
 
         _players = 0;
         lifecycle.Poll();
-        Assert.Equal(StopCause.RoomsEmptied, lifecycle.Stopping.Result);
+        Assert.Equal(StopCause.RoomsEmptied, await Ended(lifecycle));
     }
 
     [Fact]
-    public void A_drain_with_a_zero_deadline_ends_at_the_first_poll()
+    public async Task A_drain_with_a_zero_deadline_ends_at_the_first_poll()
     {
         using var lifecycle = Create(drainSeconds: 0);
         _players = 5;
         lifecycle.BeginDrain("test");
         lifecycle.Poll();
-        Assert.Equal(StopCause.DrainDeadline, lifecycle.Stopping.Result);
+        Assert.Equal(StopCause.DrainDeadline, await Ended(lifecycle));
     }
 
     [Fact]
-    public void Stopping_now_ends_a_drain_and_nothing_restarts_it()
+    public async Task Stopping_now_ends_a_drain_and_nothing_restarts_it()
     {
         using var lifecycle = Create();
         _players = 1;
         lifecycle.BeginDrain("test");
         lifecycle.StopNow("test");
-        Assert.Equal(StopCause.Immediate, lifecycle.Stopping.Result);
+        Assert.Equal(StopCause.Immediate, await Ended(lifecycle));
 
         Assert.False(lifecycle.BeginDrain("late"));
         _players = 0;
         lifecycle.Poll();
         lifecycle.StopNow("twice");
         Assert.Equal(NodeState.Stopping, lifecycle.State);
-        Assert.Equal(StopCause.Immediate, lifecycle.Stopping.Result);
+        Assert.Equal(StopCause.Immediate, await Ended(lifecycle));
         Assert.Equal(1, _closedToNewPlayers);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Engine.Client;
+using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
@@ -110,9 +111,9 @@ public class DrainSmokeTests
         using var player = node.Player();
         List<EngineClient> clients = [player];
 
-        using var response = AdminHttp.Client.PostAsync(node.Admin + "/admin/drain", content: null).GetAwaiter().GetResult();
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.StartsWith("draining: 1 player(s) in rooms;", response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+        var response = AdminHttp.Post(node.Admin + "/admin/drain");
+        Assert.Equal(HttpStatusCode.Accepted, response.Status);
+        Assert.StartsWith("draining: 1 player(s) in rooms;", response.Body);
         TestServer.PumpUntil(clients, () => false, TimeSpan.FromMilliseconds(600));
         Assert.False(node.Engine.HasExited);
         Assert.True(player.IsConnected);
