@@ -43,10 +43,11 @@ internal sealed class AgonesSdk : IDisposable
             json.WriteString("value", value);
             json.WriteEndObject();
         }
-        return SendAsync(HttpMethod.Put, "metadata/label", body.ToArray(), cancellation);
+        return SendAsync(HttpMethod.Put, "metadata/label", body.ToArray(), cancellation, $" {key}={value}");
     }
 
-    private async Task SendAsync(HttpMethod method, string path, byte[] body, CancellationToken cancellation)
+    /// <param name="detail">Said after the path when the call fails (a label's key and value).</param>
+    private async Task SendAsync(HttpMethod method, string path, byte[] body, CancellationToken cancellation, string detail = "")
     {
         using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -57,17 +58,17 @@ internal sealed class AgonesSdk : IDisposable
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw new AgonesCallException($"{method} /{path}: no answer within {CallTimeout.TotalSeconds:0} s");
+            throw new AgonesCallException($"{method} /{path}{detail}: no answer within {CallTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new AgonesCallException($"{method} /{path}: {ex.GetBaseException().Message}");
+            throw new AgonesCallException($"{method} /{path}{detail}: {ex.GetBaseException().Message}");
         }
         using (response)
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new AgonesCallException($"{method} /{path}: HTTP {(int)response.StatusCode}");
+                throw new AgonesCallException($"{method} /{path}{detail}: HTTP {(int)response.StatusCode}");
             }
         }
     }

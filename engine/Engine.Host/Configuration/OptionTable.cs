@@ -62,7 +62,7 @@ internal static class OptionTable
         new("admin-bind", "address the admin endpoint listens on", _ => AdminOptions.DefaultBind, IsHostOnly: true),
         new("drain-timeout-seconds", "on SIGTERM or POST /admin/drain, how long rooms may play on before players are told and the node stops, 0 = at once", _ => DrainOptions.DefaultTimeoutSeconds, IsHostOnly: true),
         new("agones", "report to Agones through its SDK sidecar: Ready, Health, labels, Allocated while rooms are open, Shutdown", _ => false, IsFlag: true, IsHostOnly: true),
-        new("agones-sdk-address", "the Agones SDK's REST gateway (default: localhost on $AGONES_SDK_HTTP_PORT when set)", _ => AgonesOptions.DefaultSdkAddress, IsHostOnly: true),
+        new("agones-sdk-address", "the Agones SDK's REST gateway; localhost on $AGONES_SDK_HTTP_PORT when that is set and this is not", _ => AgonesOptions.DefaultSdkAddress, IsHostOnly: true),
     ];
 
     public static Option? Find(string name) => All.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -113,7 +113,7 @@ internal sealed class NodeLifecycle : IDisposable
         var elapsed = _time.GetElapsedTime(Volatile.Read(ref _drainStarted));
         if (players == 0 && TryStop(StopCause.RoomsEmptied))
         {
-            HostLog.DrainEnded(_logger, "every room emptied", players, elapsed.TotalSeconds);
+            HostLog.DrainEnded(_logger, "no room has a player left", players, elapsed.TotalSeconds);
         }
         else if (elapsed >= DrainTimeout && TryStop(StopCause.DrainDeadline))
         {
