@@ -3,6 +3,7 @@ using Engine.Protocol;
 using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
+using Engine.Tests.Netcode;
 using Engine.Tests.Server;
 using Xunit;
 
@@ -13,11 +14,6 @@ public class ServerDrainTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(15);
 
-    private static T Await<T>(List<EngineClient> clients, Task<T> task)
-    {
-        Assert.True(TestServer.PumpUntil(clients, () => task.IsCompleted, s_timeout), "no answer");
-        return task.Result;
-    }
 
     [Fact]
     public void A_draining_server_refuses_new_clients_and_new_rooms_while_players_in_rooms_play_on()
@@ -25,7 +21,7 @@ public class ServerDrainTests
         using var server = new TestServer(o => o.DefaultRoomCapacity = 4);
         var clients = server.ConnectClients(2, s_timeout);
         var (player, lobby) = (clients[0], clients[1]);
-        Assert.True(Await(clients, player.QuickMatch()).Succeeded);
+        Assert.True(EndToEndDriver.Await(clients, player.QuickMatch()).Succeeded);
         Assert.True(TestServer.PumpUntil(clients, () => server.Server.PlayersInRooms == 1, s_timeout));
 
         server.Server.StartDraining();
@@ -40,9 +36,9 @@ public class ServerDrainTests
         Assert.Equal(1, server.Server.ShardCounters.Sum(c => c.Drops(DropReason.Draining)));
 
         // No new room: neither created nor opened by quick match; a room already open still takes a player.
-        Assert.Equal(RoomStatus.Draining, Await(clients, lobby.CreateRoom("late-room", 4)).Status);
-        Assert.Equal(RoomStatus.Draining, Await(clients, lobby.QuickMatch(capacity: 8)).Status);
-        var joined = Await(clients, lobby.QuickMatch());
+        Assert.Equal(RoomStatus.Draining, EndToEndDriver.Await(clients, lobby.CreateRoom("late-room", 4)).Status);
+        Assert.Equal(RoomStatus.Draining, EndToEndDriver.Await(clients, lobby.QuickMatch(capacity: 8)).Status);
+        var joined = EndToEndDriver.Await(clients, lobby.QuickMatch());
         Assert.True(joined.Succeeded);
         Assert.Equal(player.CurrentRoom!.Id, joined.RoomId);
         Assert.Equal(1, server.Server.RoomCount);
@@ -59,8 +55,8 @@ public class ServerDrainTests
     {
         using var server = new TestServer(o => o.ReconnectWindowMs = 60_000);
         var clients = server.ConnectClients(2, s_timeout);
-        Assert.True(Await(clients, clients[0].QuickMatch()).Succeeded);
-        Assert.True(Await(clients, clients[1].QuickMatch()).Succeeded);
+        Assert.True(EndToEndDriver.Await(clients, clients[0].QuickMatch()).Succeeded);
+        Assert.True(EndToEndDriver.Await(clients, clients[1].QuickMatch()).Succeeded);
         Assert.True(TestServer.PumpUntil(clients, () => server.Server.PlayersInRooms == 2, s_timeout));
 
         // One goes silent: its session times out (1 s here) and its slot is kept, but nobody plays in it.

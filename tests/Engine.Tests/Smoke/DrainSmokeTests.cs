@@ -6,6 +6,7 @@ using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
 using Engine.Tests.Admin;
+using Engine.Tests.Netcode;
 using Engine.Tests.Server;
 using Xunit;
 
@@ -39,9 +40,8 @@ public class DrainSmokeTests
         public EngineClient Player()
         {
             var client = Connect();
-            var match = client.QuickMatch();
-            Assert.True(TestServer.PumpUntil([client], () => match.IsCompleted, s_timeout));
-            Assert.True(match.Result.Succeeded, match.Result.Status.ToString());
+            var match = EndToEndDriver.Await([client], client.QuickMatch());
+            Assert.True(match.Succeeded, match.Status.ToString());
             return client;
         }
 
@@ -53,14 +53,19 @@ public class DrainSmokeTests
             return client;
         }
 
+        /// <summary>The player is told "server shutting down" and the process exits 0, within <paramref name="limit"/> of <paramref name="since"/>.</summary>
+        public void AssertStoppedAtOnce(EngineClient player, Stopwatch since, TimeSpan limit)
+        {
+            Assert.True(TestServer.PumpUntil([player], () => !player.IsConnected, s_timeout));
+            Assert.Equal(DisconnectReason.ServerShuttingDown, player.DisconnectReason);
+            Assert.True(Engine.WaitForExit(s_timeout));
+            Assert.Equal(0, Engine.ExitCode);
+            Assert.True(since.Elapsed < limit, $"took {since.Elapsed}");
+        }
+
         public void Dispose() => Engine.Dispose();
     }
 
-    private static T Await<T>(List<EngineClient> clients, Task<T> task)
-    {
-        Assert.True(TestServer.PumpUntil(clients, () => task.IsCompleted, s_timeout), "no answer");
-        return task.Result;
-    }
 
     [Fact]
     public void On_sigterm_rooms_play_on_newcomers_are_refused_and_at_the_deadline_players_are_told_why_and_it_exits_0()
@@ -84,7 +89,7 @@ public class DrainSmokeTests
         Assert.True(TestServer.PumpUntil([.. clients, late], () => late.State == ClientState.Disconnected, s_timeout));
         Assert.Equal(DisconnectReason.Rejected, late.DisconnectReason);
         Assert.Equal(RejectReason.Draining, late.RejectReason);
-        Assert.Equal(RoomStatus.Draining, Await(clients, lobby.CreateRoom("after-the-bell", 4)).Status);
+        Assert.Equal(RoomStatus.Draining, EndToEndDriver.Await(clients, lobby.CreateRoom("after-the-bell", 4)).Status);
 
         // The player keeps playing, and the stats line shows the state.
         var snapshots = player.SnapshotsReceived;
@@ -119,12 +124,8 @@ public class DrainSmokeTests
         Assert.True(player.IsConnected);
 
         var left = Stopwatch.StartNew();
-        Assert.True(Await(clients, player.LeaveRoom()).Succeeded);
-        Assert.True(TestServer.PumpUntil(clients, () => !player.IsConnected, s_timeout));
-        Assert.Equal(DisconnectReason.ServerShuttingDown, player.DisconnectReason);
-        Assert.True(node.Engine.WaitForExit(s_timeout));
-        Assert.Equal(0, node.Engine.ExitCode);
-        Assert.True(left.Elapsed < TimeSpan.FromSeconds(3), $"took {left.Elapsed}");
+        Assert.True(EndToEndDriver.Await(clients, player.LeaveRoom()).Succeeded);
+        node.AssertStoppedAtOnce(player, left, TimeSpan.FromSeconds(3));
         Assert.Contains("POST /admin/drain: draining", node.Engine.Output);
         Assert.Contains("no room has a player left", node.Engine.Output);
     }
@@ -139,11 +140,7 @@ public class DrainSmokeTests
 
         var stopwatch = Stopwatch.StartNew();
         node.Engine.Signal(SigTerm);
-        Assert.True(TestServer.PumpUntil([player], () => !player.IsConnected, s_timeout));
-        Assert.Equal(DisconnectReason.ServerShuttingDown, player.DisconnectReason);
-        Assert.True(node.Engine.WaitForExit(s_timeout));
-        Assert.Equal(0, node.Engine.ExitCode);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.Elapsed}");
+        node.AssertStoppedAtOnce(player, stopwatch, TimeSpan.FromSeconds(3));
         Assert.Contains("received SIGTERM again: shutting down now", node.Engine.Output);
     }
 
@@ -154,11 +151,7 @@ public class DrainSmokeTests
         using var player = node.Player();
         var stopwatch = Stopwatch.StartNew();
         node.Engine.Signal(SigInt);
-        Assert.True(TestServer.PumpUntil([player], () => !player.IsConnected, s_timeout));
-        Assert.Equal(DisconnectReason.ServerShuttingDown, player.DisconnectReason);
-        Assert.True(node.Engine.WaitForExit(s_timeout));
-        Assert.Equal(0, node.Engine.ExitCode);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
+        node.AssertStoppedAtOnce(player, stopwatch, TimeSpan.FromSeconds(2));
         Assert.DoesNotContain("draining", node.Engine.Output);
     }
 
