@@ -55,7 +55,15 @@ internal sealed class AgonesLifecycle : IDisposable
         {
             do
             {
-                await PassAsync(_stop.Token).ConfigureAwait(false);
+                try
+                {
+                    await PassAsync(_stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Whatever goes wrong here must not stop the reports (Agones would take the silence for a dead node).
+                    HostLog.AgonesCallFailed(_logger, ex.Message);
+                }
             }
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
         }
