@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using Engine.Host.Admin;
+using Engine.Host.Agones;
 using Engine.Host.Configuration;
+using Engine.Host.Lifecycle;
 using Engine.Server;
 using Engine.Server.Diagnostics;
 using Engine.Transport;
@@ -61,16 +63,27 @@ internal static class EngineHost
             return ExitFailure;
         }
 
-        using var shutdown = new ManualResetEventSlim();
+        using var lifecycle = new NodeLifecycle(settings.Drain.Timeout, () => server.PlayersInRooms, server.StartDraining, TimeProvider.System, logger);
         using var statsNow = new AutoResetEvent(false);
-        void OnStop(PosixSignalContext context)
+        // SIGTERM (orchestrators, systemd) drains; a second one stops at once. SIGINT (Ctrl-C) stops at once.
+        var terminations = 0;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
-            HostLog.SignalReceived(logger, context.Signal.ToString());
-            shutdown.Set();
-        }
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStop);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStop);
+            if (Interlocked.Increment(ref terminations) > 1)
+            {
+                lifecycle.StopNow("received SIGTERM again");
+            }
+            else if (!lifecycle.BeginDrain("received SIGTERM") && lifecycle.IsDraining)
+            {
+                HostLog.AlreadyDraining(logger);
+            }
+        });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            lifecycle.StopNow("received SIGINT");
+        });
         using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)SigUsr1, context =>
         {
             context.Cancel = true;
@@ -84,7 +97,7 @@ internal static class EngineHost
         {
             try
             {
-                admin = AdminServer.Start(IPAddress.Parse(settings.Admin.Bind), settings.Admin.Port, server, loggerFactory);
+                admin = AdminServer.Start(IPAddress.Parse(settings.Admin.Bind), settings.Admin.Port, server, lifecycle, loggerFactory);
             }
             catch (AdminStartException ex)
             {
@@ -95,20 +108,24 @@ internal static class EngineHost
         }
         using var adminScope = admin;
 
-        var stats = new StatsReporter(server, logger);
+        using var agones = settings.Agones.Enabled ? AgonesLifecycle.Start(settings.Agones, server, lifecycle, loggerFactory) : null;
+
+        var stats = new StatsReporter(server, lifecycle, logger);
         var interval = settings.Server.StatsIntervalSeconds > 0 ? TimeSpan.FromSeconds(settings.Server.StatsIntervalSeconds) : Timeout.InfiniteTimeSpan;
         var nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
         var exitCode = ExitOk;
-        while (!shutdown.IsSet)
+        while (lifecycle.State != NodeState.Stopping)
         {
-            // Wake for the stats interval, SIGUSR1 or shutdown, whichever first; check shard health.
-            var signalled = WaitHandle.WaitAny([shutdown.WaitHandle, statsNow], TimeSpan.FromMilliseconds(200));
+            // Wake for the stats interval, SIGUSR1 or a stop, whichever first; check shard health and the drain.
+            var signalled = WaitHandle.WaitAny([lifecycle.StopRequested, statsNow], TimeSpan.FromMilliseconds(200));
             if (server.HasFailedShard)
             {
                 HostLog.ShardFailed(logger);
+                lifecycle.StopNow("a shard failed");
                 exitCode = ExitFailure;
                 break;
             }
+            lifecycle.Poll();
             if (signalled == 1 || (interval != Timeout.InfiniteTimeSpan && Stopwatch.GetTimestamp() >= nextStats))
             {
                 stats.Report();
@@ -117,6 +134,8 @@ internal static class EngineHost
         }
         // The admin endpoint stays up meanwhile, so /readyz answers 503 until the shards are done.
         server.Stop(TimeSpan.FromMilliseconds(settings.Server.ShutdownTimeoutMs));
+        // Only once the players have been told: Agones deletes the pod after Shutdown.
+        agones?.Shutdown();
         return exitCode;
     }
 
@@ -144,7 +163,7 @@ internal static class EngineHost
         });
 
     /// <summary>Rates since the previous line, from the summed shard counters.</summary>
-    private sealed class StatsReporter(GameServer server, ILogger logger)
+    private sealed class StatsReporter(GameServer server, NodeLifecycle lifecycle, ILogger logger)
     {
         private ServerStatistics _last;
         private readonly IntervalQuantile _tickWall = new();
@@ -172,7 +191,8 @@ internal static class EngineHost
                 (long)((s.SnapshotsDeferred - _last.SnapshotsDeferred) / seconds),
                 PerSnapshotTick(s.SharedEncodings - _last.SharedEncodings, seconds),
                 PerSnapshotTick(s.LoneEncodings - _last.LoneEncodings, seconds),
-                (long)((s.OverloadShed - _last.OverloadShed) / seconds));
+                (long)((s.OverloadShed - _last.OverloadShed) / seconds),
+                lifecycle.State.ToString().ToLowerInvariant());
             _last = s;
             _lastTimestamp = now;
         }

@@ -53,6 +53,9 @@ public enum DropReason : byte
 
     /// <summary>A first hello shed because the shard is over its tick budget (players already in come first).</summary>
     OverloadShed,
+
+    /// <summary>A hello to a draining server: refused with a reject that says so.</summary>
+    Draining,
 }
 
 public static class DropReasons

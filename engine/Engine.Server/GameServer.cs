@@ -30,6 +30,7 @@ public sealed class GameServer : IDisposable
     private readonly List<Shard> _shards = new();
     private EngineMetrics? _metrics;
     private volatile bool _stopping;
+    private volatile bool _draining;
     private int _failedShards;
 
     private readonly Func<int, IGameMode> _gameModeFactory;
@@ -72,6 +73,12 @@ public sealed class GameServer : IDisposable
     public IPEndPoint? LocalEndPoint { get; private set; }
     public int ShardCount => _shards.Count;
     public bool IsStopping => _stopping;
+
+    /// <summary>Set by <see cref="StartDraining"/>: no new session is admitted and no room opened; rooms already open play on.</summary>
+    public bool IsDraining => _draining;
+
+    /// <summary>Connected players seated in rooms (slots kept for dropped players not counted): the games a drain waits for.</summary>
+    public int PlayersInRooms => Rooms?.ConnectedPlayers ?? 0;
 
     /// <summary>Set when a shard thread died on a bug; health checks report it.</summary>
     public bool HasFailedShard => Volatile.Read(ref _failedShards) > 0;
@@ -141,7 +148,7 @@ public sealed class GameServer : IDisposable
         {
             EngineLog.SmallSocketBuffer(_logger, Options.ReceiveBufferBytes, first.ReceiveBufferBytes);
         }
-        _metrics = new EngineMetrics(_shards);
+        _metrics = new EngineMetrics(_shards, () => _draining);
         foreach (var shard in _shards)
         {
             shard.Start();
@@ -193,6 +200,17 @@ public sealed class GameServer : IDisposable
         }
         return new ServerStatistics(SessionCount, inCount, outCount, bytesIn, bytesOut, drops, opened, closed, timedOut, misrouted, kernel, receiveCalls, sendCalls,
             snapshots, deferred, shared, lone, shed, level);
+    }
+
+    /// <summary>
+    /// Takes no new players from now on: hellos get <see cref="RejectReason.Draining"/>, room creation
+    /// (and quick match when no open room fits) <see cref="Protocol.Rooms.RoomStatus.Draining"/>. Sessions
+    /// and rooms carry on until <see cref="Stop"/>; when to call it is the host's decision.
+    /// </summary>
+    public void StartDraining()
+    {
+        Rooms?.CloseCreation();
+        _draining = true;
     }
 
     /// <summary>Stops accepting, sends every client a disconnect saying the server is shutting down, and waits for the shards.</summary>

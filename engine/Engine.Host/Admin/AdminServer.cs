@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using Engine.Host.Lifecycle;
 using Engine.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,9 +15,9 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Host.Admin;
 
 /// <summary>
-/// The admin HTTP endpoint: /metrics (Prometheus text), /healthz and /readyz, served by Kestrel
-/// from ASP.NET Core's slim builder (native-AOT safe: no MVC, no reflection-bound handlers).
-/// Its threads are the thread pool's, never a shard's.
+/// The admin HTTP endpoint: /metrics (Prometheus text), /healthz, /readyz and POST /admin/drain,
+/// served by Kestrel from ASP.NET Core's slim builder (native-AOT safe: no MVC, no reflection-bound
+/// handlers). Its threads are the thread pool's, never a shard's.
 /// </summary>
 internal sealed class AdminServer : IDisposable
 {
@@ -34,7 +35,7 @@ internal sealed class AdminServer : IDisposable
     public string Address { get; }
 
     /// <summary>Binds and starts serving; port 0 picks a free port (tests). Throws <see cref="AdminStartException"/> when it cannot listen.</summary>
-    public static AdminServer Start(IPAddress bind, int port, GameServer server, ILoggerFactory loggerFactory)
+    public static AdminServer Start(IPAddress bind, int port, GameServer server, NodeLifecycle lifecycle, ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         // Configuration is the engine's (--admin-*); ASPNETCORE_URLS or an appsettings.json in the
@@ -70,8 +71,14 @@ internal sealed class AdminServer : IDisposable
         }));
         app.MapGet("/healthz", (RequestDelegate)(context =>
             Status(context, !server.HasFailedShard, "ok", "a shard has failed")));
-        app.MapGet("/readyz", (RequestDelegate)(context =>
-            Status(context, server.LocalEndPoint is not null && !server.IsStopping, "ready", "shutting down")));
+        app.MapGet("/readyz", (RequestDelegate)(context => lifecycle.State switch
+        {
+            _ when server.LocalEndPoint is null => Status(context, false, "", "starting"),
+            NodeState.Running when !server.IsStopping => Status(context, true, "ready", ""),
+            NodeState.Draining => Status(context, false, "", "draining"),
+            _ => Status(context, false, "", "shutting down"),
+        }));
+        app.MapPost("/admin/drain", (RequestDelegate)(context => AdminActions.Drain(context, lifecycle, server)));
 
         try
         {

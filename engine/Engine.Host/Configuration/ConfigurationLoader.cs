@@ -1,3 +1,5 @@
+using System.Globalization;
+using Engine.Host.Agones;
 using Engine.Protocol.Security;
 using Engine.Server;
 using Microsoft.Extensions.Configuration;
@@ -71,7 +73,7 @@ internal static class ConfigurationLoader
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(normalized).Build();
 
         var settings = new HostSettings();
-        foreach (var option in OptionTable.All.Where(o => !o.IsHostOnly))
+        foreach (var option in OptionTable.All)
         {
             var value = configuration[option.Key];
             if (value is not null && option.Default?.Invoke(settings.Server) is int && !int.TryParse(value, out _))
@@ -100,10 +102,20 @@ internal static class ConfigurationLoader
                 : throw new ConfigurationError($"admin-port: '{adminPort}' is not a whole number");
         }
         settings.Admin.Bind = configuration["adminbind"] ?? settings.Admin.Bind;
+        // Whole numbers and flags were checked above.
+        if (configuration["draintimeoutseconds"] is { } drainTimeout)
+        {
+            settings.Drain.TimeoutSeconds = int.Parse(drainTimeout, CultureInfo.InvariantCulture);
+        }
+        settings.Agones.Enabled = configuration["agones"] is { } agones && bool.Parse(agones);
+        settings.Agones.SdkAddress = configuration["agonessdkaddress"]
+            ?? AgonesOptions.DefaultAddressFor(environment.TryGetValue(AgonesOptions.PortVariable, out var agonesPort) ? agonesPort : null);
         settings.Server.ConnectTokenKey = ReadTokenKey(configuration["tokenkey"], configuration["tokenkeyfile"]);
 
         var errors = settings.Server.Validate().ToList();
         errors.AddRange(settings.Admin.Validate());
+        errors.AddRange(settings.Drain.Validate());
+        errors.AddRange(settings.Agones.Validate());
         if (!Enum.TryParse<LogLevel>(settings.LogLevel, ignoreCase: true, out _))
         {
             errors.Add($"log-level: '{settings.LogLevel}' is not one of trace, debug, information, warning, error, critical");

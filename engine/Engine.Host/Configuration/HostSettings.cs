@@ -1,13 +1,17 @@
 using Engine.Host.Admin;
+using Engine.Host.Agones;
+using Engine.Host.Lifecycle;
 using Engine.Server;
 
 namespace Engine.Host.Configuration;
 
-/// <summary>What the host reads: the server's options plus its own (logging, the admin endpoint).</summary>
+/// <summary>What the host reads: the server's options plus its own (logging, the admin endpoint, draining, Agones).</summary>
 internal sealed class HostSettings
 {
     public ServerOptions Server { get; } = new();
     public AdminOptions Admin { get; } = new();
+    public DrainOptions Drain { get; } = new();
+    public AgonesOptions Agones { get; } = new();
     public string LogLevel { get; set; } = "information";
     public string LogFormat { get; set; } = "console";
 }

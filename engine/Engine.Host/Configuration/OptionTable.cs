@@ -1,4 +1,6 @@
 using Engine.Host.Admin;
+using Engine.Host.Agones;
+using Engine.Host.Lifecycle;
 using Engine.Server;
 
 namespace Engine.Host.Configuration;
@@ -58,6 +60,9 @@ internal static class OptionTable
         new("log-format", "console or json", _ => "console", IsHostOnly: true),
         new("admin-port", "TCP port of the admin HTTP endpoint (/metrics, /healthz, /readyz), 0 = off", _ => AdminOptions.DefaultPort, IsHostOnly: true),
         new("admin-bind", "address the admin endpoint listens on", _ => AdminOptions.DefaultBind, IsHostOnly: true),
+        new("drain-timeout-seconds", "on SIGTERM or POST /admin/drain, how long rooms may play on before players are told and the node stops, 0 = at once", _ => DrainOptions.DefaultTimeoutSeconds, IsHostOnly: true),
+        new("agones", "report to Agones through its SDK sidecar: Ready, Health, labels, Allocated while rooms are open, Shutdown", _ => false, IsFlag: true, IsHostOnly: true),
+        new("agones-sdk-address", "the Agones SDK's REST gateway; localhost on $AGONES_SDK_HTTP_PORT when that is set and this is not", _ => AgonesOptions.DefaultSdkAddress, IsHostOnly: true),
     ];
 
     public static Option? Find(string name) => All.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -92,7 +97,8 @@ internal static class OptionTable
         }
         lines.Add($"{"  --help",-38} show this help");
         lines.Add("");
-        lines.Add("signals: SIGTERM/SIGINT shut down gracefully (clients are told why); SIGUSR1 prints a stats line now.");
+        lines.Add("signals: SIGTERM drains (no new players; rooms play on for up to --drain-timeout-seconds), a second SIGTERM or SIGINT");
+        lines.Add("shuts down at once; either way clients are told why. SIGUSR1 prints a stats line now.");
         lines.Add("exit codes: 0 clean shutdown, 1 runtime failure, 2 bad arguments or configuration.");
         return string.Join(Environment.NewLine, lines);
     }

@@ -19,4 +19,7 @@ public enum RejectReason : byte
 
     /// <summary>The connect token is invalid, lists another server, or was already used.</summary>
     TokenRefused = 7,
+
+    /// <summary>The server is draining: its games play on, but it takes no new players. Connect to another server.</summary>
+    Draining = 8,
 }

@@ -19,6 +19,9 @@ public enum RoomStatus : byte
     ShuttingDown = 13,
     Busy = 14,
     InvalidMessage = 15,
+
+    /// <summary>The server is draining: it opens no new rooms (joining a room already open still works).</summary>
+    Draining = 16,
 }
 
 /// <summary>Why a player left a room, as told to them and to the others.</summary>

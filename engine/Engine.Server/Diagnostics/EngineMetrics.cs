@@ -26,7 +26,8 @@ internal sealed class EngineMetrics : IDisposable
     private static readonly KeyValuePair<string, object?>[][] s_reasonTags =
         [.. Enumerable.Range(0, DropReasons.Count).Select(r => new[] { new KeyValuePair<string, object?>("reason", DropReasons.Name((DropReason)r)) })];
 
-    public EngineMetrics(IReadOnlyList<Shard> shards)
+    /// <param name="isDraining">Whether the server takes no new players (<see cref="GameServer.IsDraining"/>).</param>
+    public EngineMetrics(IReadOnlyList<Shard> shards, Func<bool> isDraining)
     {
         _shards = shards;
         _shardTags = shards.Select(s => new[] { new KeyValuePair<string, object?>("shard", s.Index) }).ToArray();
@@ -50,6 +51,8 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableCounter("engine.snapshot.encodes", Encodes, "{encode}", "Snapshot encodings, by kind: shared by clients with the same view, for one player alone, for one spectator alone");
         _meter.CreateObservableCounter("engine.snapshot.views_reset", () => Sum(s => Volatile.Read(ref s.Counters.ViewsReset)), "{view}",
             "Clients the overload policy sent back to the room's shared keyframe");
+        _meter.CreateObservableGauge("engine.draining", () => isDraining() ? 1 : 0, "{state}",
+            "1 while the node drains (no new players; open rooms play on until they empty or the drain deadline), 0 otherwise");
         RecentQuantiles(s => s.TickDurationUs, 1e6, "engine.tick.duration.quantile", "s", "Tick duration quantiles over the last 10-20 s, all shards");
         RecentQuantiles(s => s.RttUs, 1e6, "engine.rtt.quantile", "s", "Session smoothed RTT quantiles over the last 10-20 s, sampled per answered ping");
         RecentQuantiles(s => s.SnapshotBytes, 1, "engine.snapshot.size.quantile", "By", "Snapshot message size quantiles over the last 10-20 s");

@@ -52,10 +52,10 @@ internal sealed class HandshakeService : IDisposable
 
     /// <summary>
     /// Reads a hello from <paramref name="source"/> and decides; any reply is written to
-    /// <paramref name="reply"/> (room for a datagram). <paramref name="accepting"/> is false while
-    /// the server shuts down.
+    /// <paramref name="reply"/> (room for a datagram). <paramref name="closed"/> is why the server
+    /// takes no new session now (shutting down, draining), <see cref="RejectReason.None"/> while it does.
     /// </summary>
-    public HelloOutcome Receive(ReadOnlySpan<byte> datagram, in PeerAddress source, long nowUs, long nowUnixSeconds, bool accepting, Span<byte> reply)
+    public HelloOutcome Receive(ReadOnlySpan<byte> datagram, in PeerAddress source, long nowUs, long nowUnixSeconds, RejectReason closed, Span<byte> reply)
     {
         var reason = HandshakePackets.TryReadHello(datagram, out var hello);
         if (reason != DropReason.None)
@@ -73,9 +73,9 @@ internal sealed class HandshakeService : IDisposable
         {
             return Refuse(reply, hello.Nonce, DropReason.VersionMismatch, RejectReason.VersionMismatch);
         }
-        if (!accepting)
+        if (closed != RejectReason.None)
         {
-            return Refuse(reply, hello.Nonce, DropReason.ShuttingDown, RejectReason.ShuttingDown);
+            return Refuse(reply, hello.Nonce, closed == RejectReason.Draining ? DropReason.Draining : DropReason.ShuttingDown, closed);
         }
         Span<byte> address = stackalloc byte[PeerAddress.CanonicalLength];
         source.WriteCanonicalBytes(address);

@@ -242,7 +242,7 @@ internal sealed class Room
     }
 
     /// <summary>Kept slots count as players in the directory: nobody else may take them.</summary>
-    private void PublishCounts() => Entry.SetCounts(PlayerCount + KeptCount(), _spectators.Count);
+    private void PublishCounts() => Entry.SetCounts(PlayerCount, KeptCount(), _spectators.Count);
 
     private int KeptCount()
     {

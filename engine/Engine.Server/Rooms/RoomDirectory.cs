@@ -20,6 +20,7 @@ internal sealed class RoomDirectory
     private int _unopenedCount;
     private readonly int _maxRooms;
     private uint _nextId;
+    private volatile bool _creationClosed;
 
     public RoomDirectory(int maxRooms)
     {
@@ -31,12 +32,36 @@ internal sealed class RoomDirectory
         get { lock (_gate) { return _byId.Count; } }
     }
 
+    /// <summary>Connected players seated in any room (kept slots not counted).</summary>
+    public int ConnectedPlayers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var players = 0;
+                foreach (var entry in _byId.Values)
+                {
+                    players += entry.ConnectedPlayers;
+                }
+                return players;
+            }
+        }
+    }
+
+    /// <summary>From now on <see cref="TryCreate"/> refuses with <see cref="RoomStatus.Draining"/>; open rooms play on.</summary>
+    public void CloseCreation() => _creationClosed = true;
+
     /// <summary>Registers a new room, or says why not.</summary>
     public RoomStatus TryCreate(string name, int shard, int capacity, bool isPrivate, RoomPassword? password, out RoomEntry? entry)
     {
         lock (_gate)
         {
             entry = null;
+            if (_creationClosed)
+            {
+                return RoomStatus.Draining;
+            }
             if (_byId.Count >= _maxRooms)
             {
                 return RoomStatus.TooManyRooms;

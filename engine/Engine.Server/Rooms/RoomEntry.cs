@@ -7,6 +7,7 @@ namespace Engine.Server.Rooms;
 internal sealed class RoomEntry
 {
     private int _players;
+    private int _connected;
     private int _reserved;
     private int _spectators;
 
@@ -30,7 +31,11 @@ internal sealed class RoomEntry
     public RoomPassword? Password { get; }
     public bool IsClosed { get; set; }
 
+    /// <summary>Seated players plus slots kept for players who dropped: what the room holds for others.</summary>
     public int Players => Volatile.Read(ref _players);
+
+    /// <summary>Seated players still connected (kept slots not counted): whether a game is being played.</summary>
+    public int ConnectedPlayers => Volatile.Read(ref _connected);
     public int Spectators => Volatile.Read(ref _spectators);
 
     /// <summary>Players plus slots promised to players on their way from another shard.</summary>
@@ -54,9 +59,10 @@ internal sealed class RoomEntry
 
     public void ReleaseReservation() => Interlocked.Decrement(ref _reserved);
 
-    public void SetCounts(int players, int spectators)
+    public void SetCounts(int connected, int kept, int spectators)
     {
-        Volatile.Write(ref _players, players);
+        Volatile.Write(ref _connected, connected);
+        Volatile.Write(ref _players, connected + kept);
         Volatile.Write(ref _spectators, spectators);
     }
 }

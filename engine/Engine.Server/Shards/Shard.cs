@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Engine.Protocol;
+using Engine.Protocol.Handshake;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
@@ -202,8 +203,10 @@ internal sealed class Shard : IDisposable
 
     private void HandleHello(ReadOnlySpan<byte> datagram, in PeerAddress source, long now)
     {
-        var accepting = !_stopRequested && !_server.IsStopping;
-        var outcome = _handshake.Receive(datagram, source, now, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), accepting, _outbox.NextDatagram());
+        var closed = _stopRequested || _server.IsStopping ? RejectReason.ShuttingDown
+            : _server.IsDraining ? RejectReason.Draining
+            : RejectReason.None;
+        var outcome = _handshake.Receive(datagram, source, now, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), closed, _outbox.NextDatagram());
         if (outcome.ReplyLength > 0)
         {
             _outbox.Commit(source, outcome.ReplyLength);

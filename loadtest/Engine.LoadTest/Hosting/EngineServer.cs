@@ -93,6 +93,8 @@ internal sealed class EngineServer : IDisposable
             "--stats-interval-seconds", "0",
             // The admin endpoint on a free port (9100 may be another engine's): the swarm scrapes its /metrics.
             "--admin-port", adminPort.ToString(inv),
+            // The swarm's players are still in their rooms when the run ends: SIGTERM stops at once instead of draining them.
+            "--drain-timeout-seconds", "0",
         };
         if (options.Shards is int shards)
         {

@@ -19,8 +19,9 @@ public class AdminEndpointTests
     {
         var udpPort = EngineProcess.FreeUdpPort();
         var adminPort = AdminHttp.FreeTcpPort();
+        // The client is still in its room at SIGTERM: no drain, so the stop is prompt.
         using var engine = EngineProcess.Start("--bind", "127.0.0.1", "--port", udpPort.ToString(), "--shards", "2", "--echo",
-            "--ping-interval-ms", "100", "--stats-interval-seconds", "0", "--admin-port", adminPort.ToString());
+            "--ping-interval-ms", "100", "--stats-interval-seconds", "0", "--admin-port", adminPort.ToString(), "--drain-timeout-seconds", "0");
         var admin = $"http://127.0.0.1:{adminPort}";
         Assert.True(engine.WaitForOutput($"admin endpoint on {admin} (/metrics, /healthz, /readyz)", s_timeout), engine.Output + engine.Error);
 

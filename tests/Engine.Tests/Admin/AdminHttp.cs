@@ -22,4 +22,10 @@ internal static class AdminHttp
         var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
         return (response.StatusCode, body, response.Content.Headers.ContentType?.ToString());
     }
+
+    public static (HttpStatusCode Status, string Body) Post(string url)
+    {
+        using var response = Client.PostAsync(url, content: null).GetAwaiter().GetResult();
+        return (response.StatusCode, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+    }
 }

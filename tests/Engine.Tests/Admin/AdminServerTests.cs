@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using Engine.Host.Admin;
 using Engine.Server.Diagnostics;
+using Engine.Tests.Lifecycle;
 using Engine.Tests.Server;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
@@ -15,7 +16,8 @@ public class AdminServerTests
     public void Readyz_says_503_once_the_game_server_is_stopping_while_healthz_stays_200()
     {
         using var server = new TestServer();
-        using var admin = AdminServer.Start(IPAddress.Loopback, 0, server.Server, NullLoggerFactory.Instance);
+        using var lifecycle = TestLifecycle.For(server.Server);
+        using var admin = AdminServer.Start(IPAddress.Loopback, 0, server.Server, lifecycle, NullLoggerFactory.Instance);
         Assert.StartsWith("http://127.0.0.1:", admin.Address);
 
         Assert.Equal(HttpStatusCode.OK, AdminHttp.Get(admin.Address + "/readyz").Status);

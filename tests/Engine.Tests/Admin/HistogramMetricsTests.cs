@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using Engine.Host.Admin;
 using Engine.Server.Diagnostics;
+using Engine.Tests.Lifecycle;
 using Engine.Tests.Server;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
@@ -19,7 +20,8 @@ public class HistogramMetricsTests
     public void Ticks_rtts_and_snapshot_sizes_appear_in_metrics_as_well_formed_histograms_with_the_right_counts()
     {
         using var server = new TestServer();
-        using var admin = AdminServer.Start(IPAddress.Loopback, 0, server.Server, NullLoggerFactory.Instance);
+        using var lifecycle = TestLifecycle.For(server.Server);
+        using var admin = AdminServer.Start(IPAddress.Loopback, 0, server.Server, lifecycle, NullLoggerFactory.Instance);
         var clients = server.ConnectClients(4, s_timeout);
         var matches = clients.Select(c => c.QuickMatch()).ToList();
         Assert.True(TestServer.PumpUntil(clients, () => matches.All(m => m.IsCompleted), s_timeout));

@@ -63,15 +63,15 @@ internal sealed class HandshakeHarness : IDisposable
 
     /// <summary>A hello from <paramref name="source"/> to the shard <paramref name="shard"/>.</summary>
     public HelloReply Hello(in PeerAddress source, ulong nonce, byte[]? cookie = null, ConnectToken? token = null,
-        ushort version = ProtocolConstants.Version, int shard = 0, bool accepting = true)
+        ushort version = ProtocolConstants.Version, int shard = 0, RejectReason closed = RejectReason.None)
     {
         var length = HandshakePackets.WriteHello(_hello, nonce, cookie, version, token);
-        return Receive(_hello.AsSpan(0, length), source, shard, accepting);
+        return Receive(_hello.AsSpan(0, length), source, shard, closed);
     }
 
-    public HelloReply Receive(ReadOnlySpan<byte> datagram, in PeerAddress source, int shard = 0, bool accepting = true)
+    public HelloReply Receive(ReadOnlySpan<byte> datagram, in PeerAddress source, int shard = 0, RejectReason closed = RejectReason.None)
     {
-        var outcome = Services[shard].Receive(datagram, source, NowUs, NowUnixSeconds, accepting, _reply);
+        var outcome = Services[shard].Receive(datagram, source, NowUs, NowUnixSeconds, closed, _reply);
         return new HelloReply(outcome, _reply.AsSpan(0, outcome.ReplyLength).ToArray());
     }
 

@@ -47,10 +47,23 @@ public class HandshakeServiceTests
     public void A_server_shutting_down_rejects_even_a_client_with_a_cookie()
     {
         using var h = new HandshakeHarness();
-        Assert.Equal(RejectReason.ShuttingDown, h.Hello(s_client, 1, accepting: false).Rejected);
+        Assert.Equal(RejectReason.ShuttingDown, h.Hello(s_client, 1, closed: RejectReason.ShuttingDown).Rejected);
         var cookie = h.Cookie(s_client, 2);
-        Assert.Equal(RejectReason.ShuttingDown, h.Hello(s_client, 2, cookie, accepting: false).Rejected);
+        Assert.Equal(RejectReason.ShuttingDown, h.Hello(s_client, 2, cookie, closed: RejectReason.ShuttingDown).Rejected);
         Assert.Equal(0, h.Directory.Mailbox(0).Load + h.Directory.Mailbox(1).Load);
+    }
+
+    [Fact]
+    public void A_draining_server_rejects_new_clients_saying_so_and_counts_them_apart()
+    {
+        using var h = new HandshakeHarness();
+        var cookie = h.Cookie(s_client, 2);
+        Assert.Equal(RejectReason.Draining, h.Hello(s_client, 2, cookie, closed: RejectReason.Draining).Rejected);
+        Assert.Equal(1, h.Counters[0].Drops(DropReason.Draining));
+        Assert.Equal(0, h.Counters[0].Drops(DropReason.ShuttingDown));
+        Assert.Equal(0, h.Directory.Mailbox(0).Load + h.Directory.Mailbox(1).Load);
+        // The refusal kept nothing: the same client is admitted by a server taking players.
+        Assert.True(h.Hello(s_client, 2, cookie).Outcome.Admitted);
     }
 
     [Fact]
