@@ -76,6 +76,7 @@ internal sealed class Agent(DistributedOptions distributed)
         }
         await using var control = await nats.SubscribeCoreAsync<string>(Subjects.Control(share.RunId));
         await reply.ReplyAsync("ok");
+        Interlocked.Exchange(ref _lastCoordinator, Stopwatch.GetTimestamp()); // its heartbeat is watched from the share on
         var startAt = DateTimeOffset.FromUnixTimeMilliseconds(share.StartAtUnixMs);
         Console.WriteLine($"loadtest: agent {id}: share {share.Index + 1}/{share.Count}: {share.Players} players, ids {share.FirstPlayerId}.., " +
             $"source address offset {share.SourceAddressOffset}; start at {startAt:HH:mm:ss.fff} UTC");

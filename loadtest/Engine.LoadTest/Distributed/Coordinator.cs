@@ -23,6 +23,7 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
     private readonly List<SecondSample> _seconds = [];
     private readonly List<ServerSample> _server = [];
     private volatile bool _interrupted;
+    private volatile bool _stopping;
 
     public static int Run(string[] args)
     {
@@ -113,6 +114,8 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         var hellos = await WaitForAgents(nats);
         var runId = $"{started:yyyyMMddHHmmss}{Random.Shared.Next(0x10000):x4}";
         await using var stream = await nats.SubscribeCoreAsync<byte[]>(Subjects.Run(runId));
+        using var beatDone = new CancellationTokenSource();
+        var beating = Beat(nats, runId, beatDone.Token);
         var startAt = DateTimeOffset.UtcNow + s_startDelay;
         var rate = options.EffectiveConnectRate;
         var connectLimit = Math.Max(options.ConnectTimeoutSeconds, (options.TotalClients / rate) + 30);
@@ -121,7 +124,7 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         var agents = new List<AgentTrack>();
         for (var k = 0; k < hellos.Count; k++)
         {
-            await GiveShare(nats, hellos[k], shares[k], runId);
+            await GiveShare(nats, hellos[k], shares[k]);
             agents.Add(new AgentTrack(hellos[k], shares[k]));
         }
         var run = new DistributedRun(distributed.NatsUrl, startAt, distributed.HeartbeatTimeoutSeconds, options.Sockets, agents);
@@ -148,8 +151,10 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         WindowResult? window;
         using (var probe = new ServerProbe(server, admin, startAt))
         {
-            window = await Follow(nats, stream, runId, agents, merger, probe, startAt, connectLimit, result);
+            window = await Follow(stream, agents, merger, probe, startAt, connectLimit, result);
         }
+        await beatDone.CancelAsync();
+        await beating;
         result.Interrupted = _interrupted;
         result.Windows.Add(window);
         Runner.FillWindow(result, window);
@@ -213,7 +218,7 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         return found;
     }
 
-    private async Task GiveShare(NatsConnection nats, AgentHello hello, AgentShare share, string runId)
+    private async Task GiveShare(NatsConnection nats, AgentHello hello, AgentShare share)
     {
         string? answer;
         try
@@ -228,7 +233,8 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         }
         if (answer != "ok")
         {
-            await nats.PublishAsync(Subjects.Control(runId), "stop");
+            _stopping = true; // the agents that took theirs hear the stop with the next beat
+            await Task.Delay(1000);
             throw new DistributedRunException($"agent {hello.Id} did not take its share: {answer}");
         }
     }
@@ -237,7 +243,26 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
     /// Until every agent has finished or is lost: merges the seconds as they complete, prints the
     /// progress, opens and closes the window, sends the heartbeat and, at the end, the stop.
     /// </summary>
-    private async Task<WindowResult> Follow(NatsConnection nats, INatsSub<byte[]> stream, string runId, List<AgentTrack> agents, RunMerger merger,
+    /// <summary>
+    /// The coordinator's heartbeat to its agents, every 500 ms from the shares on; once stopping, the stop
+    /// instead, repeated so that one lost message cannot keep an agent playing.
+    /// </summary>
+    private async Task Beat(NatsConnection nats, string runId, CancellationToken cancel)
+    {
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                await nats.PublishAsync(Subjects.Control(runId), _stopping ? "stop" : "heartbeat", cancellationToken: cancel);
+                await Task.Delay(500, cancel);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<WindowResult> Follow(INatsSub<byte[]> stream, List<AgentTrack> agents, RunMerger merger,
         ServerProbe probe, DateTimeOffset startAt, int connectLimit, RunResult result)
     {
         var byId = agents.ToDictionary(a => a.Id);
@@ -245,7 +270,6 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         var windowName = options.Scenario.Windows[0];
         WindowResult? window = null;
         var stopSentAt = DateTimeOffset.MaxValue;
-        var nextBeat = DateTimeOffset.MinValue;
         while (true)
         {
             while (stream.Msgs.TryRead(out var msg))
@@ -287,18 +311,14 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
                 {
                     window = merger.CloseWindow(windowName, probe.Scrape());
                     phase = "leaving";
-                    stopSentAt = nextBeat = now;
+                    stopSentAt = now;
+                    _stopping = true;
                 }
             }
             if (_interrupted && stopSentAt == DateTimeOffset.MaxValue)
             {
                 stopSentAt = now;
-            }
-            if (now >= nextBeat)
-            {
-                // The stop is repeated with every beat until the agents are done: one missed message must not keep an agent playing.
-                await nats.PublishAsync(Subjects.Control(runId), stopSentAt == DateTimeOffset.MaxValue ? "heartbeat" : "stop");
-                nextBeat = now.AddMilliseconds(500);
+                _stopping = true;
             }
             if (merger.Exhausted)
             {

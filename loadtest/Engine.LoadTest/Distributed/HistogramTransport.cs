@@ -11,9 +11,16 @@ internal static class HistogramTransport
 {
     public static byte[] Encode(HistogramBase histogram)
     {
-        var bytes = new byte[histogram.GetNeededByteBufferCapacity()];
-        var length = histogram.EncodeIntoCompressedByteBuffer(ByteBuffer.Allocate(bytes)); // the buffer writes into our array
-        return bytes[..length];
+        var buffer = ByteBuffer.Allocate(histogram.GetNeededByteBufferCapacity());
+        var length = histogram.EncodeIntoCompressedByteBuffer(buffer);
+        // The buffer keeps its array to itself: read the encoding back a byte at a time.
+        var bytes = new byte[length];
+        buffer.Position = 0;
+        for (var i = 0; i < length; i++)
+        {
+            bytes[i] = buffer.Get();
+        }
+        return bytes;
     }
 
     public static HistogramBase Decode(byte[] encoded) =>
