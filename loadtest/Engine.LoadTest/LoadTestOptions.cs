@@ -99,8 +99,13 @@ internal sealed class LoadTestOptions
 
     public static string Usage => $"""
         usage: loadtest [scenario] [options]
-               loadtest coordinator --nats URL --agents N [scenario] [options]   (docs/LOADTEST.md, "Distributed")
-               loadtest agent --nats URL [--name NAME]
+               loadtest coordinator --nats URL --agents N [--agent-wait S] [--heartbeat-timeout S] [scenario] [options]
+               loadtest agent --nats URL [--name NAME] [--heartbeat-timeout S]
+          distributed (docs/LOADTEST.md, "Distributed"): agents announce themselves on NATS; the coordinator
+          starts the engine, waits for N agents (--agent-wait, 120 s), gives each a share (players, ids,
+          source addresses, rates, a common start), merges their per-second counts and HdrHistograms into
+          one report and names an agent silent for --heartbeat-timeout (3 s) as lost (exit code 3);
+          scenarios steady, ramp, churn, chat
           scenarios: {Scenario.All[0]} (default), {string.Join(", ", Scenario.All.Skip(1))}
 
           --players N              simulated players (10000; hostile 500, soak 1000; overload: the peak, 2 x knee)

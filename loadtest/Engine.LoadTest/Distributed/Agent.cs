@@ -29,6 +29,11 @@ internal sealed class Agent(DistributedOptions distributed)
 
     public static int Run(string[] args)
     {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(LoadTestOptions.Usage);
+            return 0;
+        }
         DistributedOptions distributed;
         try
         {

@@ -27,26 +27,23 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
 
     public static int Run(string[] args)
     {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(LoadTestOptions.Usage);
+            return 0;
+        }
         DistributedOptions distributed;
         LoadTestOptions options;
         try
         {
             distributed = DistributedOptions.Parse(args, coordinator: true);
             options = LoadTestOptions.Parse([.. distributed.RunArguments]);
-            if (!options.Help)
-            {
-                Validate(distributed, options);
-            }
+            Validate(distributed, options);
         }
         catch (UsageException e)
         {
             Console.Error.WriteLine($"loadtest: {e.Message}");
             return 2;
-        }
-        if (options.Help)
-        {
-            Console.WriteLine(LoadTestOptions.Usage);
-            return 0;
         }
         try
         {
@@ -64,6 +61,7 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         }
         catch (UsageException e)
         {
+            EngineServer.KillIfRunning();
             Console.Error.WriteLine($"loadtest: {e.Message}");
             return 2;
         }
@@ -229,14 +227,19 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         }
         catch (NatsException e)
         {
-            answer = $"no answer ({e.Message})";
+            answer = null;
+            Console.Error.WriteLine($"loadtest: agent {hello.Id}: {e.Message}");
         }
-        if (answer != "ok")
+        if (answer == "ok")
         {
-            _stopping = true; // the agents that took theirs hear the stop with the next beat
-            await Task.Delay(1000);
-            throw new DistributedRunException($"agent {hello.Id} did not take its share: {answer}");
+            return;
         }
+        _stopping = true; // the agents that took theirs hear the stop with the next beat
+        await Task.Delay(1000);
+        // Refused: the run's options do not parse (bad configuration); no answer: the agent is gone.
+        throw answer is null
+            ? new DistributedRunException($"agent {hello.Id} did not answer when given its share")
+            : new UsageException($"agent {hello.Id} refused its share: {answer}");
     }
 
     /// <summary>
