@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Xunit;
+using Engine.Tests.Smoke;
 
 namespace Engine.Tests.LoadTest.Distributed;
 
@@ -23,7 +23,7 @@ internal sealed class NatsServerProcess : IDisposable
 
     public static NatsServerProcess Start()
     {
-        Ensure(TimeSpan.FromMinutes(5));
+        InstallScript.Run(Path.Combine("loadtest", "ensure-nats-server.sh"), "nats-server", TimeSpan.FromMinutes(5));
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
@@ -53,27 +53,6 @@ internal sealed class NatsServerProcess : IDisposable
                 Thread.Sleep(50);
             }
         }
-    }
-
-    private static void Ensure(TimeSpan timeout)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Engine.sln")))
-        {
-            directory = directory.Parent;
-        }
-        Assert.True(directory is not null, "cannot find the repository (Engine.sln) above " + AppContext.BaseDirectory);
-        var script = Path.Combine(directory.FullName, "loadtest", "ensure-nats-server.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"installing nats-server took longer than {timeout.TotalSeconds:F0} s");
-        }
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"cannot install nats-server (needed by this test): {error.Result}{output.Result}");
     }
 
     public void Dispose()
