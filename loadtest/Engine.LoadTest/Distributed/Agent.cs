@@ -19,6 +19,7 @@ internal sealed class Agent(DistributedOptions distributed)
     private static readonly TimeSpan s_beat = TimeSpan.FromMilliseconds(500);
     private readonly Channel<AgentSecond> _outbox = Channel.CreateUnbounded<AgentSecond>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    private readonly HistogramTransport _transport = new();
     private long _lastCoordinator = Stopwatch.GetTimestamp();
     private long _lastCpuTicks = -1;
     private long _lastCpuAt;
@@ -73,10 +74,11 @@ internal sealed class Agent(DistributedOptions distributed)
         {
             throw new DistributedRunException($"cannot reach NATS at {distributed.NatsUrl}: {e.Message}");
         }
-        var (share, options, reply) = await WaitForShare(nats, id);
+        var (share, options, refusal, reply) = await WaitForShare(nats, id);
         if (options is null)
         {
-            await reply.ReplyAsync("error: " + share.Arguments[0]);
+            await reply.ReplyAsync("error: " + refusal);
+            Console.Error.WriteLine($"loadtest: agent {id}: refused its share: {refusal}");
             return 2;
         }
         await using var control = await nats.SubscribeCoreAsync<string>(Subjects.Control(share.RunId));
@@ -115,7 +117,7 @@ internal sealed class Agent(DistributedOptions distributed)
     }
 
     /// <summary>Says hello once a second until a share comes; its options are parsed here, so a bad share is refused with the reason.</summary>
-    private async Task<(AgentShare Share, LoadTestOptions? Options, NatsMsg<byte[]> Reply)> WaitForShare(NatsConnection nats, string id)
+    private async Task<(AgentShare Share, LoadTestOptions? Options, string? Refusal, NatsMsg<byte[]> Reply)> WaitForShare(NatsConnection nats, string id)
     {
         await using var shares = await nats.SubscribeCoreAsync<byte[]>(Subjects.Share(id));
         var machine = MachineInfo.Read();
@@ -141,11 +143,11 @@ internal sealed class Agent(DistributedOptions distributed)
             }
             try
             {
-                return (share, LoadTestOptions.Parse(share.Arguments), msg);
+                return (share, LoadTestOptions.Parse(share.Arguments), null, msg);
             }
             catch (UsageException e)
             {
-                return (share with { Arguments = [e.Message] }, null, msg);
+                return (share, null, e.Message, msg);
             }
         }
     }
@@ -213,6 +215,6 @@ internal sealed class Agent(DistributedOptions distributed)
         _lastCpuTicks = ticks;
         _lastCpuAt = at;
         _lastSecond = sample.Second;
-        _outbox.Writer.TryWrite(AgentSecond.From(sample, swarm, cpu, ProcSampler.RssKb(_self) / 1024.0));
+        _outbox.Writer.TryWrite(AgentSecond.From(sample, swarm, cpu, ProcSampler.RssKb(_self) / 1024.0, _transport));
     }
 }

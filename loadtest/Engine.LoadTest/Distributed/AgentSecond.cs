@@ -37,14 +37,14 @@ internal sealed class AgentSecond
     public Dictionary<string, byte[]> Histograms { get; init; } = [];
 
     /// <summary>The second the swarm thread just closed; the sets' last intervals hold it until the next close.</summary>
-    public static AgentSecond From(SecondSample s, PlayerSwarm swarm, double cpuPercent, double rssMb)
+    public static AgentSecond From(SecondSample s, PlayerSwarm swarm, double cpuPercent, double rssMb, HistogramTransport transport)
     {
         var histograms = new Dictionary<string, byte[]>();
         foreach (var set in LatencySets(swarm))
         {
             if (set.LastInterval.TotalCount > 0)
             {
-                histograms[set.Name] = HistogramTransport.Encode(set.LastInterval);
+                histograms[set.Name] = transport.Encode(set.LastInterval);
             }
         }
         var sockets = swarm.Sockets.TotalCounters();

@@ -285,6 +285,15 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
                 Console.WriteLine($"loadtest: agent {a.Id} LOST: nothing from it for {distributed.HeartbeatTimeoutSeconds} s; its last second was {a.LastSecond}");
             }
             var now = DateTimeOffset.UtcNow;
+            if (!_stopping && !merger.Ready && now > startAt.AddSeconds(merger.Next + distributed.HeartbeatTimeoutSeconds + 1))
+            {
+                // Alive (its heartbeat comes) but its swarm sends no seconds: the run cannot wait for it.
+                foreach (var a in agents.Where(a => a.Status == AgentStatus.Running && !a.Has(merger.Next)))
+                {
+                    a.Lose($"its second {merger.Next} did not come within {distributed.HeartbeatTimeoutSeconds} s");
+                    Console.WriteLine($"loadtest: agent {a.Id} LOST: {a.Reason}; its last second was {a.LastSecond}");
+                }
+            }
             while (merger.Ready)
             {
                 // The server's reading of the second comes a little after the agents' (its stats line takes a moment).

@@ -43,7 +43,7 @@ internal sealed class DistributedRun(string natsUrl, DateTimeOffset startAt, int
     {
         var text = string.Create(s_inv, $"{Agents.Count} agents over NATS ({natsUrl}) played the players together, started at {startAt:HH:mm:ss.fff} UTC. ") +
             "Every figure merges their streams: each agent sends each second's counts and each latency set's HdrHistogram of the second " +
-            "(HdrHistogram's compressed encoding), and the coordinator adds the histograms and the counts, so percentiles are those of all the samples. " +
+            "(HdrHistogram's V2 encoding), and the coordinator adds the histograms and the counts, so percentiles are those of all the samples. " +
             "The server's side (CPU, RSS, stats line, /metrics) is sampled once, by the coordinator; swarm CPU and RSS are the agents' added up. " +
             string.Create(s_inv, $"An agent silent for {heartbeatTimeoutSeconds} s is lost.");
         var lost = Lost.ToList();

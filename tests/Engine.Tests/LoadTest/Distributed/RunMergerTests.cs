@@ -18,6 +18,7 @@ public sealed class RunMergerTests
     public void MergedHistogramsEqualTheOnesBuiltFromEverySample()
     {
         var random = new Random(12);
+        var transport = new HistogramTransport();
         var agents = new[] { Track("a", 1), Track("b", 101) };
         var all = new LongHistogram(Highest, 3);
         var window = new LongHistogram(Highest, 3);
@@ -37,7 +38,7 @@ public sealed class RunMergerTests
                 {
                     values.ForEach(window.RecordValue);
                 }
-                agents[a].Add(Second(second, inputs: values.Count, histograms: new() { ["input_ack"] = HistogramTransport.Encode(h) }));
+                agents[a].Add(Second(second, inputs: values.Count, histograms: new() { ["input_ack"] = transport.Encode(h) }));
             }
         }
 
