@@ -6,6 +6,7 @@
 #   ./build.sh pingpong   1000-client ping-pong: engine against a LiteNetLib echo server
 #   ./build.sh fuzz [s]   bounded afl++ fuzzing of every parser, s seconds in all (default 60; docs/FUZZING.md)
 #   ./build.sh loadtest   the player swarm (default: steady, 10,000 players) against the AOT engine; writes reports/latest
+#                         (`loadtest coordinator|agent ...`: the swarm spread over agents on NATS; installs nats-server)
 #   ./build.sh perf-report  the benchmark suite and the ping-pong, folded into reports/latest (docs/PERF.md)
 #   ./build.sh clean      remove build output
 set -euo pipefail
@@ -48,6 +49,8 @@ run_tests() {
   dotnet build Engine.sln -c Release -nologo -clp:NoSummary
   # The admin endpoint's scrape test needs Debian's prometheus; says so only when it installs it.
   tests/Engine.Tests/Admin/ensure-prometheus.sh
+  # The distributed load test's test starts a nats-server of its own (Debian's).
+  loadtest/ensure-nats-server.sh
   log "running tests"
   ENGINE_BINARY="$root/artifacts/bin/engine" dotnet test tests/Engine.Tests/Engine.Tests.csproj \
     -c Release --no-build -nologo --logger "console;verbosity=normal" --blame-hang-timeout 5m
@@ -86,10 +89,17 @@ case "${1:-publish}" in
   bench) shift; dotnet run -c Release --project perf/Engine.Benchmarks -- bench "$@" ;;
   pingpong) shift; publish_engine; dotnet run -c Release --project perf/Engine.Benchmarks -- pingpong --engine "$root/artifacts/bin/engine" "$@" ;;
   loadtest)
-    shift; publish_engine
+    shift
+    # An agent needs no engine; a coordinator and its agents talk over NATS (docs/LOADTEST.md, "Distributed").
+    verb=(); engine=(--engine "$root/artifacts/bin/engine")
+    case "${1:-}" in
+      coordinator) verb=(coordinator); shift; loadtest/ensure-nats-server.sh ;;
+      agent) verb=(agent); engine=(); shift; loadtest/ensure-nats-server.sh ;;
+    esac
+    [ ${#engine[@]} -eq 0 ] || publish_engine
     log "building the load-test swarm"
     dotnet build loadtest/Engine.LoadTest/Engine.LoadTest.csproj -c Release -nologo -clp:NoSummary
-    artifacts/build/bin/Engine.LoadTest/release/loadtest --engine "$root/artifacts/bin/engine" "$@" ;;
+    artifacts/build/bin/Engine.LoadTest/release/loadtest "${verb[@]}" "${engine[@]}" "$@" ;;
   perf-report) shift; publish_engine; perf_report "$@" ;;
   fuzz) shift; fuzz/run.sh "$@" ;;
   clean) rm -rf artifacts BenchmarkDotNet.Artifacts ;;

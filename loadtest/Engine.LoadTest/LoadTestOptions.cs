@@ -79,6 +79,12 @@ internal sealed class LoadTestOptions
     public int LeakWaitSeconds { get; private set; } = 60;
 
     public int Sockets { get; private set; } = 16;
+
+    /// <summary>The first simulated player's id in its connect token; a distributed agent gets its share's range.</summary>
+    public long FirstPlayerId { get; private set; } = 1;
+
+    /// <summary>Socket s binds 127.0.0.(2 + offset + s): agents on one box use addresses of their own.</summary>
+    public int SourceAddressOffset { get; private set; }
     public int ConnectTimeoutSeconds { get; private set; } = 90;
     public string EnginePath { get; private set; } = "artifacts/bin/engine";
     public string? Server { get; private set; }
@@ -101,6 +107,13 @@ internal sealed class LoadTestOptions
 
     public static string Usage => $"""
         usage: loadtest [scenario] [options]
+               loadtest coordinator --nats URL --agents N [--agent-wait S] [--heartbeat-timeout S] [scenario] [options]
+               loadtest agent --nats URL [--name NAME] [--heartbeat-timeout S]
+          distributed (docs/LOADTEST.md, "Distributed"): agents announce themselves on NATS; the coordinator
+          starts the engine, waits for N agents (--agent-wait, 120 s), gives each a share (players, ids,
+          source addresses, rates, a common start), merges their per-second counts and HdrHistograms into
+          one report and names an agent silent for --heartbeat-timeout (3 s) as lost (exit code 3);
+          scenarios steady, ramp, churn, chat
           scenarios: {Scenario.All[0]} (default), {string.Join(", ", Scenario.All.Skip(1))}
 
           --players N              simulated players (10000; hostile 500, soak 1000; overload: the peak, 2 x knee)
@@ -141,6 +154,8 @@ internal sealed class LoadTestOptions
           --empty-room-grace-ms MS engine's empty-room grace (soak: 2000; else the engine's default)
           --leak-wait S            soak: longest wait for the server to close everything after all left (60)
           --sockets N              client batch sockets, each on its own 127.0.0.x source address (16)
+          --first-player-id N      the first player's id in its connect token (1); ids run on from it
+          --source-address-offset N  socket s binds 127.0.0.(2 + N + s) (0): swarms sharing a box keep apart
           --connect-timeout S      give up waiting for players to reach their rooms (90)
           --engine PATH            AOT server to start (artifacts/bin/engine)
           --shards N               engine shards (the engine's default: one per core)
@@ -229,6 +244,8 @@ internal sealed class LoadTestOptions
                 case "--leak-wait": o.LeakWaitSeconds = Int(arg, Value(), 1, 3600); break;
                 case "--server-admin": o.ServerAdmin = Value(); break;
                 case "--sockets": o.Sockets = Int(arg, Value(), 1, 250); break;
+                case "--first-player-id": o.FirstPlayerId = Int(arg, Value(), 1, int.MaxValue); break;
+                case "--source-address-offset": o.SourceAddressOffset = Int(arg, Value(), 0, 65_000); break;
                 case "--connect-timeout": o.ConnectTimeoutSeconds = Int(arg, Value(), 1, 3600); break;
                 case "--engine": o.EnginePath = Value(); break;
                 case "--shards": o.Shards = Int(arg, Value(), 1, 1024); break;

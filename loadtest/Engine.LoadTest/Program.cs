@@ -1,4 +1,5 @@
 using Engine.LoadTest;
+using Engine.LoadTest.Distributed;
 using Engine.LoadTest.Hosting;
 using Engine.LoadTest.Reports;
 using Engine.LoadTest.Reports.Perf;
@@ -8,6 +9,11 @@ using Engine.LoadTest.Reports.Perf;
 if (args.Length > 0 && args[0] == "fold-perf")
 {
     return PerfFold.Run(args[1..]);
+}
+// A swarm spread over machines: `loadtest coordinator ...` and `loadtest agent ...` over NATS.
+if (args.Length > 0 && args[0] is "coordinator" or "agent")
+{
+    return args[0] == "coordinator" ? Coordinator.Run(args[1..]) : Agent.Run(args[1..]);
 }
 LoadTestOptions options;
 try

@@ -1,4 +1,5 @@
 using Engine.LoadTest.Attack;
+using Engine.LoadTest.Distributed;
 using Engine.LoadTest.Metrics;
 
 namespace Engine.LoadTest;
@@ -66,6 +67,9 @@ internal sealed class RunResult
     public string? AttackSources { get; set; }
     public double AttackBaseRate { get; set; }
     public double[] AttackRates { get; } = new double[AttackKinds.Count];
+
+    /// <summary>A coordinator's run: its agents, their shares and what became of each; null for a single swarm.</summary>
+    public DistributedRun? Distributed { get; init; }
 
     /// <summary>Soak: the leak check after every player left.</summary>
     public LeakCheck? Leak { get; set; }

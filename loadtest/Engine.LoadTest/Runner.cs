@@ -29,6 +29,12 @@ internal sealed class Runner(LoadTestOptions options)
     private volatile bool _done;
     private long _t0Us;
 
+    /// <summary>Called on the swarm thread as each second closes, while the sets' <see cref="LatencySet.LastInterval"/> hold that second.</summary>
+    public Action<SecondSample, PlayerSwarm>? SecondClosed { get; init; }
+
+    /// <summary>Ends the run as Ctrl+C does: what ran is reported.</summary>
+    public void Stop() => _stop = true;
+
     public RunResult Run()
     {
         var machine = MachineInfo.Read();
@@ -226,6 +232,7 @@ internal sealed class Runner(LoadTestOptions options)
                 _seconds.Add(sample);
             }
             _latest = sample;
+            SecondClosed?.Invoke(sample, swarm);
             if (mark is not null)
             {
                 mark.MinInRooms = Math.Min(mark.MinInRooms, sample.InRooms);
@@ -404,29 +411,35 @@ internal sealed class Runner(LoadTestOptions options)
     /// <summary>The main window's figures into the run result, plus the whole-run ones.</summary>
     private static void Fill(RunResult result, WindowResult w, PlayerSwarm swarm)
     {
+        FillWindow(result, w);
         var endSockets = swarm.Sockets.TotalCounters();
+        result.RunTotal = swarm.Counters;
+        result.ClientKernelDrops = endSockets.KernelDrops;
+        result.ClientSendDrops = endSockets.SendDrops;
+        result.MaxCorrectionMm = swarm.Netcode.MaxCorrectionMm;
+        result.Handshake = Percentiles.Of(swarm.Handshake.Run);
+        result.Join = Percentiles.Of(swarm.JoinTime.Run);
+    }
+
+    /// <summary>The main window's figures into the run result (a distributed run's merged window too).</summary>
+    internal static void FillWindow(RunResult result, WindowResult w)
+    {
         result.WindowStartSecond = w.StartSecond;
         result.WindowEndSecond = w.EndSecond;
         result.WindowSeconds = w.Seconds;
         result.Window = w.Counters;
-        result.RunTotal = swarm.Counters;
         result.WindowBytesUp = w.BytesUp;
         result.WindowBytesDown = w.BytesDown;
         result.WindowDatagramsUp = w.DatagramsUp;
         result.WindowDatagramsDown = w.DatagramsDown;
-        result.ClientKernelDrops = endSockets.KernelDrops;
-        result.ClientSendDrops = endSockets.SendDrops;
         result.WindowCorrections = w.Corrections;
         result.WindowMispredictions = w.Mispredictions;
-        result.MaxCorrectionMm = swarm.Netcode.MaxCorrectionMm;
         result.Ack = w.Ack;
         result.Rtt = w.Rtt;
         result.Jitter = w.Jitter;
         result.Interarrival = w.Interarrival;
         result.Chat = w.Chat;
         result.SlotLag = w.SlotLag;
-        result.Handshake = Percentiles.Of(swarm.Handshake.Run);
-        result.Join = Percentiles.Of(swarm.JoinTime.Run);
         result.InRoomsAtWindowEnd = w.InRoomsEnd;
         result.ConnectedAtWindowEnd = w.ConnectedEnd;
         result.SpectatingAtWindowEnd = w.SpectatingEnd;

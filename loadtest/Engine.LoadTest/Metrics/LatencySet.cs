@@ -18,7 +18,10 @@ internal sealed class LatencySet
 
     public string Name { get; }
     public LongHistogram Window { get; } = new(Highest, 3);
-    public LongHistogram Interval { get; } = new(Highest, 3);
+    public LongHistogram Interval { get; private set; } = new(Highest, 3);
+
+    /// <summary>The second <see cref="CloseInterval"/> closed last, kept until the next close (a distributed agent sends it).</summary>
+    public LongHistogram LastInterval { get; private set; } = new(Highest, 3);
     public LongHistogram Run { get; } = new(Highest, 3);
 
     public void Record(long us)
@@ -32,6 +35,7 @@ internal sealed class LatencySet
     public Percentiles CloseInterval()
     {
         var p = Percentiles.Of(Interval);
+        (Interval, LastInterval) = (LastInterval, Interval);
         Interval.Reset();
         return p;
     }

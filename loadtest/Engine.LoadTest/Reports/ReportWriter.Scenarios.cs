@@ -210,6 +210,10 @@ internal static partial class ReportWriter
     public static List<ReportSection> ScenarioSections(RunResult r)
     {
         var sections = new List<ReportSection>();
+        if (r.Distributed is { } distributed)
+        {
+            sections.Add(distributed.Section());
+        }
         if (r.Options.Scenario.Attacks && Clean(r) is { } clean && Attacked(r) is { } attack)
         {
             sections.Add(Comparison(r, clean, attack));
@@ -312,6 +316,10 @@ internal static partial class ReportWriter
     private static JsonObject ScenarioJson(RunResult r)
     {
         var json = new JsonObject();
+        if (r.Distributed is { } distributed)
+        {
+            json["distributed"] = distributed.Json(r);
+        }
         if (r.Windows.Count > 1)
         {
             json["windows"] = new JsonObject(r.Windows.Select(w => KeyValuePair.Create(w.Name, (JsonNode?)WindowJson(r, w))));

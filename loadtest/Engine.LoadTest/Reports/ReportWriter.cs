@@ -273,7 +273,7 @@ internal static partial class ReportWriter
                 ["seconds"] = r.WindowSeconds,
                 ["all_in_rooms"] = r.ReachedTarget,
             },
-            ["figures"] = new JsonObject(figures.Select(f => KeyValuePair.Create(f.Key, double.IsNaN(f.Value) ? null : (JsonNode?)Math.Round(f.Value, 4)))),
+            ["figures"] = new JsonObject(figures.Select(f => KeyValuePair.Create(f.Key, !double.IsFinite(f.Value) ? null : (JsonNode?)Math.Round(f.Value, 4)))),
             ["targets"] = TargetsJson(targets),
             ["admin_metrics"] = r.AdminUrl,
         };

@@ -72,7 +72,7 @@ internal sealed partial class PlayerSwarm
         {
             // A fresh token per attempt, as short-lived as docs/SECURITY.md asks backends to issue them:
             // the server remembers each admitted token until it expires.
-            p.Connection.Connect(now, ConnectToken.Issue(_tokenKey, (ulong)p.Index + 1, [_server], s_tokenLifetime));
+            p.Connection.Connect(now, ConnectToken.Issue(_tokenKey, (ulong)(_options.FirstPlayerId + p.Index), [_server], s_tokenLifetime));
         }
         p.RoutedNonce = p.Connection.Nonce;
         _byNonce[p.RoutedNonce] = p.Index;

@@ -57,7 +57,7 @@ internal sealed partial class PlayerSwarm : IDisposable
         _options = options;
         _server = server;
         _tokenKey = tokenKey;
-        _sockets = new SocketPool(server, options.Sockets);
+        _sockets = new SocketPool(server, options.Sockets, options.SourceAddressOffset);
         var total = options.TotalClients;
         _players = new SimPlayer[total];
         _byConnectionId = new Dictionary<ulong, int>(total * 2);

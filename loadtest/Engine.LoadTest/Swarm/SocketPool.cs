@@ -5,8 +5,9 @@ using Engine.Transport;
 namespace Engine.LoadTest.Swarm;
 
 /// <summary>
-/// The swarm's sockets: a few <see cref="BatchSocket"/>s, socket s bound to 127.0.0.(2+s) so the server
-/// sees that many client addresses (all of 127.0.0.0/8 is loopback on Linux; binding needs no set-up),
+/// The swarm's sockets: a few <see cref="BatchSocket"/>s, socket s bound to 127.0.0.(2+offset+s) so the server
+/// sees that many client addresses (all of 127.0.0.0/8 is loopback on Linux; binding needs no set-up; the
+/// offset keeps the agents of a distributed run that share a box apart),
 /// each with its own receive and send batch. All traffic goes to the one server address.
 /// </summary>
 internal sealed class SocketPool : IDisposable
@@ -16,7 +17,7 @@ internal sealed class SocketPool : IDisposable
 
     private readonly ClientSocketGroup _group;
 
-    public SocketPool(IPEndPoint server, int count)
+    public SocketPool(IPEndPoint server, int count, int addressOffset = 0)
     {
         var loopbackServer = IPAddress.IsLoopback(server.Address);
         var options = new BatchSocketOptions[count];
@@ -24,7 +25,7 @@ internal sealed class SocketPool : IDisposable
         {
             // A remote server needs a routable source; on loopback every socket gets an address of its own.
             var bind = loopbackServer && server.AddressFamily == AddressFamily.InterNetwork
-                ? new IPAddress([127, 0, (byte)((2 + i) >> 8), (byte)((2 + i) & 0xFF)])
+                ? new IPAddress([127, 0, (byte)((2 + addressOffset + i) >> 8), (byte)((2 + addressOffset + i) & 0xFF)])
                 : server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
             options[i] = new BatchSocketOptions
             {

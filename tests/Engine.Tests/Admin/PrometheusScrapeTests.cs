@@ -133,25 +133,6 @@ public class PrometheusScrapeTests
         return sum;
     }
 
-    /// <summary>Runs ensure-prometheus.sh (a no-op when prometheus is installed); a failure fails the test with the script's words.</summary>
-    private static void EnsurePrometheus(TimeSpan timeout)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Engine.sln")))
-        {
-            directory = directory.Parent;
-        }
-        Assert.True(directory is not null, "cannot find the repository (Engine.sln) above " + AppContext.BaseDirectory);
-        var script = Path.Combine(directory.FullName, "tests", "Engine.Tests", "Admin", "ensure-prometheus.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"installing prometheus took longer than {timeout.TotalSeconds:F0} s");
-        }
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"cannot install prometheus (needed by this test): {error.Result}{output.Result}");
-    }
+    /// <summary>Runs ensure-prometheus.sh (a no-op when prometheus is installed).</summary>
+    private static void EnsurePrometheus(TimeSpan timeout) => InstallScript.Run(Path.Combine("tests", "Engine.Tests", "Admin", "ensure-prometheus.sh"), "prometheus", timeout);
 }
