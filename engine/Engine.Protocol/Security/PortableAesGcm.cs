@@ -29,11 +29,21 @@ internal sealed class PortableAesGcm : IDisposable
 
     public PortableAesGcm(ReadOnlySpan<byte> key)
     {
-        _aes = Aes.Create();
+        _aes = CreateAes();
         _aes.Mode = CipherMode.ECB;
         _aes.Padding = PaddingMode.None;
         Rekey(key);
     }
+
+    /// <summary>
+    /// On Mono, Aes.Create() looks its class up by name (CryptoConfig), which IL2CPP's stripping can
+    /// break; constructing it directly keeps it visible to the linker.
+    /// </summary>
+#if NET
+    private static Aes CreateAes() => Aes.Create();
+#else
+    private static AesManaged CreateAes() => new();
+#endif
 
     /// <summary>Starts over under another key (allocates: a new platform transform; session setup only).</summary>
     [MemberNotNull(nameof(_ecb))]
