@@ -126,6 +126,8 @@ build_sdk() {
 
   log "Godot 4 sample project: artifacts/sdk/godot/EngineQuickMatch"
   mkdir -p "$out/godot"
+  # MSBuild looks for build settings up the tree: stop it here, so the sample builds as a game's would.
+  printf '<Project />\n' | tee "$out/Directory.Build.props" > "$out/Directory.Packages.props"
   cp -r sdk/godot/EngineQuickMatch "$out/godot/"
   sed -i "s/@VERSION@/$version/" "$out/godot/EngineQuickMatch/EngineQuickMatch.csproj"
 
