@@ -149,9 +149,15 @@ public sealed partial class EngineClient : IDisposable
                 // An ICMP error from an earlier send; the timeout decides whether the server is gone.
                 continue;
             }
+            if (_simulated is not null)
+            {
+                _simulated.Incoming.Send(_receiveBuffer.AsSpan(0, length), now);
+                continue;
+            }
             _connection.Receive(_receiveBuffer.AsSpan(0, length), now, ref handler);
             Report();
         }
+        ReceiveSimulated(now, ref handler);
         _connection.Update(now);
         SendDue(now);
         Report();
@@ -183,16 +189,27 @@ public sealed partial class EngineClient : IDisposable
             var length = _connection.PollSend(_sendBuffer, now);
             if (length == 0)
             {
-                return;
+                break;
             }
-            try
+            if (_simulated is not null)
             {
-                _socket.Send(_sendBuffer.AsSpan(0, length), SocketFlags.None);
+                _simulated.Outgoing.Send(_sendBuffer.AsSpan(0, length), now);
+                continue;
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable)
-            {
-                // UDP: a lost datagram is the protocol's business, not an error.
-            }
+            Transmit(_socket, _sendBuffer.AsSpan(0, length));
+        }
+        SendSimulated(_socket, now);
+    }
+
+    private static void Transmit(Socket socket, ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            socket.Send(datagram, SocketFlags.None);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable)
+        {
+            // UDP: a lost datagram is the protocol's business, not an error.
         }
     }
 

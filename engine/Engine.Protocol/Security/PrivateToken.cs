@@ -28,6 +28,7 @@ public readonly ref struct PrivateToken
     /// <summary>The encoded address number <paramref name="index"/> (see <see cref="TokenAddress"/>).</summary>
     public ReadOnlySpan<byte> Address(int index) => _plain.Slice(AddressesOffset + (index * SecurityConstants.AddressSize), SecurityConstants.AddressSize);
 
+#if NET // the server's side: netstandard2.1 builds only clients
     /// <summary>Whether any listed address names this server.</summary>
     public bool Lists(in ServerIdentity server)
     {
@@ -40,6 +41,7 @@ public readonly ref struct PrivateToken
         }
         return false;
     }
+#endif
 
     /// <summary>Checks the structure of an opened private part (a correct backend always passes; this guards against a buggy one).</summary>
     public static bool TryRead(ReadOnlySpan<byte> plain, out PrivateToken token)

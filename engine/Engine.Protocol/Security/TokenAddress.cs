@@ -36,6 +36,7 @@ public static class TokenAddress
         };
     }
 
+#if NET // the server's side: netstandard2.1 builds only clients
     /// <summary>
     /// Whether an encoded token address names this server: the same port, and the same IP unless the
     /// server accepts any (it listens on a wildcard address and was given no public address). IPv4 and
@@ -68,4 +69,5 @@ public static class TokenAddress
         }
         return server.AddressEquals(mapped);
     }
+#endif
 }
