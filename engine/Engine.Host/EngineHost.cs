@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Engine.Host.Admin;
 using Engine.Host.Configuration;
+using Engine.Host.Fleet;
 using Engine.Server;
 using Engine.Server.Diagnostics;
 using Engine.Transport;
@@ -95,6 +96,9 @@ internal static class EngineHost
         }
         using var adminScope = admin;
 
+        // After the server listens (the record names its address); left before the server stops.
+        var fleet = settings.Fleet.IsEnabled ? FleetNode.Start(settings.Fleet, server, loggerFactory) : null;
+
         var stats = new StatsReporter(server, logger);
         var interval = settings.Server.StatsIntervalSeconds > 0 ? TimeSpan.FromSeconds(settings.Server.StatsIntervalSeconds) : Timeout.InfiniteTimeSpan;
         var nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
@@ -115,6 +119,8 @@ internal static class EngineHost
                 nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
             }
         }
+        // Out of the directory first, so the backend sends nobody to a node that is stopping.
+        fleet?.Dispose();
         // The admin endpoint stays up meanwhile, so /readyz answers 503 until the shards are done.
         server.Stop(TimeSpan.FromMilliseconds(settings.Server.ShutdownTimeoutMs));
         return exitCode;

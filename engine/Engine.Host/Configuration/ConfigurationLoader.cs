@@ -100,10 +100,12 @@ internal static class ConfigurationLoader
                 : throw new ConfigurationError($"admin-port: '{adminPort}' is not a whole number");
         }
         settings.Admin.Bind = configuration["adminbind"] ?? settings.Admin.Bind;
+        ReadFleet(configuration, settings.Fleet);
         settings.Server.ConnectTokenKey = ReadTokenKey(configuration["tokenkey"], configuration["tokenkeyfile"]);
 
         var errors = settings.Server.Validate().ToList();
         errors.AddRange(settings.Admin.Validate());
+        errors.AddRange(settings.Fleet.Validate(settings.Server));
         if (!Enum.TryParse<LogLevel>(settings.LogLevel, ignoreCase: true, out _))
         {
             errors.Add($"log-level: '{settings.LogLevel}' is not one of trace, debug, information, warning, error, critical");
@@ -117,6 +119,18 @@ internal static class ConfigurationLoader
             throw new ConfigurationError(string.Join(Environment.NewLine, errors));
         }
         return settings;
+    }
+
+    private static void ReadFleet(IConfiguration configuration, Engine.Host.Fleet.FleetOptions fleet)
+    {
+        fleet.Directory = configuration["directory"] ?? fleet.Directory;
+        fleet.NodeId = configuration["nodeid"] ?? fleet.NodeId;
+        fleet.NodeLabels = configuration["nodelabels"] ?? fleet.NodeLabels;
+        fleet.GameMode = configuration["gamemode"] ?? fleet.GameMode;
+        if (configuration["directoryttlms"] is { } ttl)
+        {
+            fleet.DirectoryTtlMs = int.TryParse(ttl, out var ms) ? ms : throw new ConfigurationError($"directory-ttl-ms: '{ttl}' is not a whole number");
+        }
     }
 
     /// <summary>The token key from its hex text or from a file holding that text; null when neither is given.</summary>

@@ -1,4 +1,5 @@
 using Engine.Host.Admin;
+using Engine.Host.Fleet;
 using Engine.Server;
 
 namespace Engine.Host.Configuration;
@@ -58,6 +59,11 @@ internal static class OptionTable
         new("log-format", "console or json", _ => "console", IsHostOnly: true),
         new("admin-port", "TCP port of the admin HTTP endpoint (/metrics, /healthz, /readyz), 0 = off", _ => AdminOptions.DefaultPort, IsHostOnly: true),
         new("admin-bind", "address the admin endpoint listens on", _ => AdminOptions.DefaultBind, IsHostOnly: true),
+        new("directory", "the fleet's directory, redis://HOST:PORT[/DB]: register this node and its rooms there (docs/FLEET.md)", null, IsHostOnly: true),
+        new("node-id", "this node's id in the directory (default: host name and a random suffix)", null, IsHostOnly: true),
+        new("node-labels", "placement labels, key=value,... (example: region=eu-west)", null, IsHostOnly: true),
+        new("game-mode", "the game mode this node's rooms play, as matchmaking asks for it", _ => FleetOptions.DefaultGameMode, IsHostOnly: true),
+        new("directory-ttl-ms", "how long the node's record outlives its last renewal (renewed every third of it, at most 1 s apart)", _ => FleetOptions.DefaultTtlMs, IsHostOnly: true),
     ];
 
     public static Option? Find(string name) => All.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));
