@@ -82,6 +82,7 @@ internal static class OptionTable
             "Command line beats environment beats file.",
             "A token key (--token-key, --token-key-file or ENGINE_TOKEN_KEY) or --insecure is required.",
             "engine token --help: issue a connect token.",
+            "engine backend --help: the fleet's HTTP service (matchmaking across nodes, docs/FLEET.md).",
             "",
             "options:",
         };
