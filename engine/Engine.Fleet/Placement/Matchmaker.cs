@@ -37,7 +37,7 @@ public sealed class Matchmaker(PendingSeats pending)
                 }
             }
             var load = LoadWithPending(node, nowUnixMs);
-            if (load < leastLoad || (load == leastLoad && string.CompareOrdinal(node.Id, leastLoaded!.Id) < 0))
+            if (load < leastLoad || (load == leastLoad && (node.Cpu < leastLoaded!.Cpu || (node.Cpu == leastLoaded.Cpu && string.CompareOrdinal(node.Id, leastLoaded.Id) < 0))))
             {
                 (leastLoaded, leastLoad) = (node, load);
             }
@@ -96,7 +96,10 @@ public sealed class Matchmaker(PendingSeats pending)
 
     private static int CapacityOn(NodeRecord node, MatchRequest request) => request.Capacity > 0 ? request.Capacity : node.RoomCapacity;
 
-    /// <summary>The node's load with the seats promised there counted as sessions; an overloaded node ranks after every other.</summary>
+    /// <summary>
+    /// Sessions over capacity with the seats promised there counted as sessions, so a burst spreads
+    /// over the nodes; a node over its tick budget ranks after every node that is not (CPU breaks ties).
+    /// </summary>
     private double LoadWithPending(NodeRecord node, long nowUnixMs) =>
-        node.Overload + Math.Max(node.Load, (node.Sessions + pending.ForNode(node.Id, nowUnixMs)) / (double)Math.Max(1, node.Capacity));
+        node.Overload + ((node.Sessions + pending.ForNode(node.Id, nowUnixMs)) / (double)Math.Max(1, node.Capacity));
 }

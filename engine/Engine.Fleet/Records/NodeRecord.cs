@@ -38,7 +38,7 @@ public sealed class NodeRecord
     /// <summary>The process's CPU use over the last renewal, as a fraction of the cores it may use.</summary>
     public double Cpu { get; init; }
 
-    /// <summary>The busier of sessions/capacity and CPU, 0..1: what "least loaded" compares.</summary>
+    /// <summary>Sessions over capacity, 0..1: what "least loaded" compares (CPU trouble shows first as <see cref="Overload"/>).</summary>
     public double Load { get; init; }
 
     /// <summary>The worst shard's overload level (0 normal, 1 over its tick budget, 2 far over).</summary>

@@ -63,7 +63,7 @@ internal sealed class NodeReport
             RoomCapacity = options.DefaultRoomCapacity,
             MaxRoomCapacity = options.MaxPlayersPerRoom,
             Cpu = Math.Round(cpu, 3),
-            Load = Math.Round(Math.Max(cpu, sessions / (double)options.MaxSessions), 3),
+            Load = Math.Round(sessions / (double)options.MaxSessions, 4),
             Overload = _server.GetStatistics().OverloadLevel,
             Labels = _options.Labels,
             UpdatedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
