@@ -70,6 +70,9 @@ public sealed class DirectoryAddress
         KeepAlive = 5,
         ClientName = "engine",
         ReconnectRetryPolicy = new LinearRetry(500),
+        // Commands fail at once while disconnected instead of queueing for a reconnect: a renewal that
+        // cannot be written now is worthless later (the next one carries fresher counts).
+        BacklogPolicy = BacklogPolicy.FailFast,
     };
 
     /// <summary>The URL without its password, for logs.</summary>
