@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for building, testing and measuring Engine.
 #   ./build.sh            install what is missing, publish the native-AOT server to artifacts/bin/engine
-#   ./build.sh test       the above, then the whole test suite (unit, property, loopback, AOT smoke)
+#   ./build.sh test       the above, then the whole test suite (unit, property, loopback, AOT smoke, fleet with redis-server)
 #   ./build.sh bench      BenchmarkDotNet micro-benchmarks (perf/Engine.Benchmarks)
 #   ./build.sh pingpong   1000-client ping-pong: engine against a LiteNetLib echo server
 #   ./build.sh fuzz [s]   bounded afl++ fuzzing of every parser, s seconds in all (default 60; docs/FUZZING.md)
@@ -48,6 +48,8 @@ run_tests() {
   dotnet build Engine.sln -c Release -nologo -clp:NoSummary
   # The admin endpoint's scrape test needs Debian's prometheus; says so only when it installs it.
   tests/Engine.Tests/Admin/ensure-prometheus.sh
+  # The fleet tests start their own redis-server; Debian's, installed here when missing.
+  tests/Engine.Tests/Fleet/ensure-redis.sh
   log "running tests"
   ENGINE_BINARY="$root/artifacts/bin/engine" dotnet test tests/Engine.Tests/Engine.Tests.csproj \
     -c Release --no-build -nologo --logger "console;verbosity=normal" --blame-hang-timeout 5m
