@@ -21,6 +21,7 @@ public sealed class NodeRegistrar : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private string _nodeId = "";
+    private bool _registered;
     private string _lastState = "";
 
     /// <param name="report">Makes the node's current record; called on the registrar's thread once per renewal.</param>
@@ -58,11 +59,11 @@ public sealed class NodeRegistrar : IDisposable
             {
                 return; // the node is going away
             }
-            _nodeId = record.Id;
             try
             {
                 await _directory.PublishAsync(record).WaitAsync(_stop.Token).ConfigureAwait(false);
                 _metrics.Written();
+                (_nodeId, _registered) = (record.Id, true);
                 if (first)
                 {
                     FleetLog.Registered(_logger, record.Id, record.Address, _directory.Address.ToString(), record.TtlMs);
@@ -119,9 +120,9 @@ public sealed class NodeRegistrar : IDisposable
         }
         _stop.Cancel();
         _loop?.Wait(timeout);
-        if (_nodeId.Length == 0)
+        if (!_registered)
         {
-            return;
+            return; // never written: nothing to take out
         }
         if (!_directory.IsConnected)
         {
