@@ -5,12 +5,24 @@ namespace Engine.Fleet.Placement;
 /// <summary>
 /// Fleet-wide matchmaking over the directory's records: the fullest open room that fits, or else the
 /// least-loaded open node, which opens one by quick match. Draining nodes, nodes of another mode or
-/// without the asked labels, and full nodes are never chosen. Pure apart from the promises it records.
+/// without the asked labels, and full nodes are never chosen. Pure apart from the promises it records;
+/// one request is decided at a time, so two requests never take the same last seat.
 /// </summary>
 public sealed class Matchmaker(PendingSeats pending)
 {
+    private readonly Lock _gate = new();
+
     /// <summary>Chooses a place and records the promised seat; null when no open node fits.</summary>
     public Placement? Place(IReadOnlyList<NodeRecord> nodes, MatchRequest request, long nowUnixMs)
+    {
+        lock (_gate)
+        {
+            pending.Expire(nowUnixMs);
+            return PlaceLocked(nodes, request, nowUnixMs);
+        }
+    }
+
+    private Placement? PlaceLocked(IReadOnlyList<NodeRecord> nodes, MatchRequest request, long nowUnixMs)
     {
         NodeRecord? bestNode = null;
         RoomRecord? bestRoom = null;
@@ -30,13 +42,13 @@ public sealed class Matchmaker(PendingSeats pending)
                 {
                     continue;
                 }
-                var fill = room.Players + pending.ForRoom(node.Id, room.Id, nowUnixMs);
+                var fill = room.Players + pending.ForRoom(node.Id, room.Id);
                 if (fill < room.Capacity && (fill > bestFill || (fill == bestFill && bestNode is not null && node.Load < bestNode.Load)))
                 {
                     (bestNode, bestRoom, bestFill) = (node, room, fill);
                 }
             }
-            var load = LoadWithPending(node, nowUnixMs);
+            var load = LoadWithPending(node);
             if (load < leastLoad || (load == leastLoad && (node.Cpu < leastLoaded!.Cpu || (node.Cpu == leastLoaded.Cpu && string.CompareOrdinal(node.Id, leastLoaded.Id) < 0))))
             {
                 (leastLoaded, leastLoad) = (node, load);
@@ -55,6 +67,15 @@ public sealed class Matchmaker(PendingSeats pending)
     /// <summary>A seat in a given room (join by id): the room's node must be open and the room not full; otherwise why not.</summary>
     public JoinOutcome Join(IReadOnlyList<NodeRecord> nodes, string nodeId, uint roomId, long nowUnixMs, out NodeRecord? node, out RoomRecord? room)
     {
+        lock (_gate)
+        {
+            pending.Expire(nowUnixMs);
+            return JoinLocked(nodes, nodeId, roomId, nowUnixMs, out node, out room);
+        }
+    }
+
+    private JoinOutcome JoinLocked(IReadOnlyList<NodeRecord> nodes, string nodeId, uint roomId, long nowUnixMs, out NodeRecord? node, out RoomRecord? room)
+    {
         node = nodes.FirstOrDefault(n => n.Id == nodeId && !n.IsExpired(nowUnixMs));
         room = node?.Rooms.FirstOrDefault(r => r.Id == roomId);
         if (node is null || room is null)
@@ -65,7 +86,7 @@ public sealed class Matchmaker(PendingSeats pending)
         {
             return JoinOutcome.NodeDraining;
         }
-        if (room.Players + pending.ForRoom(node.Id, room.Id, nowUnixMs) >= room.Capacity)
+        if (room.Players + pending.ForRoom(node.Id, room.Id) >= room.Capacity)
         {
             return JoinOutcome.Full;
         }
@@ -91,7 +112,7 @@ public sealed class Matchmaker(PendingSeats pending)
                 return false;
             }
         }
-        return node.Sessions + pending.ForNode(node.Id, nowUnixMs) < node.Capacity;
+        return node.Sessions + pending.ForNode(node.Id) < node.Capacity;
     }
 
     private static int CapacityOn(NodeRecord node, MatchRequest request) => request.Capacity > 0 ? request.Capacity : node.RoomCapacity;
@@ -100,6 +121,6 @@ public sealed class Matchmaker(PendingSeats pending)
     /// Sessions over capacity with the seats promised there counted as sessions, so a burst spreads
     /// over the nodes; a node over its tick budget ranks after every node that is not (CPU breaks ties).
     /// </summary>
-    private double LoadWithPending(NodeRecord node, long nowUnixMs) =>
-        node.Overload + ((node.Sessions + pending.ForNode(node.Id, nowUnixMs)) / (double)Math.Max(1, node.Capacity));
+    private double LoadWithPending(NodeRecord node) =>
+        node.Overload + ((node.Sessions + pending.ForNode(node.Id)) / (double)Math.Max(1, node.Capacity));
 }
