@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for building, testing and measuring Engine.
 #   ./build.sh            install what is missing, publish the native-AOT server to artifacts/bin/engine
-#   ./build.sh test       the above, then the whole test suite (unit, property, loopback, AOT smoke, the SDK's
-#                         netstandard2.1 and net8.0 builds against the AOT engine), the SDK packages and their consumers
+#   ./build.sh test       the above, then the whole test suite (unit, property, loopback, AOT smoke, fleet with redis-server,
+#                         the SDK's netstandard2.1 and net8.0 builds against the AOT engine), the SDK packages and their consumers
 #   ./build.sh bench      BenchmarkDotNet micro-benchmarks (perf/Engine.Benchmarks)
 #   ./build.sh pingpong   1000-client ping-pong: engine against a LiteNetLib echo server
 #   ./build.sh fuzz [s]   bounded afl++ fuzzing of every parser, s seconds in all (default 60; docs/FUZZING.md)
@@ -53,6 +53,8 @@ run_tests() {
   tests/Engine.Tests/Admin/ensure-prometheus.sh
   # The distributed load test's test starts a nats-server of its own (Debian's).
   loadtest/ensure-nats-server.sh
+  # The fleet tests start their own redis-server; Debian's, installed here when missing.
+  tests/Engine.Tests/Fleet/ensure-redis.sh
   log "running tests"
   ENGINE_BINARY="$root/artifacts/bin/engine" dotnet test tests/Engine.Tests/Engine.Tests.csproj \
     -c Release --no-build -nologo --logger "console;verbosity=normal" --blame-hang-timeout 5m

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Engine.Host.Admin;
 using Engine.Host.Agones;
 using Engine.Host.Configuration;
+using Engine.Host.Fleet;
 using Engine.Host.Lifecycle;
 using Engine.Server;
 using Engine.Server.Diagnostics;
@@ -110,6 +111,10 @@ internal static class EngineHost
 
         using var agones = settings.Agones.Enabled ? AgonesLifecycle.Start(settings.Agones, server, lifecycle, loggerFactory) : null;
 
+        // After the server listens (the record names its address); registered as draining while
+        // a drain lets rooms play on, so nothing new is placed here; left before the server stops.
+        var fleet = settings.Fleet.IsEnabled ? FleetNode.Start(settings.Fleet, server, loggerFactory, () => lifecycle.IsDraining) : null;
+
         var stats = new StatsReporter(server, lifecycle, logger);
         var interval = settings.Server.StatsIntervalSeconds > 0 ? TimeSpan.FromSeconds(settings.Server.StatsIntervalSeconds) : Timeout.InfiniteTimeSpan;
         var nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
@@ -132,6 +137,8 @@ internal static class EngineHost
                 nextStats = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
             }
         }
+        // Out of the directory first, so the backend sends nobody to a node that is stopping.
+        fleet?.Dispose();
         // The admin endpoint stays up meanwhile, so /readyz answers 503 until the shards are done.
         server.Stop(TimeSpan.FromMilliseconds(settings.Server.ShutdownTimeoutMs));
         // Only once the players have been told: Agones deletes the pod after Shutdown.

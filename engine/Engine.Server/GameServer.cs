@@ -157,6 +157,27 @@ public sealed class GameServer : IDisposable
             first.GsoEnabled ? "on" : "off", shardCount > 1 ? "kernel (reuseport cBPF)" : "single shard");
     }
 
+    /// <summary>
+    /// Appends a summary of every open room to <paramref name="into"/>: for the fleet's directory, read
+    /// off the shard threads like the stats line (the room directory's lock, never a shard's state).
+    /// </summary>
+    public void CopyRoomSummaries(List<RoomSummary> into)
+    {
+        if (Rooms is null)
+        {
+            return;
+        }
+        var entries = new List<RoomEntry>();
+        Rooms.CopyOpen(entries);
+        foreach (var entry in entries)
+        {
+            if (!entry.IsClosed)
+            {
+                into.Add(new RoomSummary(entry.Id, entry.Name, entry.IsPrivate, entry.Password is not null, entry.Capacity, entry.Players, entry.Spectators));
+            }
+        }
+    }
+
     /// <summary>Rooms the shards have allocated rather than reused (tests watch it stay flat under churn).</summary>
     internal long RoomsAllocated => _shards.Sum(s => s.RoomsAllocated);
 

@@ -110,12 +110,14 @@ internal static class ConfigurationLoader
         settings.Agones.Enabled = configuration["agones"] is { } agones && bool.Parse(agones);
         settings.Agones.SdkAddress = configuration["agonessdkaddress"]
             ?? AgonesOptions.DefaultAddressFor(environment.TryGetValue(AgonesOptions.PortVariable, out var agonesPort) ? agonesPort : null);
+        ReadFleet(configuration, settings.Fleet);
         settings.Server.ConnectTokenKey = ReadTokenKey(configuration["tokenkey"], configuration["tokenkeyfile"]);
 
         var errors = settings.Server.Validate().ToList();
         errors.AddRange(settings.Admin.Validate());
         errors.AddRange(settings.Drain.Validate());
         errors.AddRange(settings.Agones.Validate());
+        errors.AddRange(settings.Fleet.Validate(settings.Server));
         if (!Enum.TryParse<LogLevel>(settings.LogLevel, ignoreCase: true, out _))
         {
             errors.Add($"log-level: '{settings.LogLevel}' is not one of trace, debug, information, warning, error, critical");
@@ -129,6 +131,18 @@ internal static class ConfigurationLoader
             throw new ConfigurationError(string.Join(Environment.NewLine, errors));
         }
         return settings;
+    }
+
+    private static void ReadFleet(IConfiguration configuration, Engine.Host.Fleet.FleetOptions fleet)
+    {
+        fleet.Directory = configuration["directory"] ?? fleet.Directory;
+        fleet.NodeId = configuration["nodeid"] ?? fleet.NodeId;
+        fleet.NodeLabels = configuration["nodelabels"] ?? fleet.NodeLabels;
+        fleet.GameMode = configuration["gamemode"] ?? fleet.GameMode;
+        if (configuration["directoryttlms"] is { } ttl)
+        {
+            fleet.DirectoryTtlMs = int.TryParse(ttl, out var ms) ? ms : throw new ConfigurationError($"directory-ttl-ms: '{ttl}' is not a whole number");
+        }
     }
 
     /// <summary>The token key from its hex text or from a file holding that text; null when neither is given.</summary>

@@ -1,6 +1,7 @@
 using Engine.Host.Admin;
 using Engine.Host.Agones;
 using Engine.Host.Lifecycle;
+using Engine.Host.Fleet;
 using Engine.Server;
 
 namespace Engine.Host.Configuration;
@@ -63,6 +64,11 @@ internal static class OptionTable
         new("drain-timeout-seconds", "on SIGTERM or POST /admin/drain, how long rooms may play on before players are told and the node stops, 0 = at once", _ => DrainOptions.DefaultTimeoutSeconds, IsHostOnly: true),
         new("agones", "report to Agones through its SDK sidecar: Ready, Health, labels, Allocated while rooms are open, Shutdown", _ => false, IsFlag: true, IsHostOnly: true),
         new("agones-sdk-address", "the Agones SDK's REST gateway; localhost on $AGONES_SDK_HTTP_PORT when that is set and this is not", _ => AgonesOptions.DefaultSdkAddress, IsHostOnly: true),
+        new("directory", "the fleet's directory, redis://HOST:PORT[/DB]: register this node and its rooms there (docs/FLEET.md)", null, IsHostOnly: true),
+        new("node-id", "this node's id in the directory (default: host name and a random suffix)", null, IsHostOnly: true),
+        new("node-labels", "placement labels, key=value,... (example: region=eu-west)", null, IsHostOnly: true),
+        new("game-mode", "the game mode this node's rooms play, as matchmaking asks for it", _ => FleetOptions.DefaultGameMode, IsHostOnly: true),
+        new("directory-ttl-ms", "how long the node's record outlives its last renewal (renewed every third of it, at most 1 s apart)", _ => FleetOptions.DefaultTtlMs, IsHostOnly: true),
     ];
 
     public static Option? Find(string name) => All.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -81,6 +87,7 @@ internal static class OptionTable
             "Command line beats environment beats file.",
             "A token key (--token-key, --token-key-file or ENGINE_TOKEN_KEY) or --insecure is required.",
             "engine token --help: issue a connect token.",
+            "engine backend --help: the fleet's HTTP service (matchmaking across nodes, docs/FLEET.md).",
             "",
             "options:",
         };

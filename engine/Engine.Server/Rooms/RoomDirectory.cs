@@ -137,6 +137,15 @@ internal sealed class RoomDirectory
         }
     }
 
+    /// <summary>Every open room's record, for the fleet's directory: the lock is held only to copy references; counts are read after, as the shards publish them.</summary>
+    public void CopyOpen(List<RoomEntry> into)
+    {
+        lock (_gate)
+        {
+            into.AddRange(_byId.Values);
+        }
+    }
+
     /// <summary>The fullest public, password-free room with a free slot of the asked capacity, with that slot reserved.</summary>
     public RoomEntry? ReserveQuickMatch(int capacity)
     {

@@ -1,0 +1,9 @@
+namespace Engine.Fleet.Placement;
+
+public enum JoinOutcome
+{
+    Ok,
+    NotFound,
+    NodeDraining,
+    Full,
+}
