@@ -21,6 +21,7 @@ public readonly ref struct RoomEvent
     public ReadOnlySpan<byte> ResumeToken { get; init; }
     public ushort TickRate { get; init; }
     public ushort SnapshotRate { get; init; }
+    public byte RoomEpoch { get; init; }
     public RoomLeaveReason LeaveReason { get; init; }
     public ReadOnlySpan<byte> Text { get; init; }
     public ulong ConnectionId { get; init; }
@@ -51,10 +52,12 @@ public readonly ref struct RoomEvent
                 var token = reader.ReadFixed(RoomLimits.ResumeTokenSize);
                 var tickRate = reader.ReadUInt16();
                 var snapshotRate = reader.ReadUInt16();
+                var epoch = reader.ReadByte();
                 e = new RoomEvent
                 {
                     Op = op, RequestId = id, RoomId = roomId, Name = name, Capacity = capacity, Slot = slot, PlayerId = playerId,
                     Spectator = (flags & 1) != 0, IsPrivate = (flags & 2) != 0, ResumeToken = token, TickRate = tickRate, SnapshotRate = snapshotRate,
+                    RoomEpoch = epoch,
                 };
                 break;
             }

@@ -99,6 +99,7 @@ public static class RoomMessages
         w.WriteFixed(joined.ResumeToken);
         w.WriteUInt16(joined.TickRate);
         w.WriteUInt16(joined.SnapshotRate);
+        w.WriteByte(joined.RoomEpoch);
         return Done(w);
     }
 
@@ -191,4 +192,7 @@ public readonly ref struct JoinedRoom
     public ReadOnlySpan<byte> ResumeToken { get; init; }
     public ushort TickRate { get; init; }
     public ushort SnapshotRate { get; init; }
+
+    /// <summary>Counts the rooms this session entered (wrapping): every snapshot from this room carries it.</summary>
+    public byte RoomEpoch { get; init; }
 }

@@ -326,6 +326,7 @@ internal sealed class RoomService<TOutput>
             ResumeToken = join.Spectate ? new byte[RoomLimits.ResumeTokenSize] : session.ResumeToken,
             TickRate = (ushort)_options.TickRate,
             SnapshotRate = (ushort)_options.SnapshotRate,
+            RoomEpoch = session.RoomEpoch,
         })), nowUs);
         // The newcomer learns who is there; the others learn of the newcomer (spectators are not announced).
         var slots = room.Slots;

@@ -511,6 +511,27 @@ public class RoomServiceTests
     }
 
     [Fact]
+    public void Every_room_a_session_enters_has_a_new_epoch_and_creating_a_room_while_in_one_leaves_it_first()
+    {
+        var h = new RoomHarness();
+        var player = h.Connect();
+        var first = h.Create(player, "first", 4);
+        Assert.Equal((RoomOp.Joined, (byte)1, player.RoomEpoch), (first.Op, first.RoomEpoch, (byte)1));
+
+        // Created while in a room: Left(old room, moved), then Joined; no Result.
+        var (_, replies) = h.Ask(player, (b, id) => RoomMessages.CreateRoom(b, id, "second"u8, 4, isPrivate: false, default));
+        Assert.Equal([RoomOp.Left, RoomOp.Joined], replies.Select(r => r.Op));
+        Assert.Equal((first.RoomId, RoomLeaveReason.Moved), (replies[0].RoomId, replies[0].LeaveReason));
+        Assert.Equal(2, replies[1].RoomEpoch);
+
+        Assert.Equal(RoomStatus.Ok, h.LeaveRoom(player).Status);
+        Assert.Equal(3, h.Spectate(player, first.RoomId).RoomEpoch); // the same room again is a new epoch too
+        Assert.Equal(4, h.Join(player, first.RoomId).RoomEpoch);
+        Assert.Equal(4, player.RoomEpoch);
+        Assert.Equal(1, h.Create(h.Connect(), "third", 2).RoomEpoch); // counted per session
+    }
+
+    [Fact]
     public void Chat_is_cleaned_of_control_characters_and_relayed_to_everyone_in_the_room()
     {
         var h = new RoomHarness();

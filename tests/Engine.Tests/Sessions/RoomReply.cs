@@ -23,6 +23,7 @@ internal sealed record RoomReply
     public byte[] ResumeToken { get; init; } = [];
     public ushort TickRate { get; init; }
     public ushort SnapshotRate { get; init; }
+    public byte RoomEpoch { get; init; }
     public RoomLeaveReason LeaveReason { get; init; }
     public string Text { get; init; } = "";
     public byte[] Bytes { get; init; } = [];
@@ -52,7 +53,7 @@ internal sealed record RoomReply
         {
             Op = e.Op, RequestId = e.RequestId, Status = e.Status, RoomId = e.RoomId, Name = Encoding.UTF8.GetString(e.Name),
             Capacity = e.Capacity, Slot = e.Slot, PlayerId = e.PlayerId, Spectator = e.Spectator, IsPrivate = e.IsPrivate,
-            ResumeToken = e.ResumeToken.ToArray(), TickRate = e.TickRate, SnapshotRate = e.SnapshotRate, LeaveReason = e.LeaveReason, Text = Encoding.UTF8.GetString(e.Text), Bytes = message,
+            ResumeToken = e.ResumeToken.ToArray(), TickRate = e.TickRate, SnapshotRate = e.SnapshotRate, RoomEpoch = e.RoomEpoch, LeaveReason = e.LeaveReason, Text = Encoding.UTF8.GetString(e.Text), Bytes = message,
         };
     }
 
