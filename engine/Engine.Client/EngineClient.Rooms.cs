@@ -176,9 +176,9 @@ public sealed partial class EngineClient
             return;
         }
         var rooms = new List<RoomListing>();
-        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate))
+        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate, out var hasPassword))
         {
-            rooms.Add(new RoomListing(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate));
+            rooms.Add(new RoomListing(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate, hasPassword));
         }
         completion.SetResult(new RoomList(reader.IsValid ? RoomStatus.Ok : RoomStatus.Malformed, reader.Total, rooms));
     }

@@ -161,14 +161,15 @@ public static class RoomMessages
         w.WriteByte(count);
     }
 
-    public static void RoomListEntry(ref SpanWriter w, uint roomId, ReadOnlySpan<byte> name, byte players, byte capacity, ushort spectators, bool isPrivate)
+    /// <summary>One room of a list; flags: bit 0 private (never set today: private rooms are not listed), bit 1 password.</summary>
+    public static void RoomListEntry(ref SpanWriter w, uint roomId, ReadOnlySpan<byte> name, byte players, byte capacity, ushort spectators, bool isPrivate, bool hasPassword)
     {
         w.WriteUInt32(roomId);
         w.WriteBytes(name);
         w.WriteByte(players);
         w.WriteByte(capacity);
         w.WriteUInt16(spectators);
-        w.WriteByte(isPrivate ? (byte)1 : (byte)0);
+        w.WriteByte((byte)((isPrivate ? 1 : 0) | (hasPassword ? 2 : 0)));
     }
 
     private static int Done(in SpanWriter w) => w.Overflowed ? 0 : w.Length;

@@ -164,7 +164,7 @@ internal sealed class RoomService<TOutput>
         foreach (var entry in page)
         {
             RoomMessages.RoomListEntry(ref writer, entry.Id, entry.NameBytes, (byte)Math.Min(entry.Players, 255), (byte)entry.Capacity,
-                (ushort)Math.Min(entry.Spectators, ushort.MaxValue), entry.IsPrivate);
+                (ushort)Math.Min(entry.Spectators, ushort.MaxValue), entry.IsPrivate, entry.Password is not null);
         }
         _output.SendReliable(session, writer.Written, nowUs);
     }

@@ -146,8 +146,11 @@ public class RoomServiceTests
     {
         var h = new RoomHarness();
         var room = h.Create(h.Connect(), "locked", 4, password: "pw");
-        var listed = Assert.Single(h.List(h.Connect()).Rooms);
-        Assert.Equal((room.RoomId, false), (listed.Id, listed.IsPrivate));
+        var open = h.Create(h.Connect(), "open", 4);
+        var list = h.List(h.Connect());
+        Assert.Equal([(room.RoomId, false, true), (open.RoomId, false, false)], list.Rooms.Select(r => (r.Id, r.IsPrivate, r.HasPassword)));
+        // Header (6 bytes), then id 4, name 1 + 6, players, capacity, spectators 2, flags: bit 1 is the password.
+        Assert.Equal((0x02, 0x00), (list.Bytes[6 + 4 + 7 + 1 + 1 + 2], list.Bytes[^1]));
         Assert.Equal(RoomStatus.WrongPassword, h.Join(h.Connect(), room.RoomId).Status);
         Assert.Equal(RoomOp.Joined, h.Join(h.Connect(), room.RoomId, "pw").Op);
     }

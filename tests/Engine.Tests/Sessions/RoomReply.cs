@@ -61,9 +61,9 @@ internal sealed record RoomReply
     {
         var reader = new RoomListReader(message);
         var rooms = new List<Listed>();
-        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate))
+        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate, out var hasPassword))
         {
-            rooms.Add(new Listed(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate));
+            rooms.Add(new Listed(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate, hasPassword));
         }
         if (!reader.IsValid)
         {
@@ -72,5 +72,5 @@ internal sealed record RoomReply
         return new RoomReply { Op = RoomOp.RoomList, RequestId = reader.RequestId, Total = reader.Total, Rooms = rooms, Bytes = message };
     }
 
-    public sealed record Listed(uint Id, string Name, int Players, int Capacity, int Spectators, bool IsPrivate);
+    public sealed record Listed(uint Id, string Name, int Players, int Capacity, int Spectators, bool IsPrivate, bool HasPassword = false);
 }
