@@ -41,6 +41,7 @@ internal sealed class RoomNetcode
 
     /// <summary>The room epoch of the Joined that built this netcode: a snapshot carrying another is from a room left before.</summary>
     public byte Epoch { get; init; }
+
     public bool IsSpectator => _ownSlot < 0;
     public Predictor Predictor { get; }
     public Interpolator Interpolator { get; private set; }
