@@ -274,14 +274,13 @@ public sealed partial class EngineClient
         SnapshotsReceived++;
         var now = MonotonicClock.NowUs;
         var netcode = CurrentNetcode();
-        var outcome = SnapshotMessage.TryRead(payload, out var lastAppliedInput, out var snapshot) != DropReason.None ? SnapshotOutcome.Malformed
-            : netcode is null ? SnapshotOutcome.Foreign
-            : netcode.OnSnapshot(lastAppliedInput, snapshot, now);
+        var outcome = netcode?.OnMessage(payload, now)
+            ?? (payload.Length < SnapshotMessage.PrefixSize ? SnapshotOutcome.Malformed : SnapshotOutcome.Foreign);
         switch (outcome)
         {
             case SnapshotOutcome.Applied:
                 _snapshotsApplied++;
-                _snapshotBytes += snapshot.Length;
+                _snapshotBytes += payload.Length - SnapshotMessage.PrefixSize;
                 // A player sending inputs acknowledges with the next one (within a tick); anyone else
                 // acknowledges now, so the server can send deltas against this frame.
                 if (netcode!.IsSpectator || now - _lastInputUs > 2_000_000L / Math.Max(netcode.Room.TickRate, 1))
@@ -322,7 +321,10 @@ public sealed partial class EngineClient
         else if (_netcode is null || !ReferenceEquals(_netcode.Room, room))
         {
             var arena = _arena with { TickRate = room.TickRate > 0 ? room.TickRate : _arena.TickRate };
-            _netcode = new RoomNetcode(room, arena, (int)_interpolationDelay.TotalMilliseconds, (int)_maxExtrapolation.TotalMilliseconds, _netcodeStats);
+            _netcode = new RoomNetcode(room, arena, (int)_interpolationDelay.TotalMilliseconds, (int)_maxExtrapolation.TotalMilliseconds, _netcodeStats)
+            {
+                Epoch = _roomEpoch,
+            };
         }
         return _netcode;
     }

@@ -22,6 +22,9 @@ public sealed partial class EngineClient
 
     public RoomInfo? CurrentRoom { get; private set; }
 
+    /// <summary>The room epoch of the last Joined: snapshots that carry another are from a room this client left.</summary>
+    private byte _roomEpoch;
+
     public Task<RoomResult> CreateRoom(string name, int capacity, bool isPrivate = false, string? password = null) =>
         Request((buffer, id) => RoomMessages.CreateRoom(buffer, id, Encoding.UTF8.GetBytes(name), (byte)Math.Clamp(capacity, 0, 255), isPrivate, Encoding.UTF8.GetBytes(password ?? "")));
 
@@ -131,6 +134,7 @@ public sealed partial class EngineClient
                 break;
             case RoomOp.Joined:
                 _roster.Clear();
+                _roomEpoch = e.RoomEpoch;
                 CurrentRoom = new RoomInfo(e.RoomId, Encoding.UTF8.GetString(e.Name), e.Capacity, e.Slot, e.PlayerId, e.Spectator, e.IsPrivate,
                     e.ResumeToken.ToArray(), e.TickRate, e.SnapshotRate);
                 if (!e.Spectator)
@@ -172,9 +176,9 @@ public sealed partial class EngineClient
             return;
         }
         var rooms = new List<RoomListing>();
-        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate))
+        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate, out var hasPassword))
         {
-            rooms.Add(new RoomListing(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate));
+            rooms.Add(new RoomListing(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate, hasPassword));
         }
         completion.SetResult(new RoomList(reader.IsValid ? RoomStatus.Ok : RoomStatus.Malformed, reader.Total, rooms));
     }

@@ -14,7 +14,8 @@ public sealed record RoomInfo(uint Id, string Name, int Capacity, byte Slot, uin
 /// <summary>Another player in the room (or this one), by the slot their state has in snapshots.</summary>
 public readonly record struct RoomPlayer(uint PlayerId, byte Slot);
 
-public sealed record RoomListing(uint Id, string Name, int Players, int Capacity, int Spectators, bool IsPrivate);
+/// <summary>A listed room; <see cref="HasPassword"/>: joining it takes the password.</summary>
+public sealed record RoomListing(uint Id, string Name, int Players, int Capacity, int Spectators, bool IsPrivate, bool HasPassword = false);
 
 public sealed record RoomList(RoomStatus Status, int Total, IReadOnlyList<RoomListing> Rooms);
 

@@ -38,6 +38,10 @@ internal sealed class RoomNetcode
     }
 
     public RoomInfo Room { get; }
+
+    /// <summary>The room epoch of the Joined that built this netcode: a snapshot carrying another is from a room left before.</summary>
+    public byte Epoch { get; init; }
+
     public bool IsSpectator => _ownSlot < 0;
     public Predictor Predictor { get; }
     public Interpolator Interpolator { get; private set; }
@@ -52,6 +56,20 @@ internal sealed class RoomNetcode
     public uint NewestTick => Latest?.Tick ?? 0;
 
     public SnapshotFrame? Latest => _snapshots.Frames.Latest;
+
+    /// <summary>
+    /// One snapshot message: dropped as <see cref="SnapshotOutcome.Foreign"/> when its room epoch is
+    /// not <see cref="Epoch"/> (ticks go on across rooms, so only the epoch tells a late snapshot of
+    /// the previous room apart), else decoded as <see cref="OnSnapshot"/> does.
+    /// </summary>
+    public SnapshotOutcome OnMessage(ReadOnlySpan<byte> message, long nowUs)
+    {
+        if (SnapshotMessage.TryRead(message, out var lastAppliedInput, out var epoch, out var snapshot) != DropReason.None)
+        {
+            return SnapshotOutcome.Malformed;
+        }
+        return epoch != Epoch ? SnapshotOutcome.Foreign : OnSnapshot(lastAppliedInput, snapshot, nowUs);
+    }
 
     /// <summary>Decodes one snapshot (after the message's prefix) and feeds what it says to prediction and interpolation.</summary>
     public SnapshotOutcome OnSnapshot(uint lastAppliedInput, ReadOnlySpan<byte> snapshot, long nowUs)

@@ -15,6 +15,6 @@ internal enum SnapshotOutcome : byte
     /// <summary>Bytes that break the snapshot format: dropped.</summary>
     Malformed,
 
-    /// <summary>Not this room's world (this player's slot holds someone else, or no room): dropped.</summary>
+    /// <summary>Not this room's world (another room epoch, this player's slot holds someone else, or no room): dropped.</summary>
     Foreign,
 }

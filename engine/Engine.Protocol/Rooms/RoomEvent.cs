@@ -21,6 +21,7 @@ public readonly ref struct RoomEvent
     public ReadOnlySpan<byte> ResumeToken { get; init; }
     public ushort TickRate { get; init; }
     public ushort SnapshotRate { get; init; }
+    public byte RoomEpoch { get; init; }
     public RoomLeaveReason LeaveReason { get; init; }
     public ReadOnlySpan<byte> Text { get; init; }
     public ulong ConnectionId { get; init; }
@@ -51,10 +52,12 @@ public readonly ref struct RoomEvent
                 var token = reader.ReadFixed(RoomLimits.ResumeTokenSize);
                 var tickRate = reader.ReadUInt16();
                 var snapshotRate = reader.ReadUInt16();
+                var epoch = reader.ReadByte();
                 e = new RoomEvent
                 {
                     Op = op, RequestId = id, RoomId = roomId, Name = name, Capacity = capacity, Slot = slot, PlayerId = playerId,
                     Spectator = (flags & 1) != 0, IsPrivate = (flags & 2) != 0, ResumeToken = token, TickRate = tickRate, SnapshotRate = snapshotRate,
+                    RoomEpoch = epoch,
                 };
                 break;
             }
@@ -113,13 +116,14 @@ public ref struct RoomListReader
     public ushort RequestId { get; }
     public ushort Total { get; }
 
-    public bool TryReadEntry(out uint roomId, out ReadOnlySpan<byte> name, out byte players, out byte capacity, out ushort spectators, out bool isPrivate)
+    /// <summary>The next entry; flag bits other than private (0) and password (1) are ignored.</summary>
+    public bool TryReadEntry(out uint roomId, out ReadOnlySpan<byte> name, out byte players, out byte capacity, out ushort spectators, out bool isPrivate, out bool hasPassword)
     {
         roomId = 0;
         name = default;
         players = capacity = 0;
         spectators = 0;
-        isPrivate = false;
+        isPrivate = hasPassword = false;
         if (!IsValid || _left == 0)
         {
             return false;
@@ -130,7 +134,9 @@ public ref struct RoomListReader
         players = _reader.ReadByte();
         capacity = _reader.ReadByte();
         spectators = _reader.ReadUInt16();
-        isPrivate = _reader.ReadByte() != 0;
+        var flags = _reader.ReadByte();
+        isPrivate = (flags & 1) != 0;
+        hasPassword = (flags & 2) != 0;
         IsValid = !_reader.Failed;
         return IsValid;
     }

@@ -99,6 +99,7 @@ public static class RoomMessages
         w.WriteFixed(joined.ResumeToken);
         w.WriteUInt16(joined.TickRate);
         w.WriteUInt16(joined.SnapshotRate);
+        w.WriteByte(joined.RoomEpoch);
         return Done(w);
     }
 
@@ -160,14 +161,15 @@ public static class RoomMessages
         w.WriteByte(count);
     }
 
-    public static void RoomListEntry(ref SpanWriter w, uint roomId, ReadOnlySpan<byte> name, byte players, byte capacity, ushort spectators, bool isPrivate)
+    /// <summary>One room of a list; flags: bit 0 private (never set today: private rooms are not listed), bit 1 password.</summary>
+    public static void RoomListEntry(ref SpanWriter w, uint roomId, ReadOnlySpan<byte> name, byte players, byte capacity, ushort spectators, bool isPrivate, bool hasPassword)
     {
         w.WriteUInt32(roomId);
         w.WriteBytes(name);
         w.WriteByte(players);
         w.WriteByte(capacity);
         w.WriteUInt16(spectators);
-        w.WriteByte(isPrivate ? (byte)1 : (byte)0);
+        w.WriteByte((byte)((isPrivate ? 1 : 0) | (hasPassword ? 2 : 0)));
     }
 
     private static int Done(in SpanWriter w) => w.Overflowed ? 0 : w.Length;
@@ -191,4 +193,7 @@ public readonly ref struct JoinedRoom
     public ReadOnlySpan<byte> ResumeToken { get; init; }
     public ushort TickRate { get; init; }
     public ushort SnapshotRate { get; init; }
+
+    /// <summary>Counts the rooms this session entered (wrapping): every snapshot from this room carries it.</summary>
+    public byte RoomEpoch { get; init; }
 }

@@ -6,5 +6,7 @@ public enum SnapshotFlags
 {
     None = 0,
     Grounded = 1,
+
+    /// <summary>Not set by the movement arena (in the air is <see cref="Grounded"/> clear); a game mode's own bit.</summary>
     Jumping = 2,
 }

@@ -1,9 +1,10 @@
 namespace Engine.Protocol.Wire;
 
-/// <summary>Sizes and magic numbers of protocol v1; docs/PROTOCOL.md describes every byte.</summary>
+/// <summary>Sizes and magic numbers of the protocol; docs/PROTOCOL.md describes every byte.</summary>
 public static class ProtocolConstants
 {
-    public const ushort Version = 1;
+    /// <summary>2: snapshots and Joined carry the room epoch.</summary>
+    public const ushort Version = 2;
 
     /// <summary>"ENG1" read as a little-endian u32.</summary>
     public const uint Magic = 0x31474E45;

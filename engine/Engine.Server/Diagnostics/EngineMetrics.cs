@@ -40,6 +40,8 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("engine.sessions", () => PerShard(s => (long)s.SessionCount), "{session}", "Open sessions");
         _meter.CreateObservableGauge("engine.rooms", () => PerShard(s => (long)s.RoomCount), "{room}", "Open rooms");
         _meter.CreateObservableCounter("engine.handshakes", Handshakes, "{packet}", "Handshake packets, by stage");
+        _meter.CreateObservableCounter("engine.disconnect.repeats", () => PerShard(s => Volatile.Read(ref s.Counters.DisconnectRepeats)), "{packet}",
+            "Copies of a client's Disconnect that arrived after its session closed (it is sent three times); not drops");
         _meter.CreateObservableCounter("engine.sessions.timed_out", () => PerShard(s => s.Counters.SessionsTimedOut), "{session}", "Sessions closed by timeout");
         _meter.CreateObservableCounter("engine.shard.allocated", () => PerShard(s => Volatile.Read(ref s.Counters.AllocatedBytes)), "By", "Bytes allocated by each shard thread (flat in steady state)");
         _meter.CreateObservableCounter("engine.kernel.drops", () => PerShard(s => s.Socket.Counters.KernelDrops), "{packet}", "Datagrams the kernel dropped on a full receive queue");

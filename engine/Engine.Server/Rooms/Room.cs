@@ -221,7 +221,7 @@ internal sealed class Room
         session.Room = this;
         session.Slot = (byte)slot;
         Inputs.Join(session.Slot);
-        Mode.OnPlayerJoined(session.Slot);
+        Mode.OnPlayerJoined(session.Slot, session.TokenPlayerId);
         session.ResetView(_slots.Length);
         Occupied();
     }

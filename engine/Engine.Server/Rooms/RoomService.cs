@@ -164,7 +164,7 @@ internal sealed class RoomService<TOutput>
         foreach (var entry in page)
         {
             RoomMessages.RoomListEntry(ref writer, entry.Id, entry.NameBytes, (byte)Math.Min(entry.Players, 255), (byte)entry.Capacity,
-                (ushort)Math.Min(entry.Spectators, ushort.MaxValue), entry.IsPrivate);
+                (ushort)Math.Min(entry.Spectators, ushort.MaxValue), entry.IsPrivate, entry.Password is not null);
         }
         _output.SendReliable(session, writer.Written, nowUs);
     }
@@ -326,6 +326,7 @@ internal sealed class RoomService<TOutput>
             ResumeToken = join.Spectate ? new byte[RoomLimits.ResumeTokenSize] : session.ResumeToken,
             TickRate = (ushort)_options.TickRate,
             SnapshotRate = (ushort)_options.SnapshotRate,
+            RoomEpoch = session.RoomEpoch,
         })), nowUs);
         // The newcomer learns who is there; the others learn of the newcomer (spectators are not announced).
         var slots = room.Slots;

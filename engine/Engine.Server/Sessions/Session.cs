@@ -38,9 +38,17 @@ internal sealed class Session
     /// <summary>The client's view of the room's world, the baseline of its next delta; null outside rooms.</summary>
     public SnapshotView? View { get; private set; }
 
-    /// <summary>Starts a fresh view for a room of this capacity (reusing the last one when it fits), and priorities for each of its slots.</summary>
+    /// <summary>Counts the rooms this session entered (wrapping); its Joined and every snapshot of that room carry it.</summary>
+    public byte RoomEpoch { get; private set; }
+
+    /// <summary>
+    /// Starts a fresh view for a room of this capacity (reusing the last one when it fits), and
+    /// priorities for each of its slots; a new room epoch, so the client tells this room's snapshots
+    /// from the previous room's.
+    /// </summary>
     public SnapshotView ResetView(int capacity)
     {
+        RoomEpoch++;
         if (View is null || View.Capacity != capacity)
         {
             View = new SnapshotView(capacity);
@@ -110,6 +118,7 @@ internal sealed class Session
         _chatRefilledUs = nowUs;
         PreviousConnectionId = 0;
         PendingConnectionId = 0;
+        RoomEpoch = 0;
         View?.Reset();
     }
 }

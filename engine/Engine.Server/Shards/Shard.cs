@@ -38,6 +38,7 @@ internal sealed class Shard : IDisposable
     private readonly ShardMailbox _mailbox;
     private readonly SessionPool _sessionPool;
     private readonly SessionTable _sessions = new();
+    private readonly ClosedSessions _closedByClient = new();
     private readonly List<Session> _expired = new();
     private readonly List<(Session Session, int Shard, RoomJoin Join)> _moves = new();
     private readonly AddressRateTable _addressLimits;
@@ -240,7 +241,11 @@ internal sealed class Shard : IDisposable
         }
         if (!_sessions.TryGet(header.ConnectionId, out var session))
         {
-            if (!TryForward(header.ConnectionId, datagram, source))
+            if (_closedByClient.Contains(header.ConnectionId, source, now))
+            {
+                Counters.DisconnectRepeats++;
+            }
+            else if (!TryForward(header.ConnectionId, datagram, source))
             {
                 Counters.Drop(DropReason.UnknownSession);
             }
@@ -285,6 +290,7 @@ internal sealed class Shard : IDisposable
         }
         if (session.Connection.IsClosed)
         {
+            _closedByClient.Add(header.ConnectionId, source, now);
             CloseSession(session, now, timedOut: false);
             return;
         }

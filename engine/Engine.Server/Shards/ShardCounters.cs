@@ -25,6 +25,9 @@ public sealed class ShardCounters
     /// <summary>Session packets received on this shard for sessions this shard owns.</summary>
     public long OwnSessionPackets;
 
+    /// <summary>The copies of a client's Disconnect that came after the first had closed its session (it is sent three times): not drops.</summary>
+    public long DisconnectRepeats;
+
     /// <summary>Session packets whose connection id names another shard: must stay 0 while steering works.</summary>
     public long MisroutedSessionPackets;
 

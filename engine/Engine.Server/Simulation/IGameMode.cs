@@ -27,6 +27,13 @@ public interface IGameMode
     /// <summary>A player took <paramref name="slot"/>: put them in the world (spawn).</summary>
     void OnPlayerJoined(int slot);
 
+    /// <summary>
+    /// The same, saying who the player is: <paramref name="tokenPlayerId"/> is the player id the game's
+    /// backend put in the player's connect token, authenticated by the server (0 on an insecure
+    /// server). The room calls this one; a mode that has no use for the id need not implement it.
+    /// </summary>
+    void OnPlayerJoined(int slot, ulong tokenPlayerId) => OnPlayerJoined(slot);
+
     /// <summary>The player in <paramref name="slot"/> left; the slot may be reused by a later join.</summary>
     void OnPlayerLeft(int slot);
 

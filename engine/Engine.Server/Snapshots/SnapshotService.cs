@@ -203,7 +203,7 @@ internal sealed class SnapshotService<TOutput>
             return false;
         }
         var encoded = _shared.Bytes(index);
-        encoded.CopyTo(SnapshotMessage.WritePrefix(_message, lastAppliedInput));
+        encoded.CopyTo(SnapshotMessage.WritePrefix(_message, lastAppliedInput, session.RoomEpoch));
         view.RecordSent(frame.Tick, default, complete: true);
         Send(session, SnapshotMessage.Length(encoded.Length), nowUs);
         return true;
@@ -228,7 +228,7 @@ internal sealed class SnapshotService<TOutput>
                 _order[count++] = (ushort)slot;
             }
         }
-        var destination = SnapshotMessage.WritePrefix(_message, room.Inputs.LastApplied(player.Slot));
+        var destination = SnapshotMessage.WritePrefix(_message, room.Inputs.LastApplied(player.Slot), player.RoomEpoch);
         var result = room.Encoder.Encode(frame, baseline, _order.AsSpan(0, count), _included.AsSpan(0, count), destination, budget);
         if (!result.Complete)
         {
@@ -285,7 +285,7 @@ internal sealed class SnapshotService<TOutput>
                 _order[count++] = (ushort)slot;
             }
         }
-        var destination = SnapshotMessage.WritePrefix(_message, 0);
+        var destination = SnapshotMessage.WritePrefix(_message, 0, spectator.RoomEpoch);
         var result = room.Encoder.Encode(frame, Predict(room, view, frame.Tick), _order.AsSpan(0, count), _included.AsSpan(0, count),
             destination, Budget(spectator));
         _counters.SpectatorEncodings++;

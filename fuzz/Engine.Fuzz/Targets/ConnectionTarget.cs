@@ -88,7 +88,7 @@ internal sealed class ConnectionTarget : FuzzTarget
     public static byte[] SnapshotMessageOf(uint lastAppliedInput, ReadOnlySpan<byte> snapshot)
     {
         var message = new byte[SnapshotMessage.Length(snapshot.Length)];
-        snapshot.CopyTo(SnapshotMessage.WritePrefix(message, lastAppliedInput));
+        snapshot.CopyTo(SnapshotMessage.WritePrefix(message, lastAppliedInput, roomEpoch: 1));
         return message;
     }
 

@@ -40,10 +40,10 @@ internal sealed class RoomEventTarget : FuzzTarget
         var writer = new SpanWriter(_first);
         RoomMessages.RoomListHeader(ref writer, reader.RequestId, reader.Total, count);
         var read = 0;
-        while (reader.TryReadEntry(out var roomId, out var name, out var players, out var capacity, out var spectators, out var isPrivate))
+        while (reader.TryReadEntry(out var roomId, out var name, out var players, out var capacity, out var spectators, out var isPrivate, out var hasPassword))
         {
             Check.That(name.Length <= RoomLimits.MaxNameBytes, $"room name of {name.Length} bytes");
-            RoomMessages.RoomListEntry(ref writer, roomId, name, players, capacity, spectators, isPrivate);
+            RoomMessages.RoomListEntry(ref writer, roomId, name, players, capacity, spectators, isPrivate, hasPassword);
             read++;
         }
         Check.That(read <= count, $"{read} entries read from a list of {count}");
@@ -62,9 +62,9 @@ internal sealed class RoomEventTarget : FuzzTarget
         Check.Equal(first.Total, second.Total, "list total");
         for (var i = 0; i < count; i++)
         {
-            first.TryReadEntry(out var id1, out var name1, out var players1, out var capacity1, out var spectators1, out var private1);
-            Check.That(second.TryReadEntry(out var id2, out var name2, out var players2, out var capacity2, out var spectators2, out var private2), "entry written back");
-            Check.Equal((id1, players1, capacity1, spectators1, private1), (id2, players2, capacity2, spectators2, private2), "list entry");
+            first.TryReadEntry(out var id1, out var name1, out var players1, out var capacity1, out var spectators1, out var private1, out var password1);
+            Check.That(second.TryReadEntry(out var id2, out var name2, out var players2, out var capacity2, out var spectators2, out var private2, out var password2), "entry written back");
+            Check.Equal((id1, players1, capacity1, spectators1, private1, password1), (id2, players2, capacity2, spectators2, private2, password2), "list entry");
             Check.Bytes(name1, name2, "list entry name");
         }
     }
@@ -128,8 +128,8 @@ internal sealed class RoomEventTarget : FuzzTarget
         yield return ("migrate", buffer.AsSpan(0, RoomMessages.Move(buffer, 0x8F3A2C51D7E40B02)).ToArray());
         var writer = new SpanWriter(buffer);
         RoomMessages.RoomListHeader(ref writer, 9, 12, 2);
-        RoomMessages.RoomListEntry(ref writer, 42, "arena"u8, 3, 8, 1, false);
-        RoomMessages.RoomListEntry(ref writer, 43, "duel"u8, 1, 2, 0, true);
+        RoomMessages.RoomListEntry(ref writer, 42, "arena"u8, 3, 8, 1, false, false);
+        RoomMessages.RoomListEntry(ref writer, 43, "duel"u8, 1, 2, 0, true, true);
         yield return ("room-list", writer.Written.ToArray());
     }
 }

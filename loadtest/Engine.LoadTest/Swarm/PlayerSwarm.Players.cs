@@ -196,6 +196,7 @@ internal sealed partial class PlayerSwarm
         JoinTime.Record(now - p.ConnectStartedUs);
         LeaveRoomState(p);
         p.RoomId = e.RoomId;
+        p.RoomEpoch = e.RoomEpoch;
         p.Slot = e.Slot;
         p.PlayerId = e.PlayerId;
         p.TickRate = e.TickRate > 0 ? e.TickRate : ArenaSettings.Default.TickRate;
@@ -245,9 +246,14 @@ internal sealed partial class PlayerSwarm
             _counters.SnapshotsForeign++;
             return;
         }
-        if (SnapshotMessage.TryRead(payload, out var lastApplied, out var snapshot) != DropReason.None)
+        if (SnapshotMessage.TryRead(payload, out var lastApplied, out var roomEpoch, out var snapshot) != DropReason.None)
         {
             _counters.SnapshotsMalformed++;
+            return;
+        }
+        if (roomEpoch != p.RoomEpoch)
+        {
+            _counters.SnapshotsForeign++;
             return;
         }
         var outcome = snapshots.Apply(snapshot, out var header, out var frame, out _);

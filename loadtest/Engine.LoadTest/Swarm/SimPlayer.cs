@@ -46,6 +46,9 @@ internal sealed class SimPlayer
     public long PendingSinceUs { get; set; }
 
     public uint RoomId { get; set; }
+
+    /// <summary>The room epoch of the last Joined; snapshots with another are the previous room's.</summary>
+    public byte RoomEpoch { get; set; }
     public byte Slot { get; set; }
     public uint PlayerId { get; set; }
     public int TickRate { get; set; }

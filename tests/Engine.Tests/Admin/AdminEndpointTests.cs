@@ -56,6 +56,10 @@ public class AdminEndpointTests
         var match = client.QuickMatch();
         Assert.True(TestServer.PumpUntil([client], () => match.IsCompleted, s_timeout));
         Assert.True((await match).Succeeded); // already complete: Update delivered the answer
+        using (var stray = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            stray.Send([0x10], new IPEndPoint(IPAddress.Loopback, udpPort)); // dropped as too_short: the drop counter has a series
+        }
         var echoed = false;
         client.MessageReceived += payload => echoed |= payload.SequenceEqual("count me"u8);
         client.Send("count me"u8);
@@ -96,12 +100,42 @@ public class AdminEndpointTests
         }
         Assert.True(after.Sum("engine_tick_duration_seconds_sum") > 0);
 
+        // docs/OPERATIONS.md lists every family a scrape serves, and nothing a scrape does not.
+        Assert.True(after.Sum("engine_packets_dropped_total", "reason=\"too_short\"") >= 1);
+        var documented = DocumentedMetricNames();
+        Assert.Empty(after.Families.Except(documented));
+        Assert.Empty(documented.Except(after.Families));
+
         var stopwatch = Stopwatch.StartNew();
         engine.Signal(SigTerm);
         Assert.True(engine.WaitForExit(TimeSpan.FromSeconds(5)));
         Assert.Equal(0, engine.ExitCode);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
         Assert.Throws<HttpRequestException>(() => AdminHttp.Get(admin + "/healthz"));
+    }
+
+    /// <summary>The Prometheus names in the first column of the tables under docs/OPERATIONS.md's "Metrics" section.</summary>
+    private static HashSet<string> DocumentedMetricNames()
+    {
+        var names = new HashSet<string>();
+        var inMetrics = false;
+        foreach (var line in File.ReadLines(RepositoryPaths.Of("docs/OPERATIONS.md")))
+        {
+            if (line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                inMetrics = line == "## Metrics";
+            }
+            else if (inMetrics && line.StartsWith("| `", StringComparison.Ordinal))
+            {
+                var name = line[3..line.IndexOf('`', 3)];
+                if (name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+                {
+                    names.Add(name);
+                }
+            }
+        }
+        Assert.True(names.Count > 20, $"only {names.Count} metric names found in docs/OPERATIONS.md");
+        return names;
     }
 
     [Fact]

@@ -57,6 +57,9 @@ internal sealed partial class PrometheusText
 
     public string? TypeOf(string family) => _types.GetValueOrDefault(family);
 
+    /// <summary>Every metric family the text declares (its TYPE lines).</summary>
+    public IReadOnlyCollection<string> Families => _types.Keys;
+
     /// <summary>Sum over every series of a sample name whose labels contain <paramref name="labelFilter"/>.</summary>
     public double Sum(string name, string labelFilter = "") =>
         _samples.Where(s => s.Name == name && s.Labels.Contains(labelFilter, StringComparison.Ordinal)).Sum(s => s.Value);

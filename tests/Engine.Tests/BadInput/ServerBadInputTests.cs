@@ -44,14 +44,18 @@ public class ServerBadInputTests
     {
         using var server = new TestServer();
         using var socket = Raw();
-        var hello = new byte[ProtocolConstants.HelloSize];
-        HandshakePackets.WriteHello(hello, 77, default, version: 2);
-        socket.SendTo(hello, server.EndPoint);
-        var reply = new byte[64];
-        var length = socket.Receive(reply);
-        Assert.Equal(DropReason.None, HandshakePackets.TryReadReject(reply.AsSpan(0, length), out var nonce, out var reason));
-        Assert.Equal((77UL, RejectReason.VersionMismatch), (nonce, reason));
-        Assert.True(length <= ProtocolConstants.HelloSize);
+        // The version before (1: snapshots without the room epoch) and the one after.
+        foreach (var version in new[] { (ushort)(ProtocolConstants.Version - 1), (ushort)(ProtocolConstants.Version + 1) })
+        {
+            var hello = new byte[ProtocolConstants.HelloSize];
+            HandshakePackets.WriteHello(hello, 77, default, version: version);
+            socket.SendTo(hello, server.EndPoint);
+            var reply = new byte[64];
+            var length = socket.Receive(reply);
+            Assert.Equal(DropReason.None, HandshakePackets.TryReadReject(reply.AsSpan(0, length), out var nonce, out var reason));
+            Assert.Equal((77UL, RejectReason.VersionMismatch), (nonce, reason));
+            Assert.True(length <= ProtocolConstants.HelloSize);
+        }
     }
 
     [Fact]

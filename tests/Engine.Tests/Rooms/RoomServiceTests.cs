@@ -146,8 +146,11 @@ public class RoomServiceTests
     {
         var h = new RoomHarness();
         var room = h.Create(h.Connect(), "locked", 4, password: "pw");
-        var listed = Assert.Single(h.List(h.Connect()).Rooms);
-        Assert.Equal((room.RoomId, false), (listed.Id, listed.IsPrivate));
+        var open = h.Create(h.Connect(), "open", 4);
+        var list = h.List(h.Connect());
+        Assert.Equal([(room.RoomId, false, true), (open.RoomId, false, false)], list.Rooms.Select(r => (r.Id, r.IsPrivate, r.HasPassword)));
+        // Header (6 bytes), then id 4, name 1 + 6, players, capacity, spectators 2, flags: bit 1 is the password.
+        Assert.Equal((0x02, 0x00), (list.Bytes[6 + 4 + 7 + 1 + 1 + 2], list.Bytes[^1]));
         Assert.Equal(RoomStatus.WrongPassword, h.Join(h.Connect(), room.RoomId).Status);
         Assert.Equal(RoomOp.Joined, h.Join(h.Connect(), room.RoomId, "pw").Op);
     }
@@ -508,6 +511,27 @@ public class RoomServiceTests
 
         Assert.Equal(RoomStatus.NotInRoom, h.LeaveRoom(guest).Status);
         Assert.Equal(1, h.Join(h.Connect(), roomId).Slot);
+    }
+
+    [Fact]
+    public void Every_room_a_session_enters_has_a_new_epoch_and_creating_a_room_while_in_one_leaves_it_first()
+    {
+        var h = new RoomHarness();
+        var player = h.Connect();
+        var first = h.Create(player, "first", 4);
+        Assert.Equal((RoomOp.Joined, (byte)1, player.RoomEpoch), (first.Op, first.RoomEpoch, (byte)1));
+
+        // Created while in a room: Left(old room, moved), then Joined; no Result.
+        var (_, replies) = h.Ask(player, (b, id) => RoomMessages.CreateRoom(b, id, "second"u8, 4, isPrivate: false, default));
+        Assert.Equal([RoomOp.Left, RoomOp.Joined], replies.Select(r => r.Op));
+        Assert.Equal((first.RoomId, RoomLeaveReason.Moved), (replies[0].RoomId, replies[0].LeaveReason));
+        Assert.Equal(2, replies[1].RoomEpoch);
+
+        Assert.Equal(RoomStatus.Ok, h.LeaveRoom(player).Status);
+        Assert.Equal(3, h.Spectate(player, first.RoomId).RoomEpoch); // the same room again is a new epoch too
+        Assert.Equal(4, h.Join(player, first.RoomId).RoomEpoch);
+        Assert.Equal(4, player.RoomEpoch);
+        Assert.Equal(1, h.Create(h.Connect(), "third", 2).RoomEpoch); // counted per session
     }
 
     [Fact]

@@ -184,4 +184,39 @@ public class RoomTests
         Assert.Equal(RoomStatus.Ok, _directory.TryCreate("bigger", 0, 3, false, null, out var bigger));
         Assert.Throws<ArgumentException>(() => room.Reopen(bigger!, new MovementArenaMode(3, ArenaSettings.Default)));
     }
+
+    [Fact]
+    public void The_game_mode_learns_the_connect_tokens_player_id_of_each_player_it_seats()
+    {
+        Assert.Equal(RoomStatus.Ok, _directory.TryCreate("accounts", 0, 2, false, null, out var entry));
+        var mode = new AccountsMode(2);
+        var room = new Room(entry!, mode);
+        Assert.Equal(0, room.Seat(TestSessions.Open(1, Now, tokenPlayerId: 0xACC0_0000_0000_0001)));
+        Assert.Equal(1, room.Seat(TestSessions.Open(2, Now))); // an insecure server's player: no token
+        Assert.Equal([0xACC0_0000_0000_0001UL, 0UL], mode.TokenPlayerIds);
+    }
+
+    /// <summary>A mode that remembers who joined each slot, as a game that keeps per-account state would.</summary>
+    private sealed class AccountsMode(int capacity) : IGameMode
+    {
+        private readonly PlayerState[] _states = new PlayerState[capacity];
+
+        public ulong[] TokenPlayerIds { get; } = new ulong[capacity];
+        public int Capacity => capacity;
+        public ReadOnlySpan<PlayerState> PlayerStates => _states;
+
+        public void OnPlayerJoined(int slot) => throw new InvalidOperationException("the room calls the overload with the token's player id");
+
+        public void OnPlayerJoined(int slot, ulong tokenPlayerId) => TokenPlayerIds[slot] = tokenPlayerId;
+
+        public void OnPlayerLeft(int slot) => TokenPlayerIds[slot] = 0;
+
+        public void ApplyInput(int slot, in PlayerInput input)
+        {
+        }
+
+        public void Tick(long tick)
+        {
+        }
+    }
 }

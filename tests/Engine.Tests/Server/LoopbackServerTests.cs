@@ -58,6 +58,24 @@ public class LoopbackServerTests
         }
         Assert.True(TestServer.WaitFor(() => server.Server.SessionCount == 0, s_timeout));
         Assert.Equal(0, server.Server.ShardCounters.Sum(s => s.SessionsTimedOut));
+
+        // Each Disconnect is sent three times: the two copies after the first are repeats, not drops.
+        Assert.True(TestServer.WaitFor(() => server.Server.ShardCounters.Sum(s => s.DisconnectRepeats) == 2 * clients.Count, s_timeout),
+            $"{server.Server.ShardCounters.Sum(s => s.DisconnectRepeats)} repeats");
+        Assert.All(server.Server.ShardCounters, s => Assert.Equal(0, s.TotalDrops()));
+
+        // A packet under a closed session's id from another address is still unknown.
+        using var stranger = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var packet = new byte[ProtocolConstants.SessionHeaderSize];
+        packet[0] = 0x10;
+        BitConverter.TryWriteBytes(packet.AsSpan(ProtocolConstants.ConnectionIdOffset), clients[0].ConnectionId);
+        stranger.Send(packet, server.EndPoint);
+        Assert.True(TestServer.WaitFor(() => server.Server.ShardCounters.Sum(s => s.Drops(DropReason.UnknownSession)) == 1, s_timeout));
+        Assert.Equal(2 * clients.Count, server.Server.ShardCounters.Sum(s => s.DisconnectRepeats));
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
     }
 
     [Fact]

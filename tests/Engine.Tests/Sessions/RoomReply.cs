@@ -23,6 +23,7 @@ internal sealed record RoomReply
     public byte[] ResumeToken { get; init; } = [];
     public ushort TickRate { get; init; }
     public ushort SnapshotRate { get; init; }
+    public byte RoomEpoch { get; init; }
     public RoomLeaveReason LeaveReason { get; init; }
     public string Text { get; init; } = "";
     public byte[] Bytes { get; init; } = [];
@@ -52,7 +53,7 @@ internal sealed record RoomReply
         {
             Op = e.Op, RequestId = e.RequestId, Status = e.Status, RoomId = e.RoomId, Name = Encoding.UTF8.GetString(e.Name),
             Capacity = e.Capacity, Slot = e.Slot, PlayerId = e.PlayerId, Spectator = e.Spectator, IsPrivate = e.IsPrivate,
-            ResumeToken = e.ResumeToken.ToArray(), TickRate = e.TickRate, SnapshotRate = e.SnapshotRate, LeaveReason = e.LeaveReason, Text = Encoding.UTF8.GetString(e.Text), Bytes = message,
+            ResumeToken = e.ResumeToken.ToArray(), TickRate = e.TickRate, SnapshotRate = e.SnapshotRate, RoomEpoch = e.RoomEpoch, LeaveReason = e.LeaveReason, Text = Encoding.UTF8.GetString(e.Text), Bytes = message,
         };
     }
 
@@ -60,9 +61,9 @@ internal sealed record RoomReply
     {
         var reader = new RoomListReader(message);
         var rooms = new List<Listed>();
-        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate))
+        while (reader.TryReadEntry(out var id, out var name, out var players, out var capacity, out var spectators, out var isPrivate, out var hasPassword))
         {
-            rooms.Add(new Listed(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate));
+            rooms.Add(new Listed(id, Encoding.UTF8.GetString(name), players, capacity, spectators, isPrivate, hasPassword));
         }
         if (!reader.IsValid)
         {
@@ -71,5 +72,5 @@ internal sealed record RoomReply
         return new RoomReply { Op = RoomOp.RoomList, RequestId = reader.RequestId, Total = reader.Total, Rooms = rooms, Bytes = message };
     }
 
-    public sealed record Listed(uint Id, string Name, int Players, int Capacity, int Spectators, bool IsPrivate);
+    public sealed record Listed(uint Id, string Name, int Players, int Capacity, int Spectators, bool IsPrivate, bool HasPassword = false);
 }

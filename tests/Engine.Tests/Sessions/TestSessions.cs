@@ -14,9 +14,9 @@ internal static class TestSessions
     public static PeerAddress Address(string ip = "198.51.100.1", int? port = null) =>
         PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.Parse(ip), port ?? Interlocked.Increment(ref s_nextPort) % 60_000 + 1024));
 
-    public static Session Open(uint playerId, long nowUs, int maxPayload = ProtocolConstants.DefaultMaxPayload, PeerAddress? address = null)
+    public static Session Open(uint playerId, long nowUs, int maxPayload = ProtocolConstants.DefaultMaxPayload, PeerAddress? address = null, ulong tokenPlayerId = 0)
     {
         var pool = new SessionPool(new ConnectionOptions { MaxPayload = maxPayload }, retained: 16);
-        return pool.Rent(0x1000 + playerId, address ?? Address(), playerId, nowUs);
+        return pool.Rent(0x1000 + playerId, address ?? Address(), playerId, nowUs, tokenPlayerId: tokenPlayerId);
     }
 }

@@ -49,7 +49,10 @@ internal sealed class SnapshotHarness
                 Spectators.Add(session);
             }
             var info = new RoomInfo(Room.Id, "snapshots", players, session.Slot, session.PlayerId, session.IsSpectator, false, [], TickRate, 20);
-            _clients[session] = new RoomNetcode(info, new ArenaSettings { TickRate = TickRate }, delayMs: 100, maxExtrapolationMs: 250, new NetcodeStats());
+            _clients[session] = new RoomNetcode(info, new ArenaSettings { TickRate = TickRate }, delayMs: 100, maxExtrapolationMs: 250, new NetcodeStats())
+            {
+                Epoch = session.RoomEpoch,
+            };
         }
     }
 
@@ -80,10 +83,11 @@ internal sealed class SnapshotHarness
         foreach (var session in Everyone)
         {
             var message = Assert.Single(Log.Snapshots(session, from));
-            Assert.Equal(DropReason.None, SnapshotMessage.TryRead(message, out var lastApplied, out var snapshot));
+            Assert.Equal(DropReason.None, SnapshotMessage.TryRead(message, out _, out var roomEpoch, out var snapshot));
+            Assert.Equal(session.RoomEpoch, roomEpoch);
             Assert.Equal(DropReason.None, SnapshotHeader.TryRead(snapshot, out var header, out _));
             Assert.True(snapshot.Length <= SnapshotMessage.SnapshotBudget(session.Connection.MaxMessageSize), $"{snapshot.Length} bytes: over the budget");
-            Assert.Equal(SnapshotOutcome.Applied, _clients[session].OnSnapshot(lastApplied, snapshot, NowUs));
+            Assert.Equal(SnapshotOutcome.Applied, _clients[session].OnMessage(message, NowUs));
             headers[session] = header;
         }
         return headers;
@@ -108,8 +112,7 @@ internal sealed class SnapshotHarness
                 continue;
             }
             var message = Assert.Single(messages);
-            Assert.Equal(DropReason.None, SnapshotMessage.TryRead(message, out var lastApplied, out var snapshot));
-            Assert.Equal(SnapshotOutcome.Applied, _clients[session].OnSnapshot(lastApplied, snapshot, NowUs));
+            Assert.Equal(SnapshotOutcome.Applied, _clients[session].OnMessage(message, NowUs));
             served.Add(session);
         }
         return served;

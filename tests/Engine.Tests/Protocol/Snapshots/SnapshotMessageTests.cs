@@ -7,46 +7,49 @@ using Xunit;
 
 namespace Engine.Tests.Protocol.Snapshots;
 
-/// <summary>SnapshotMessage: the last applied input (u32, little-endian) before the snapshot, read back exactly; short messages are dropped, never thrown on.</summary>
+/// <summary>SnapshotMessage: the last applied input (u32, little-endian) and the room epoch (u8) before the snapshot, read back exactly; short messages are dropped, never thrown on.</summary>
 public class SnapshotMessageTests
 {
     [Fact]
     public void Round_trips_the_prefix_and_the_snapshot()
     {
-        Gen.Select(Gen.UInt, Gen.Byte.Array[0, 300]).Sample((lastApplied, snapshot) =>
+        Gen.Select(Gen.UInt, Gen.Byte, Gen.Byte.Array[0, 300]).Sample((lastApplied, epoch, snapshot) =>
         {
             var message = new byte[SnapshotMessage.Length(snapshot.Length)];
-            var room = SnapshotMessage.WritePrefix(message, lastApplied);
+            var room = SnapshotMessage.WritePrefix(message, lastApplied, epoch);
             Assert.Equal(snapshot.Length, room.Length);
             snapshot.CopyTo(room);
 
             Assert.Equal(SnapshotMessage.PrefixSize + snapshot.Length, message.Length);
             Assert.Equal(lastApplied, BinaryPrimitives.ReadUInt32LittleEndian(message));
-            Assert.Equal(DropReason.None, SnapshotMessage.TryRead(message, out var read, out var readSnapshot));
+            Assert.Equal(DropReason.None, SnapshotMessage.TryRead(message, out var read, out var readEpoch, out var readSnapshot));
             Assert.Equal(lastApplied, read);
+            Assert.Equal(epoch, readEpoch);
             Assert.Equal(snapshot, readSnapshot.ToArray());
         }, iter: 5_000);
     }
 
     [Fact]
-    public void The_prefix_is_four_little_endian_bytes()
+    public void The_prefix_is_four_little_endian_bytes_then_the_epoch()
     {
         var message = new byte[SnapshotMessage.Length(2)];
-        SnapshotMessage.WritePrefix(message, 0x04030201)[..2].Fill(9);
-        Assert.Equal([1, 2, 3, 4, 9, 9], message);
+        SnapshotMessage.WritePrefix(message, 0x04030201, 0xE5)[..2].Fill(9);
+        Assert.Equal([1, 2, 3, 4, 0xE5, 9, 9], message);
     }
 
     [Fact]
     public void Drops_a_message_shorter_than_the_prefix()
     {
+        Assert.Equal(5, SnapshotMessage.PrefixSize);
         for (var length = 0; length < SnapshotMessage.PrefixSize; length++)
         {
             var message = Enumerable.Repeat((byte)0xAB, length).ToArray();
-            Assert.Equal(DropReason.TooShort, SnapshotMessage.TryRead(message, out var lastApplied, out var snapshot));
+            Assert.Equal(DropReason.TooShort, SnapshotMessage.TryRead(message, out var lastApplied, out var epoch, out var snapshot));
             Assert.Equal(0u, lastApplied);
+            Assert.Equal(0, epoch);
             Assert.True(snapshot.IsEmpty);
         }
-        Assert.Equal(DropReason.None, SnapshotMessage.TryRead(new byte[SnapshotMessage.PrefixSize], out _, out var empty));
+        Assert.Equal(DropReason.None, SnapshotMessage.TryRead(new byte[SnapshotMessage.PrefixSize], out _, out _, out var empty));
         Assert.True(empty.IsEmpty); // an empty snapshot is the snapshot decoder's to drop
     }
 
@@ -55,7 +58,7 @@ public class SnapshotMessageTests
     {
         Gen.Byte.Array[0, 40].Sample(bytes =>
         {
-            var reason = SnapshotMessage.TryRead(bytes, out var lastApplied, out var snapshot);
+            var reason = SnapshotMessage.TryRead(bytes, out var lastApplied, out var epoch, out var snapshot);
             if (bytes.Length < SnapshotMessage.PrefixSize)
             {
                 Assert.Equal(DropReason.TooShort, reason);
@@ -63,6 +66,7 @@ public class SnapshotMessageTests
             }
             Assert.Equal(DropReason.None, reason);
             Assert.Equal(BinaryPrimitives.ReadUInt32LittleEndian(bytes), lastApplied);
+            Assert.Equal(bytes[4], epoch);
             Assert.Equal(bytes[SnapshotMessage.PrefixSize..], snapshot.ToArray());
         }, iter: 10_000);
     }
@@ -83,12 +87,12 @@ public class SnapshotMessageTests
     public void Writing_and_reading_allocate_nothing()
     {
         var message = new byte[SnapshotMessage.Length(64)];
-        SnapshotMessage.TryRead(message, out _, out _);
+        SnapshotMessage.TryRead(message, out _, out _, out _);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0u; i < 1000; i++)
         {
-            SnapshotMessage.WritePrefix(message, i);
-            SnapshotMessage.TryRead(message, out _, out _);
+            SnapshotMessage.WritePrefix(message, i, (byte)i);
+            SnapshotMessage.TryRead(message, out _, out _, out _);
         }
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
     }
