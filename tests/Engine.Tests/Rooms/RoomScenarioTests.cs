@@ -50,10 +50,15 @@ public class RoomScenarioTests
             mover.Flush();
             host.Update();
             mover.Update();
-            Thread.Sleep(sent % 20 == 0 ? 1 : 0);
+            // About 1,000 datagrams a second, 20 times a game's input rate: packets forwarded under the
+            // old id may arrive after newer ones sent under the new id, and a receiver accepts up to 32
+            // packets late (the replay window); a flood from a test loop on a loaded machine could
+            // reorder more than that, which is the window's rule, not the move's.
+            Thread.Sleep(sent % 2 == 0 ? 1 : 0);
         }
         Assert.True(Await(clients, join).Succeeded);
-        Assert.True(TestServer.PumpUntil(clients, () => echoed.Count >= sent, s_timeout), $"{echoed.Count} of {sent} echoed");
+        Assert.True(TestServer.PumpUntil(clients, () => echoed.Count >= sent, s_timeout),
+            $"{echoed.Count} of {sent} echoed; stale drops {server.Server.ShardCounters.Sum(c => c.Drops(DropReason.Stale))}, duplicates {server.Server.ShardCounters.Sum(c => c.Drops(DropReason.Duplicate))}");
         Assert.Equal(Enumerable.Range(0, sent), echoed.Order());
 
         Assert.NotEqual(oldId, mover.ConnectionId);
