@@ -8,7 +8,7 @@ namespace Engine.Protocol.Security;
 /// the x86 instructions exist: the same surface as the other targets' cipher, over
 /// <see cref="PortableAesGcm"/>. docs/CLIENT.md says why this and not BouncyCastle.
 /// </summary>
-internal sealed class AesGcmCipher : IDisposable
+internal sealed partial class AesGcmCipher : IDisposable
 {
     private readonly PortableAesGcm _portable;
 
@@ -51,16 +51,4 @@ internal sealed class AesGcmCipher : IDisposable
 
     public void Dispose() => _portable.Dispose();
 
-    private static bool PartlyOverlap(ReadOnlySpan<byte> input, ReadOnlySpan<byte> output) =>
-        input.Overlaps(output, out var offset) && offset != 0;
-
-    [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowBadArguments() =>
-        throw new ArgumentException($"AES-256-GCM takes a {SecurityConstants.NonceSize}-byte nonce, a {SecurityConstants.TagSize}-byte tag and equally long plaintext and ciphertext.");
-
-    [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowOverlap() =>
-        throw new ArgumentException("The input and output buffers must be the same memory or not overlap.");
 }

@@ -131,16 +131,4 @@ internal sealed partial class AesGcmCipher : IDisposable
         _framework?.Dispose();
     }
 
-    private static bool PartlyOverlap(ReadOnlySpan<byte> input, ReadOnlySpan<byte> output) =>
-        input.Overlaps(output, out var offset) && offset != 0;
-
-    [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowBadArguments() =>
-        throw new ArgumentException($"AES-256-GCM takes a {SecurityConstants.NonceSize}-byte nonce, a {SecurityConstants.TagSize}-byte tag and equally long plaintext and ciphertext.");
-
-    [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowOverlap() =>
-        throw new ArgumentException("The input and output buffers must be the same memory or not overlap.");
 }
