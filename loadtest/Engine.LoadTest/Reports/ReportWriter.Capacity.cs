@@ -39,6 +39,7 @@ internal static partial class ReportWriter
             new("bandwidth.down_bytes_per_s_per_player", "Downstream per player (UDP payload)", hold.BytesDown / hold.Seconds / players, "B/s", true, "0"),
             new("server.cpu_us_per_player_second", "Server CPU per player-second", cpu * 10_000 / players, "µs", true, "0.0"),
             new("swarm.cpu_pct_avg", "Swarm CPU, mean", Avg(server.Select(s => s.SwarmCpuPercent)), "%", true, "0.0"),
+            new("swarm.cpu_us_per_player_second", "Swarm CPU per player-second", Avg(server.Select(s => s.SwarmCpuPercent)) * 10_000 / players, "µs", true, "0.0"),
             new("swarm.slot_lag_ms.p99", "Swarm schedule lag p99", Ms(hold.SlotLag, hold.SlotLag.P99), "ms", true, "0.00"),
         ]);
         var byKey = figures.ToDictionary(f => f.Key, f => f.Value);
@@ -69,7 +70,7 @@ internal static partial class ReportWriter
         var steps = CapacitySteps(r);
         string[] keys =
         [
-            "server.cpu_pct_avg", "server.cpu_us_per_player_second", "swarm.cpu_pct_avg", "swarm.slot_lag_ms.p99", "server.tick_cpu_p99_us_max",
+            "server.cpu_pct_avg", "server.cpu_us_per_player_second", "swarm.cpu_pct_avg", "swarm.cpu_us_per_player_second", "swarm.slot_lag_ms.p99", "server.tick_cpu_p99_us_max",
             "latency.input_ack_ms.p99", "latency.rtt_ms.p99", "snapshots.loss_pct", "bandwidth.down_bytes_per_s_per_player", "server.rss_mb_max", "handshake.success_pct",
         ];
         var labels = keys.Select(k => steps.Count == 0 ? k : steps[0].Figures.First(f => f.Key == k).Label).ToList();

@@ -64,7 +64,7 @@ internal static partial class ReportWriter
         "players.in_rooms_end", "latency.input_ack_ms.p50", "latency.input_ack_ms.p99", "latency.input_ack_ms.p999", "latency.rtt_ms.p99",
         "snapshots.loss_pct", "snapshots.per_player_per_s", "bandwidth.down_bytes_per_s_per_player", "server.cpu_pct_avg", "server.cpu_us_per_player_second",
         "server.players_per_core", "kernel.floor_us_per_player_second", "kernel.players_per_core_at_floor", "server.rss_mb_max",
-        "server.tick_p99_us_max", "server.tick_cpu_p99_us_max", "kernel.udp_rcvbuf_errors", "prediction.corrections",
+        "server.tick_p99_us_max", "server.tick_cpu_p99_us_max", "kernel.udp_rcvbuf_errors", "prediction.corrections", "swarm.cpu_us_per_player_second",
     ];
 
     /// <summary>Every figure of the summary, measured over the window (everyone in, the scenario's steady part).</summary>
@@ -72,7 +72,7 @@ internal static partial class ReportWriter
     {
         var w = r.Window;
         var seconds = r.WindowSeconds;
-        var clients = Math.Max(1, r.Options.TotalClients);
+        var clients = PlayersOverWindow(r);
         var inWindow = r.Server.Where(s => s.Second > r.WindowStartSecond && s.Second <= r.WindowEndSecond).ToList();
         if (inWindow.Count == 0)
         {
@@ -142,6 +142,7 @@ internal static partial class ReportWriter
             new("server.alloc_bytes_per_s", "Server allocation rate", stats.Count < 2 ? double.NaN : (stats[^1].Allocated - stats[0].Allocated) / (double)Math.Max(1, stats.Count - 1), "B/s", true, "0"),
             new("kernel.udp_rcvbuf_errors", "Kernel UDP RcvbufErrors in the window (/proc/net/snmp, all sockets)", inWindow.Count < 2 ? double.NaN : inWindow[^1].UdpRcvbufErrors - inWindow[0].UdpRcvbufErrors, "", true, "0"),
             new("swarm.cpu_pct_avg", "Swarm CPU, mean (it shares the cores)", Avg(inWindow.Select(s => s.SwarmCpuPercent)), "%", true, "0.0"),
+            new("swarm.cpu_us_per_player_second", "Swarm CPU per player-second (decodes, predicts and verifies every snapshot)", Avg(inWindow.Select(s => s.SwarmCpuPercent)) / 100 * 1e6 / clients, "µs", true, "0.0"),
             new("swarm.rss_mb_max", "Swarm RSS, highest (all its players)", Max(r.Server.Select(s => s.SwarmRssMb)), "MB", true, "0"),
             new("swarm.slot_lag_ms.p99", "Swarm schedule lag p99 (players run late: the swarm is saturated)", r.SlotLag.P99 / 1000, "ms", true, "0.00"),
             new("swarm.slot_lag_ms.max", "Swarm schedule lag max", r.SlotLag.Max / 1000, "ms", true, "0.00"),
@@ -488,8 +489,19 @@ internal static partial class ReportWriter
 
     private static double Zero(double v) => double.IsNaN(v) ? 0 : v;
 
+    /// <summary>
+    /// What per-player figures divide by: the clients connected, averaged over the window's seconds. A run
+    /// whose load changes (capacity steps, the overload ramp, churn) would otherwise be shared out over its
+    /// ceiling, players who were never there.
+    /// </summary>
+    private static double PlayersOverWindow(RunResult r)
+    {
+        var connected = r.Seconds.Where(s => s.Second > r.WindowStartSecond && s.Second <= r.WindowEndSecond).Select(s => (double)s.Connected).ToList();
+        return Math.Max(1, connected.Count == 0 ? r.Options.TotalClients : connected.Average());
+    }
+
     /// <summary>The server's CPU over the window (100% = one core = 1e6 µs per second) shared out over its players.</summary>
-    private static double CpuUsPerPlayerSecond(IEnumerable<ServerSample> inWindow, int players) =>
+    private static double CpuUsPerPlayerSecond(IEnumerable<ServerSample> inWindow, double players) =>
         Avg(inWindow.Select(s => s.CpuPercent)) / 100 * 1e6 / players;
 
     private static double Avg(IEnumerable<double> values)
