@@ -452,10 +452,23 @@ internal static partial class ReportWriter
         var seconds = Math.Max(1e-9, r.WindowSeconds);
         var datagrams = (r.WindowDatagramsUp + r.WindowDatagramsDown) / seconds;
         return string.Create(s_inv, $"Rate profile: {o.ProfileLabel} ({o.TickRate} Hz simulation, {o.InputRate} Hz input messages, {o.SnapshotRate} Hz snapshots): ") +
-            string.Create(s_inv, $"{datagrams:0} datagrams/s in the window, {datagrams / Math.Max(1, o.TotalClients):0.0} per player-second (up and down).");
+            string.Create(s_inv, $"{datagrams:0} datagrams/s in the window, {datagrams / PlayersOverWindow(r):0.0} per player-second (up and down).");
     }
 
-    private static string SharedCoresNote(RunResult r) =>
+    private static string SharedCoresNote(RunResult r)
+    {
+        var here = Environment.MachineName;
+        if (r.Distributed is { } distributed && distributed.Agents.Any(a => a.Hello.Host != here))
+        {
+            var local = distributed.Agents.Where(a => a.Hello.Host == here).Select(a => a.Id).ToList();
+            return $"**The swarm ran on {distributed.Agents.Select(a => a.Hello.Host).Distinct().Count()} machine(s)** ({string.Join(", ", distributed.Agents.Select(a => $"{a.Id} on {a.Hello.Host}"))}); the server on {here} ({r.Machine.Cores} cores, {r.Machine.CpuModel}). " +
+                (local.Count == 0 ? "No agent shared the server's cores." : $"Agents {string.Join(", ", local)} shared the server's cores: CPU they used is CPU the server did not get.") +
+                $" Load average on the server's machine when the run started: {r.LoadAverageAtStart}.";
+        }
+        return SharedCoresNoteOneBox(r);
+    }
+
+    private static string SharedCoresNoteOneBox(RunResult r) =>
         $"**The swarm shares the machine's {r.Machine.Cores} cores with the server** (both on {r.Machine.CpuModel}): every figure is \"server + {r.Options.TotalClients} simulated clients on one box\", " +
         "and CPU the swarm uses is CPU the server does not get. Latencies include both processes' scheduling on the same cores. " +
         $"Load average when the run started: {r.LoadAverageAtStart}.";
