@@ -47,6 +47,7 @@ internal static partial class ReportWriter
     {
         var sb = new StringBuilder();
         sb.AppendLine("  " + ProfileLine(r));
+        sb.AppendLine("  Client sockets: " + r.Options.Layout);
         sb.AppendLine("  " + RunLimit.Line(Limits(r)));
         foreach (var f in Figures(r).Where(f => s_console.Contains(f.Key)))
         {
@@ -63,6 +64,7 @@ internal static partial class ReportWriter
     [
         "players.in_rooms_end", "latency.input_ack_ms.p50", "latency.input_ack_ms.p99", "latency.input_ack_ms.p999", "latency.rtt_ms.p99",
         "snapshots.loss_pct", "snapshots.per_player_per_s", "bandwidth.down_bytes_per_s_per_player", "server.cpu_pct_avg", "server.cpu_us_per_player_second",
+        "swarm.cpu_us_per_player_second",
         "server.players_per_core", "kernel.floor_us_per_player_second", "kernel.players_per_core_at_floor", "server.rss_mb_max",
         "server.tick_p99_us_max", "server.tick_cpu_p99_us_max", "kernel.udp_rcvbuf_errors", "prediction.corrections",
     ];
@@ -142,6 +144,7 @@ internal static partial class ReportWriter
             new("server.alloc_bytes_per_s", "Server allocation rate", stats.Count < 2 ? double.NaN : (stats[^1].Allocated - stats[0].Allocated) / (double)Math.Max(1, stats.Count - 1), "B/s", true, "0"),
             new("kernel.udp_rcvbuf_errors", "Kernel UDP RcvbufErrors in the window (/proc/net/snmp, all sockets)", inWindow.Count < 2 ? double.NaN : inWindow[^1].UdpRcvbufErrors - inWindow[0].UdpRcvbufErrors, "", true, "0"),
             new("swarm.cpu_pct_avg", "Swarm CPU, mean (it shares the cores)", Avg(inWindow.Select(s => s.SwarmCpuPercent)), "%", true, "0.0"),
+            new("swarm.cpu_us_per_player_second", "Swarm CPU per player-second", Avg(inWindow.Select(s => s.SwarmCpuPercent)) / 100 * 1e6 / clients, "µs", true, "0.0"),
             new("swarm.rss_mb_max", "Swarm RSS, highest (all its players)", Max(r.Server.Select(s => s.SwarmRssMb)), "MB", true, "0"),
             new("swarm.slot_lag_ms.p99", "Swarm schedule lag p99 (players run late: the swarm is saturated)", r.SlotLag.P99 / 1000, "ms", true, "0.00"),
             new("swarm.slot_lag_ms.max", "Swarm schedule lag max", r.SlotLag.Max / 1000, "ms", true, "0.00"),
@@ -255,6 +258,15 @@ internal static partial class ReportWriter
                 ["runtime"] = r.Machine.Runtime,
                 ["load_average_at_start"] = r.LoadAverageAtStart,
                 ["swarm_shares_cores_with_server"] = r.ServerStarted || r.ServerEndPoint.StartsWith("127.", StringComparison.Ordinal),
+            },
+            ["client_sockets"] = new JsonObject
+            {
+                ["layout"] = r.Options.SocketPerPlayer ? "socket_per_player" : "shared",
+                ["sockets"] = r.Options.SocketCount,
+                ["addresses"] = Math.Min(r.Options.AddressCount, Math.Max(1, r.Options.SocketCount)),
+                ["real_players_allow_it"] = r.Options.SocketPerPlayer,
+                ["description"] = r.Options.Layout,
+                ["sockets_bound"] = r.ClientSockets,
             },
             ["server"] = new JsonObject
             {
@@ -395,7 +407,7 @@ internal static partial class ReportWriter
             : string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
                 (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
                 ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
-        doc.Paragraph($"**{RunLimit.Line(Limits(r))}** {ProfileLine(r)}");
+        doc.Paragraph($"**{RunLimit.Line(Limits(r))}** {ProfileLine(r)} Client sockets: {r.Options.Layout}.");
         doc.Note(SharedCoresNote(r));
 
         doc.Heading(2, "Targets");
@@ -473,7 +485,7 @@ internal static partial class ReportWriter
         ]),
         ("Scenario", [.. r.Options.Describe()]),
         ("Swarm", [
-            ("client sockets", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
+            ("client sockets", r.Options.Layout), ("bound", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
             ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding (dead-reckoned baseline) against the 5 frames it keeps, acknowledgement in the next input"),
             ("input → acknowledgement", "from sending the input message whose newest input is N to the first snapshot whose last-applied input is ≥ N; it includes waiting for the next snapshot tick (1/snapshot-rate)"),
             ("RTT", "each player's latest ping round trip, sampled once a second per player"),

@@ -23,7 +23,7 @@ public sealed class SwarmSmokeTests
         {
             var (exit, output) = LoadTestProcess.Run(
                 "steady", "--players", $"{Players}", "--room-size", $"{RoomSize}", "--duration", $"{Seconds}",
-                "--snapshot-rate", $"{SnapshotRate}", "--sockets", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+                "--snapshot-rate", $"{SnapshotRate}", "--addresses", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
             Assert.True(exit == 0, $"loadtest exited with {exit}:{Environment.NewLine}{output}");
 
             var run = LoadTestProcess.LatestReport(reports.FullName);
