@@ -39,6 +39,13 @@ public sealed class SwarmSmokeTests
             double F(string key) => f[key]?.GetValue<double>() ?? throw new Xunit.Sdk.XunitException($"figure {key} missing:{Environment.NewLine}{f}");
 
             Assert.Equal(0, summary["server"]!["exit_code"]!.GetValue<int>());
+            var sockets = summary["client_sockets"]!;
+            Assert.Equal("socket_per_player", sockets["layout"]!.GetValue<string>());
+            Assert.Equal(Players, sockets["sockets"]!.GetValue<int>());
+            Assert.Equal(8, sockets["addresses"]!.GetValue<int>());
+            Assert.Contains("one socket per player: 200 sockets on 8 addresses", markdown, StringComparison.Ordinal);
+            Assert.Contains("Client sockets: one socket per player", output, StringComparison.Ordinal);
+            Assert.Equal(0, F("swarm.unrouted"));
             Assert.True(summary["window"]!["all_in_rooms"]!.GetValue<bool>(), output);
             Assert.Equal(Players, F("players.in_rooms_min"));
             Assert.Equal(Players, F("players.connected_end"));
