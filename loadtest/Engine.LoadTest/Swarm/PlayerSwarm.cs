@@ -220,8 +220,8 @@ internal sealed partial class PlayerSwarm : IDisposable
         }
         p.Dirty = true;
         // One list per flush group: the shard byte of the connection id (what the server's steering
-        // reads), so that runs of equal-size datagrams share a key and the send batch can coalesce
-        // them (GSO).
+        // reads), so that in the shared layout runs of equal-size datagrams share a key and the send
+        // batch can coalesce them (GSO). With a socket per player each player sends on its own.
         var g = (int)(p.Connection.ConnectionId & FlushGroupMask);
         _dirty[g][_dirtyCount[g]++] = p.Index;
     }
