@@ -16,6 +16,26 @@ public sealed class SwarmSmokeTests
     private const int SnapshotRate = 20;
 
     [Fact]
+    public void PlayersThatDoNotFitTheDescriptorLimitStopTheRunWithOneMessageAndExit2()
+    {
+        var reports = Directory.CreateTempSubdirectory("loadtest-nofile-");
+        try
+        {
+            // A socket per player: 2,000 players cannot open under a limit of 512 descriptors.
+            var (exit, output) = LoadTestProcess.RunProgram("/bin/sh", "-c", "ulimit -n 512 && exec \"$0\" \"$@\"", LoadTestProcess.LoadTestBinary,
+                "steady", "--players", "2000", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+            Assert.True(exit == 2, $"exit {exit}:{Environment.NewLine}{output}");
+            Assert.Contains("2000 players need a socket each", output, StringComparison.Ordinal);
+            Assert.Contains("is 512", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("engine pid", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            reports.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void SmallSteadySwarmRunsEndToEndAndWritesASaneReport()
     {
         var reports = Directory.CreateTempSubdirectory("loadtest-smoke-");
