@@ -128,6 +128,37 @@ public sealed unsafe partial class BatchSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// connect(): from now on the socket receives only from <paramref name="peer"/>, and a datagram queued with
+    /// <c>default(PeerAddress)</c> as its destination goes to it (the kernel also keeps the route, so such sends
+    /// skip the per-datagram route lookup). Calling it again moves the socket to another peer, keeping its port.
+    /// </summary>
+    public void Connect(IPEndPoint peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        PeerAddress address = PeerAddress.FromEndPoint(peer, mapToIPv6: LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6);
+        ReadOnlySpan<byte> bytes = address.Bytes;
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            fixed (byte* pointer = bytes)
+            {
+                if (Interop.Sys.Connect(_handle, pointer, (uint)bytes.Length) != 0)
+                {
+                    ThrowHelper.ThrowTransportException("cannot connect " + Format(LocalEndPoint) + " to " + Format(peer), Interop.GetLastError());
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a datagram (or a pending error); false on timeout or EINTR.</summary>
     public bool WaitReadable(int timeoutMs) => PollFor(Interop.Sys.PollEvents.In, timeoutMs);
 

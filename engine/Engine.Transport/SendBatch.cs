@@ -93,7 +93,10 @@ public sealed unsafe class SendBatch : IDisposable
     public Span<byte> NextBuffer() =>
         _count < Capacity ? new Span<byte>(_slab, _count * _maxDatagramBytes, _maxDatagramBytes) : default;
 
-    /// <summary>Queues the first <paramref name="length"/> bytes written into <see cref="NextBuffer"/>.</summary>
+    /// <summary>
+    /// Queues the first <paramref name="length"/> bytes written into <see cref="NextBuffer"/>. A
+    /// <c>default(PeerAddress)</c> destination sends to the socket's connected peer (see <see cref="BatchSocket.Connect"/>).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The batch is full (check <see cref="IsFull"/>).</exception>
     public void Commit(in PeerAddress destination, int length)
     {
@@ -198,8 +201,10 @@ public sealed unsafe class SendBatch : IDisposable
 
             int segments = i - start;
             ref Interop.Sys.MessageHeader header = ref _headersPointer[messages].Header;
-            header.SocketAddress = _destinationsPointer + ((nint)start * sizeof(PeerAddress));
-            header.SocketAddressLen = (uint)_destinations[start].Length;
+            // No address (default) means the connected peer: the kernel wants a null name for that.
+            int addressLength = _destinations[start].Length;
+            header.SocketAddress = addressLength == 0 ? null : _destinationsPointer + ((nint)start * sizeof(PeerAddress));
+            header.SocketAddressLen = (uint)addressLength;
             header.IOVectors = _vectorsPointer + start;
             header.IOVectorCount = (nuint)segments;
             header.Flags = 0;

@@ -12,19 +12,26 @@ internal sealed unsafe class SocketReadiness : IDisposable
     private readonly BatchSocket[] _sockets;
     private readonly bool[] _referenced;
     private readonly int _eventSize;
+    private readonly int _maxEvents;
 
-    // Pinned for the kernel to write into; sized for every socket at once.
+    // Pinned for the kernel to write into; room for _maxEvents ready sockets.
     private readonly byte[] _events;
     private readonly int[] _ready;
     private int _readyCount;
 
-    public SocketReadiness(IReadOnlyList<BatchSocket> sockets)
+    /// <param name="sockets">The sockets to watch; a ready socket is named by its index in this list.</param>
+    /// <param name="maxEvents">
+    /// The most ready sockets one <see cref="Wait"/> names (0: all of them). With thousands of sockets a
+    /// bounded buffer is enough: level-triggered, the sockets not named this time are named by the next wait.
+    /// </param>
+    public SocketReadiness(IReadOnlyList<BatchSocket> sockets, int maxEvents = 0)
     {
         _sockets = sockets.ToArray();
         _referenced = new bool[_sockets.Length];
         _eventSize = Interop.Sys.EpollEventIsPacked ? sizeof(Interop.Sys.EpollEventPacked) : sizeof(Interop.Sys.EpollEventAligned);
-        _events = GC.AllocateUninitializedArray<byte>(Math.Max(1, _sockets.Length) * _eventSize, pinned: true);
-        _ready = new int[_sockets.Length];
+        _maxEvents = Math.Max(1, maxEvents <= 0 ? _sockets.Length : Math.Min(maxEvents, _sockets.Length));
+        _events = GC.AllocateUninitializedArray<byte>(_maxEvents * _eventSize, pinned: true);
+        _ready = new int[_maxEvents];
         _epoll = Interop.Sys.EpollCreate(Interop.Sys.EpollCloseOnExec);
         if (_epoll.IsInvalid)
         {
@@ -74,7 +81,7 @@ internal sealed unsafe class SocketReadiness : IDisposable
         int count;
         fixed (byte* events = _events)
         {
-            count = Interop.Sys.EpollWait(_epoll, events, _sockets.Length, timeoutMs);
+            count = Interop.Sys.EpollWait(_epoll, events, _maxEvents, timeoutMs);
         }
         if (count < 0)
         {

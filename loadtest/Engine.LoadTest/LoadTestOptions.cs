@@ -78,12 +78,35 @@ internal sealed class LoadTestOptions
     /// <summary>Soak: the longest wait, after every player left, for the server to close every session and room.</summary>
     public int LeakWaitSeconds { get; private set; } = 60;
 
-    public int Sockets { get; private set; } = 16;
+    /// <summary>
+    /// Loopback source addresses the players' sockets spread over, 127.0.0.(2 + offset) on. By default every
+    /// player has a socket (a source port) of its own, as real players do, on one of these addresses.
+    /// </summary>
+    public int Addresses { get; private set; } = 16;
+
+    /// <summary>
+    /// 0: one socket per player (the default). N: the old shared layout, N sockets (one per address) that all
+    /// players share, which lets the server coalesce replies to many players into one send; real players never allow that.
+    /// </summary>
+    public int SharedSockets { get; private set; }
+
+    public bool SocketPerPlayer => SharedSockets == 0;
+
+    /// <summary>The source addresses the swarm's sockets use: its players' addresses, and a distributed agent's share of them.</summary>
+    public int AddressCount => SocketPerPlayer ? Addresses : SharedSockets;
+
+    /// <summary>The swarm's sockets: one per player and spectator, or the shared ones.</summary>
+    public int SocketCount => SocketPerPlayer ? TotalClients : SharedSockets;
+
+    /// <summary>How the players' datagrams reach the server, as the report and the console say it.</summary>
+    public string Layout => SocketPerPlayer
+        ? string.Create(CultureInfo.InvariantCulture, $"one socket per player: {SocketCount} sockets on {Math.Min(AddressCount, SocketCount)} addresses")
+        : string.Create(CultureInfo.InvariantCulture, $"shared: {SharedSockets} sockets (a layout real players never have: the server may join replies to many players into one send)");
 
     /// <summary>The first simulated player's id in its connect token; a distributed agent gets its share's range.</summary>
     public long FirstPlayerId { get; private set; } = 1;
 
-    /// <summary>Socket s binds 127.0.0.(2 + offset + s): agents on one box use addresses of their own.</summary>
+    /// <summary>The sockets bind 127.0.0.(2 + offset) on: agents on one box use addresses of their own.</summary>
     public int SourceAddressOffset { get; private set; }
     public int ConnectTimeoutSeconds { get; private set; } = 90;
     public string EnginePath { get; private set; } = "artifacts/bin/engine";
@@ -153,9 +176,13 @@ internal sealed class LoadTestOptions
           --reconnect-window-ms MS engine's kept-slot window (soak: 5000; else the engine's default)
           --empty-room-grace-ms MS engine's empty-room grace (soak: 2000; else the engine's default)
           --leak-wait S            soak: longest wait for the server to close everything after all left (60)
-          --sockets N              client batch sockets, each on its own 127.0.0.x source address (16)
+          --addresses N            source addresses 127.0.0.x the players' sockets spread over (16); each
+                                   player (and spectator) has a socket, a source port, of its own
+          --shared-sockets N       the old shared layout instead: N sockets, one per address, that all players
+                                   share, so the server can join replies to many players into one send (a layout
+                                   real players never have; for comparison only)
           --first-player-id N      the first player's id in its connect token (1); ids run on from it
-          --source-address-offset N  socket s binds 127.0.0.(2 + N + s) (0): swarms sharing a box keep apart
+          --source-address-offset N  the sockets bind 127.0.0.(2 + N) on (0): swarms sharing a box keep apart
           --connect-timeout S      give up waiting for players to reach their rooms (90)
           --engine PATH            AOT server to start (artifacts/bin/engine)
           --shards N               engine shards (the engine's default: one per core)
@@ -243,7 +270,8 @@ internal sealed class LoadTestOptions
                 case "--empty-room-grace-ms": o.EmptyRoomGraceMs = Int(arg, Value(), 0, 3_600_000); break;
                 case "--leak-wait": o.LeakWaitSeconds = Int(arg, Value(), 1, 3600); break;
                 case "--server-admin": o.ServerAdmin = Value(); break;
-                case "--sockets": o.Sockets = Int(arg, Value(), 1, 250); break;
+                case "--addresses": o.Addresses = Int(arg, Value(), 1, 250); break;
+                case "--shared-sockets": o.SharedSockets = Int(arg, Value(), 1, 250); break;
                 case "--first-player-id": o.FirstPlayerId = Int(arg, Value(), 1, int.MaxValue); break;
                 case "--source-address-offset": o.SourceAddressOffset = Int(arg, Value(), 0, 65_000); break;
                 case "--connect-timeout": o.ConnectTimeoutSeconds = Int(arg, Value(), 1, 3600); break;
@@ -417,7 +445,7 @@ internal sealed class LoadTestOptions
         {
             yield return ("spectators", Spectators.ToString(CultureInfo.InvariantCulture));
         }
-        yield return ("client sockets (source addresses)", Sockets.ToString(CultureInfo.InvariantCulture));
+        yield return ("client sockets", Layout);
     }
 
     private static int Int(string name, string value, int min, int max)

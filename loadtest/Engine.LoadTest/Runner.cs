@@ -37,6 +37,7 @@ internal sealed class Runner(LoadTestOptions options)
 
     public RunResult Run()
     {
+        PlayerSocketPool.CheckDescriptorLimit(options);
         var machine = MachineInfo.Read();
         var load = MachineInfo.LoadAverage();
         var started = DateTime.UtcNow;
@@ -56,7 +57,7 @@ internal sealed class Runner(LoadTestOptions options)
         using var swarm = new PlayerSwarm(options, server.EndPoint, server.TokenKey);
         using var attacker = options.Scenario.Attacks ? new Attacker(server.EndPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
         Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players{(options.Scenario.Spectates ? $" + {options.Spectators} spectators" : "")} in rooms of {options.RoomSize} " +
-            $"over {options.Sockets} sockets ({swarm.SocketDescription}) -> {server.EndPoint}");
+            $"-> {server.EndPoint}; sockets: {options.Layout} ({swarm.SocketDescription})");
 
         var result = new RunResult
         {

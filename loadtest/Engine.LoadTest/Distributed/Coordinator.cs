@@ -83,9 +83,9 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         {
             throw new UsageException($"coordinator: {distributed.Agents} agents for {options.Players} players: each agent needs at least one");
         }
-        if (options.SourceAddressOffset + (distributed.Agents * options.Sockets) > 65_000)
+        if (options.SourceAddressOffset + (distributed.Agents * options.AddressCount) > 65_000)
         {
-            throw new UsageException($"coordinator: {distributed.Agents} agents x {options.Sockets} sockets do not fit in 127.0.0.0/16's source addresses");
+            throw new UsageException($"coordinator: {distributed.Agents} agents x {options.AddressCount} source addresses do not fit in 127.0.0.0/16");
         }
     }
 
@@ -125,7 +125,7 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
             await GiveShare(nats, hellos[k], shares[k]);
             agents.Add(new AgentTrack(hellos[k], shares[k]));
         }
-        var run = new DistributedRun(distributed.NatsUrl, startAt, distributed.HeartbeatTimeoutSeconds, options.Sockets, agents);
+        var run = new DistributedRun(distributed.NatsUrl, startAt, distributed.HeartbeatTimeoutSeconds, options.AddressCount, agents);
         Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players in rooms of {options.RoomSize} on {agents.Count} agents ({run.Describe()}) -> {server.EndPoint}; start at {startAt:HH:mm:ss.fff} UTC");
 
         var result = new RunResult

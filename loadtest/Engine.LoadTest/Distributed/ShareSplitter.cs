@@ -34,7 +34,7 @@ internal static class ShareSplitter
         {
             var players = (o.Players / agents) + (k < o.Players % agents ? 1 : 0);
             var fraction = players / (double)o.Players;
-            var addressOffset = o.SourceAddressOffset + (k * o.Sockets);
+            var addressOffset = o.SourceAddressOffset + (k * o.AddressCount);
             List<string> args =
             [
                 .. passed,
@@ -79,9 +79,9 @@ internal static class ShareSplitter
     }
 
     /// <summary>The source addresses a share's sockets bind on a loopback server (as the swarm's SocketPool numbers them).</summary>
-    public static string Addresses(AgentShare share, int sockets)
+    public static string Addresses(AgentShare share, int addresses)
     {
         static string Address(int n) => $"127.0.{n >> 8}.{n & 0xFF}";
-        return $"{Address(2 + share.SourceAddressOffset)} .. {Address(2 + share.SourceAddressOffset + sockets - 1)}";
+        return $"{Address(2 + share.SourceAddressOffset)} .. {Address(2 + share.SourceAddressOffset + addresses - 1)}";
     }
 }

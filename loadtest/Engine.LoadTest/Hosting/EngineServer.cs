@@ -71,9 +71,9 @@ internal sealed class EngineServer : IDisposable
         var perAddressHandshakes = 0;
         if (options.Scenario.Attacks)
         {
-            var playersPerAddress = (options.TotalClients + options.Sockets - 1) / options.Sockets;
+            var playersPerAddress = (options.TotalClients + options.AddressCount - 1) / options.AddressCount;
             perAddressPackets = Math.Max(20_000, 2 * playersPerAddress * (options.InputRate + 2));
-            perAddressHandshakes = Math.Max(100, 2 * 2 * options.ConnectRate / options.Sockets);
+            perAddressHandshakes = Math.Max(100, 2 * 2 * options.ConnectRate / options.AddressCount);
         }
         var args = new List<string>
         {

@@ -11,20 +11,35 @@ namespace Engine.LoadTest.Swarm;
 internal sealed partial class PlayerSwarm
 {
     /// <summary>
-    /// Every datagram on a socket comes from the one server, so the player is found by what the packet
-    /// says: a session packet by its connection id (bytes 1..8, LE; after a migration both the new and
-    /// the old id lead to the player), a handshake reply by the nonce it echoes.
+    /// The player a datagram is for. With a socket per player the socket names it, and the packet must
+    /// agree: a session packet's connection id (bytes 1..8, LE; after a migration the new or the old id)
+    /// or a handshake reply's nonce must be that player's, or the datagram counts as unrouted. On shared
+    /// sockets every datagram comes from the one server, so the player is found by what the packet says.
     /// </summary>
-    private int Route(ReadOnlySpan<byte> datagram) => ClientRouting.Read(datagram, out var key) switch
+    private int Route(int socket, ReadOnlySpan<byte> datagram)
     {
-        RouteKey.ConnectionId => _byConnectionId.TryGetValue(key, out var player) ? player : -1,
-        RouteKey.Nonce => _byNonce.TryGetValue(key, out var player) ? player : -1,
-        _ => -1,
-    };
+        var kind = ClientRouting.Read(datagram, out var key);
+        if (_sockets.NamesPlayer)
+        {
+            var p = _players[socket];
+            return kind switch
+            {
+                RouteKey.ConnectionId when key != 0 && (key == p.RoutedId || key == p.RoutedOldId) => socket,
+                RouteKey.Nonce when key != 0 && key == p.RoutedNonce => socket,
+                _ => -1,
+            };
+        }
+        return kind switch
+        {
+            RouteKey.ConnectionId => _byConnectionId.TryGetValue(key, out var player) ? player : -1,
+            RouteKey.Nonce => _byNonce.TryGetValue(key, out var player) ? player : -1,
+            _ => -1,
+        };
+    }
 
-    private void Deliver(Span<byte> datagram, long now)
+    private void Deliver(int socket, Span<byte> datagram, long now)
     {
-        var index = Route(datagram);
+        var index = Route(socket, datagram);
         if (index < 0)
         {
             _counters.Unrouted++;

@@ -8,9 +8,10 @@ using Engine.Protocol.Time;
 namespace Engine.LoadTest.Swarm;
 
 /// <summary>
-/// The simulated players, all driven by one thread: thousands of sans-IO <see cref="ClientConnection"/>s
-/// multiplexed over a few batch sockets. Each pass receives everything waiting (recvmmsg) and routes
-/// every datagram to its player by connection id (by nonce during the handshake), runs the players
+/// The simulated players, all driven by one thread: thousands of sans-IO <see cref="ClientConnection"/>s,
+/// each on a UDP socket of its own (or, in the shared layout, multiplexed over a few). Each pass receives
+/// everything waiting (recvmmsg on the sockets epoll names) and routes every datagram to its player (by its
+/// socket, checked against the connection id, or the nonce during the handshake), runs the players
 /// whose slot of the input period has come (inputs, timers, scenario actions), then sends what every
 /// touched player has to say (sendmmsg). Nothing in a pass allocates.
 /// </summary>
@@ -57,7 +58,7 @@ internal sealed partial class PlayerSwarm : IDisposable
         _options = options;
         _server = server;
         _tokenKey = tokenKey;
-        _sockets = new SocketPool(server, options.Sockets, options.SourceAddressOffset);
+        _sockets = SocketPool.Open(options, server);
         var total = options.TotalClients;
         _players = new SimPlayer[total];
         _byConnectionId = new Dictionary<ulong, int>(total * 2);
@@ -70,7 +71,7 @@ internal sealed partial class PlayerSwarm : IDisposable
         var seed = (ulong)Stopwatch.GetTimestamp();
         for (var i = 0; i < total; i++)
         {
-            _players[i] = new SimPlayer(i, i % options.Sockets, SplitMix(seed + (ulong)i))
+            _players[i] = new SimPlayer(i, options.SocketPerPlayer ? i : i % options.SharedSockets, SplitMix(seed + (ulong)i))
             {
                 IsSpectatorRole = i >= options.Players,
                 Intent = i >= options.Players ? RoomIntent.Spectate : RoomIntent.QuickMatch,
@@ -196,9 +197,9 @@ internal sealed partial class PlayerSwarm : IDisposable
                 var batch = _sockets.Received(s);
                 for (var i = 0; i < n; i++)
                 {
-                    Deliver(batch.Payload(i), now);
+                    Deliver(s, batch.Payload(i), now);
                 }
-                if (n < SocketPool.BatchCapacity)
+                if (n < _sockets.BatchCapacity)
                 {
                     break;
                 }
@@ -219,8 +220,8 @@ internal sealed partial class PlayerSwarm : IDisposable
         }
         p.Dirty = true;
         // One list per flush group: the shard byte of the connection id (what the server's steering
-        // reads), so that runs of equal-size datagrams share a key and the send batch can coalesce
-        // them (GSO).
+        // reads), so that in the shared layout runs of equal-size datagrams share a key and the send
+        // batch can coalesce them (GSO). With a socket per player each player sends on its own.
         var g = (int)(p.Connection.ConnectionId & FlushGroupMask);
         _dirty[g][_dirtyCount[g]++] = p.Index;
     }
@@ -277,13 +278,14 @@ internal sealed partial class PlayerSwarm : IDisposable
         var until = Stopwatch.GetTimestamp() + (long)(drain.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < until)
         {
-            for (var s = 0; s < _sockets.Count; s++)
+            var ready = _sockets.WaitReadable(5);
+            for (var r = 0; r < ready; r++)
             {
+                var s = _sockets.ReadySocket(r);
                 while (_sockets.Receive(s) > 0)
                 {
                 }
             }
-            Thread.Sleep(5);
         }
     }
 

@@ -5,76 +5,60 @@ using Engine.Transport;
 namespace Engine.LoadTest.Swarm;
 
 /// <summary>
-/// The swarm's sockets: a few <see cref="BatchSocket"/>s, socket s bound to 127.0.0.(2+offset+s) so the server
-/// sees that many client addresses (all of 127.0.0.0/8 is loopback on Linux; binding needs no set-up; the
-/// offset keeps the agents of a distributed run that share a box apart),
-/// each with its own receive and send batch. All traffic goes to the one server address.
+/// The swarm's sockets, in one of two layouts: one socket per player (<see cref="PlayerSocketPool"/>, the
+/// default: each player has its own source port, as real players do) or a few sockets every player shares
+/// (<see cref="SharedSocketPool"/>, `--shared-sockets N`, for comparison only). Sockets bind 127.0.0.(2 + offset)
+/// on (all of 127.0.0.0/8 is loopback on Linux; binding needs no set-up; the offset keeps the agents of a
+/// distributed run that share a box apart).
 /// </summary>
-internal sealed class SocketPool : IDisposable
+internal abstract class SocketPool : IDisposable
 {
-    public const int BatchCapacity = ClientSocketGroup.BatchCapacity;
     public const int MaxDatagram = ClientSocketGroup.MaxDatagram;
 
-    private readonly ClientSocketGroup _group;
+    /// <summary>Whether socket <c>i</c> belongs to player <c>i</c> alone (and so names it).</summary>
+    public abstract bool NamesPlayer { get; }
 
-    public SocketPool(IPEndPoint server, int count, int addressOffset = 0)
+    public abstract int Count { get; }
+
+    /// <summary>The most datagrams one <see cref="Receive"/> delivers.</summary>
+    public abstract int BatchCapacity { get; }
+
+    public static SocketPool Open(LoadTestOptions options, IPEndPoint server) => options.SocketPerPlayer
+        ? new PlayerSocketPool(server, options.TotalClients, options.Addresses, options.SourceAddressOffset)
+        : new SharedSocketPool(server, options.SharedSockets, options.SourceAddressOffset);
+
+    /// <summary>The address socket <paramref name="index"/> binds: a remote server needs a routable source; on loopback they spread over 127.0.0.x.</summary>
+    protected static IPAddress BindAddress(IPEndPoint server, int addressIndex, int addressOffset)
     {
-        var loopbackServer = IPAddress.IsLoopback(server.Address);
-        var options = new BatchSocketOptions[count];
-        for (var i = 0; i < count; i++)
+        if (IPAddress.IsLoopback(server.Address) && server.AddressFamily == AddressFamily.InterNetwork)
         {
-            // A remote server needs a routable source; on loopback every socket gets an address of its own.
-            var bind = loopbackServer && server.AddressFamily == AddressFamily.InterNetwork
-                ? new IPAddress([127, 0, (byte)((2 + addressOffset + i) >> 8), (byte)((2 + addressOffset + i) & 0xFF)])
-                : server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-            options[i] = new BatchSocketOptions
-            {
-                BindAddress = bind,
-                Port = 0,
-                ReceiveBufferBytes = 8 * 1024 * 1024,
-                SendBufferBytes = 4 * 1024 * 1024,
-            };
+            var n = 2 + addressOffset + addressIndex;
+            return new IPAddress([127, 0, (byte)(n >> 8), (byte)(n & 0xFF)]);
         }
-        _group = new ClientSocketGroup(server, options);
+        return server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
     }
 
-    public int Count => _group.Count;
+    public abstract BatchSocket Socket(int index);
 
-    public BatchSocket Socket(int index) => _group.Socket(index);
-
-    public string Describe() => string.Join(", ", Enumerable.Range(0, _group.Count).Select(i => _group.Socket(i).LocalEndPoint.ToString()));
+    public abstract string Describe();
 
     /// <summary>One epoll_wait over every socket (0 ms: only look); the ready ones are <see cref="ReadySocket"/>.</summary>
-    public int WaitReadable(int timeoutMs) => _group.WaitReadable(timeoutMs);
+    public abstract int WaitReadable(int timeoutMs);
 
-    public int ReadySocket(int index) => _group.ReadySocket(index);
+    public abstract int ReadySocket(int index);
 
-    public int Receive(int socket) => _group.Receive(socket);
+    /// <summary>One recvmmsg on a socket; the datagrams are in <see cref="Received"/> until the next receive.</summary>
+    public abstract int Receive(int socket);
 
-    public ReceiveBatch Received(int socket) => _group.Received(socket);
+    public abstract ReceiveBatch Received(int socket);
 
-    public Span<byte> NextSendBuffer(int socket) => _group.NextSendBuffer(socket);
+    public abstract Span<byte> NextSendBuffer(int socket);
 
-    public void CommitSend(int socket, int length) => _group.CommitSend(socket, length);
+    public abstract void CommitSend(int socket, int length);
 
-    public void Flush() => _group.Flush();
+    public abstract void Flush();
 
-    public SocketCounters TotalCounters()
-    {
-        var total = default(SocketCounters);
-        for (var i = 0; i < _group.Count; i++)
-        {
-            var c = _group.Socket(i).Counters;
-            total.DatagramsReceived += c.DatagramsReceived;
-            total.DatagramsSent += c.DatagramsSent;
-            total.BytesReceived += c.BytesReceived;
-            total.BytesSent += c.BytesSent;
-            total.KernelDrops += c.KernelDrops;
-            total.SendDrops += c.SendDrops;
-            total.SendErrors += c.SendErrors;
-        }
-        return total;
-    }
+    public abstract SocketCounters TotalCounters();
 
-    public void Dispose() => _group.Dispose();
+    public abstract void Dispose();
 }

@@ -39,7 +39,7 @@ public sealed class CapacityTests
         {
             var (exit, output) = LoadTestProcess.Run(
                 "capacity", "--step", "40", "--players", "120", "--duration", "3", "--join-rate", "40",
-                "--room-size", "20", "--sockets", "4", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+                "--room-size", "20", "--addresses", "4", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
             Assert.True(exit == 0, $"loadtest exited with {exit}:{Environment.NewLine}{output}");
             var run = LoadTestProcess.LatestReport(reports.FullName);
             var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;

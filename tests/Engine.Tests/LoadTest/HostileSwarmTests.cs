@@ -22,7 +22,7 @@ public sealed class HostileSwarmTests
         {
             var (exit, output) = LoadTestProcess.Run(
                 "hostile", "--players", $"{Players}", "--room-size", "50", "--duration", $"{Seconds}", "--warmup", "2", "--attack-addresses", "32",
-                "--sockets", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+                "--addresses", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
             Assert.True(exit == 0, $"loadtest exited with {exit}:{Environment.NewLine}{output}");
             var run = LoadTestProcess.LatestReport(reports.FullName);
             var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;

@@ -20,9 +20,12 @@ internal static class LoadTestProcess
         return run;
     }
 
-    public static (int Exit, string Output) Run(params string[] arguments)
+    public static (int Exit, string Output) Run(params string[] arguments) => RunProgram(LoadTestBinary, arguments);
+
+    /// <summary>Runs <paramref name="program"/> (a shell that sets a limit and execs the loadtest, say) with its output captured.</summary>
+    public static (int Exit, string Output) RunProgram(string program, params string[] arguments)
     {
-        var info = new ProcessStartInfo(LoadTestBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in arguments)
         {
             info.ArgumentList.Add(a);

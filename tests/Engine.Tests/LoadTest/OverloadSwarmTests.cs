@@ -20,7 +20,7 @@ public sealed class OverloadSwarmTests
         {
             var (exit, output) = LoadTestProcess.Run(
                 "overload", "--knee", "60", "--players", "120", "--knee-hold", "4", "--duration", "4", "--warmup", "1",
-                "--join-rate", "30", "--leave-rate", "30", "--room-size", "20", "--sockets", "4", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+                "--join-rate", "30", "--leave-rate", "30", "--room-size", "20", "--addresses", "4", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
             Assert.True(exit == 0, $"loadtest exited with {exit}:{Environment.NewLine}{output}");
             var run = LoadTestProcess.LatestReport(reports.FullName);
             var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;

@@ -23,7 +23,7 @@ public sealed class SoakSwarmTests
             var (exit, output) = LoadTestProcess.Run(
                 "soak", "--players", $"{Players}", "--room-size", "10", "--warmup", "5", "--duration", "25",
                 "--move-rate", "4", "--leave-rate", "3", "--reconnect-rate", "1", "--leak-wait", "30",
-                "--sockets", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+                "--addresses", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
             Assert.True(exit == 0, $"loadtest exited with {exit}:{Environment.NewLine}{output}");
             var run = LoadTestProcess.LatestReport(reports.FullName);
             var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;

@@ -16,6 +16,26 @@ public sealed class SwarmSmokeTests
     private const int SnapshotRate = 20;
 
     [Fact]
+    public void PlayersThatDoNotFitTheDescriptorLimitStopTheRunWithOneMessageAndExit2()
+    {
+        var reports = Directory.CreateTempSubdirectory("loadtest-nofile-");
+        try
+        {
+            // A socket per player: 2,000 players cannot open under a limit of 512 descriptors.
+            var (exit, output) = LoadTestProcess.RunProgram("/bin/sh", "-c", "ulimit -n 512 && exec \"$0\" \"$@\"", LoadTestProcess.LoadTestBinary,
+                "steady", "--players", "2000", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+            Assert.True(exit == 2, $"exit {exit}:{Environment.NewLine}{output}");
+            Assert.Contains("2000 players need a socket each", output, StringComparison.Ordinal);
+            Assert.Contains("is 512", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("engine pid", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            reports.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void SmallSteadySwarmRunsEndToEndAndWritesASaneReport()
     {
         var reports = Directory.CreateTempSubdirectory("loadtest-smoke-");
@@ -23,7 +43,7 @@ public sealed class SwarmSmokeTests
         {
             var (exit, output) = LoadTestProcess.Run(
                 "steady", "--players", $"{Players}", "--room-size", $"{RoomSize}", "--duration", $"{Seconds}",
-                "--snapshot-rate", $"{SnapshotRate}", "--sockets", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
+                "--snapshot-rate", $"{SnapshotRate}", "--addresses", "8", "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
             Assert.True(exit == 0, $"loadtest exited with {exit}:{Environment.NewLine}{output}");
 
             var run = LoadTestProcess.LatestReport(reports.FullName);
@@ -39,6 +59,13 @@ public sealed class SwarmSmokeTests
             double F(string key) => f[key]?.GetValue<double>() ?? throw new Xunit.Sdk.XunitException($"figure {key} missing:{Environment.NewLine}{f}");
 
             Assert.Equal(0, summary["server"]!["exit_code"]!.GetValue<int>());
+            var sockets = summary["client_sockets"]!;
+            Assert.Equal("socket_per_player", sockets["layout"]!.GetValue<string>());
+            Assert.Equal(Players, sockets["sockets"]!.GetValue<int>());
+            Assert.Equal(8, sockets["addresses"]!.GetValue<int>());
+            Assert.Contains("one socket per player: 200 sockets on 8 addresses", markdown, StringComparison.Ordinal);
+            Assert.Contains("Client sockets: one socket per player", output, StringComparison.Ordinal);
+            Assert.Equal(0, F("swarm.unrouted"));
             Assert.True(summary["window"]!["all_in_rooms"]!.GetValue<bool>(), output);
             Assert.Equal(Players, F("players.in_rooms_min"));
             Assert.Equal(Players, F("players.connected_end"));

@@ -66,7 +66,7 @@ public sealed class DistributedSwarmTests
             using var a = new LoadTestChild("agent", "--nats", nats.Url, "--name", "a");
             using var b = new LoadTestChild("agent", "--nats", nats.Url, "--name", "b");
             using var coordinator = new LoadTestChild("coordinator", "--nats", nats.Url, "--agents", "2",
-                "steady", "--players", $"{Players}", "--room-size", "50", "--duration", $"{seconds}", "--sockets", "4",
+                "steady", "--players", $"{Players}", "--room-size", "50", "--duration", $"{seconds}", "--addresses", "4",
                 "--engine", EngineProcess.BinaryPath, "--reports", reports.FullName);
 
             var seen = new Dictionary<string, List<AgentSecond>> { ["a"] = [], ["b"] = [] };

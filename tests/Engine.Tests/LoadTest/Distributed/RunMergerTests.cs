@@ -96,9 +96,9 @@ public sealed class RunMergerTests
     [Fact]
     public void SharesSplitPlayersIdsAddressesAndRatesAndParseAsTheAgentsParseThem()
     {
-        var options = LoadTestOptions.Parse(["churn", "--players", "401", "--sockets", "4", "--connect-rate", "300", "--move-rate", "30",
+        var options = LoadTestOptions.Parse(["churn", "--players", "401", "--addresses", "4", "--connect-rate", "300", "--move-rate", "30",
             "--reports", "/tmp/elsewhere", "--engine", "/nowhere/engine", "--room-size", "25"]);
-        string[] run = ["churn", "--players", "401", "--sockets", "4", "--connect-rate=300", "--move-rate", "30", "--reports", "/tmp/elsewhere",
+        string[] run = ["churn", "--players", "401", "--addresses", "4", "--connect-rate=300", "--move-rate", "30", "--reports", "/tmp/elsewhere",
             "--engine", "/nowhere/engine", "--room-size", "25"];
         var key = new byte[32];
         var shares = ShareSplitter.Split(options, run, 3, "r1", "127.0.0.1:7777", key, 200, DateTimeOffset.UnixEpoch, 3);
@@ -117,12 +117,31 @@ public sealed class RunMergerTests
             Assert.Equal("127.0.0.1:7777", parsed.Server);
             Assert.Equal(key, parsed.TokenKey);
             Assert.Equal(25, parsed.RoomSize);
-            Assert.Equal(4, parsed.Sockets);
+            Assert.Equal(4, parsed.Addresses);
+            Assert.True(parsed.SocketPerPlayer);
+            Assert.Equal(share.Players, parsed.SocketCount); // each agent's players on sockets of their own
             Assert.Equal(200, parsed.DurationSeconds);
             Assert.Equal(30.0 * share.Players / 401, parsed.MoveRate, 6);
             Assert.Equal(Math.Round(300.0 * share.Players / 401), parsed.ConnectRate);
         }
         Assert.Equal("127.0.0.6 .. 127.0.0.9", ShareSplitter.Addresses(shares[1], 4));
+    }
+
+    [Fact]
+    public void TheSharedLayoutIsPassedToTheAgentsAndKeepsThemOnAddressesOfTheirOwn()
+    {
+        string[] run = ["steady", "--players", "400", "--shared-sockets", "8", "--source-address-offset", "10", "--insecure"];
+        var options = LoadTestOptions.Parse(run);
+        var shares = ShareSplitter.Split(options, run, 2, "r1", "127.0.0.1:7777", null, 200, DateTimeOffset.UnixEpoch, 3);
+
+        Assert.Equal([10, 18], shares.Select(s => s.SourceAddressOffset));
+        foreach (var share in shares)
+        {
+            var parsed = LoadTestOptions.Parse(share.Arguments);
+            Assert.False(parsed.SocketPerPlayer);
+            Assert.Equal(8, parsed.SocketCount);
+            Assert.StartsWith("shared: 8 sockets", parsed.Layout, StringComparison.Ordinal);
+        }
     }
 
     private static AgentTrack Track(string id, long firstPlayerId) =>
