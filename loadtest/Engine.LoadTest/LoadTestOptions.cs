@@ -158,8 +158,8 @@ internal sealed class LoadTestOptions
           --reconnect-rate R       churn: silent drop, timeout, reconnect + resume per second (2)
           --chat-rate R            chat: lines per second per player (0.2)
           --spectators N           spectators: watchers of the first room (200)
-          --warmup S               hostile, soak, overload, capacity: seconds of play before measuring (hostile 5,
-                                   soak 30, overload 5, capacity 5)
+          --warmup S               steady, hostile, soak, overload, capacity: seconds of play before measuring
+                                   (steady 3, hostile 5, soak 30, overload 5, capacity 5)
           --step N                 capacity: players added per step, each held for --duration (500; the
                                    steps go up to --players and stop at the first that misses a target)
           --knee N                 overload: players the server holds healthily; the run starts and ends there (3000)
