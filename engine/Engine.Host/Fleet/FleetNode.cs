@@ -39,7 +39,7 @@ internal sealed class FleetNode : IDisposable
         // Silent: an outage is the registrar's one warning; meanwhile the view serves its last copy until the records expire.
         var view = new FleetView(directory, ViewInterval, NullLogger.Instance);
         view.Start();
-        server.JoinFleet(new FleetRooms(view, report.NodeId));
+        server.JoinFleet(new FleetRooms(view.Nodes, report.NodeId));
         return new FleetNode(directory, registrar, view);
     }
 

@@ -9,13 +9,14 @@ namespace Engine.Host.Fleet;
 /// The node's answer to "where is room NODE:ROOM": the fleet's directory as its <see cref="FleetView"/> last
 /// read it (a few times a second, on the view's own task), so a shard asking never waits on Redis.
 /// </summary>
-internal sealed class FleetRooms(FleetView view, string nodeId) : IFleetDirectory
+/// <param name="nodes">The live records as last read (<see cref="FleetView.Nodes"/>), by the time of asking.</param>
+internal sealed class FleetRooms(Func<long, IReadOnlyList<NodeRecord>> nodes, string nodeId) : IFleetDirectory
 {
     public string NodeId => nodeId;
 
     public FleetRoomLookup Find(string node, uint roomId, bool spectate, long nowUnixMs)
     {
-        foreach (var record in view.Nodes(nowUnixMs))
+        foreach (var record in nodes(nowUnixMs))
         {
             if (record.Id != node)
             {
