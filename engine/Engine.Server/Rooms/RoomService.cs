@@ -47,7 +47,6 @@ internal sealed class RoomService<TOutput>
     public RoomService(int shard, ServerOptions options, RoomDirectory directory, ShardDirectory shards, Func<int, IGameMode> gameModes,
         ShardCounters counters, TOutput output, FleetMoves? fleet = null)
     {
-        _fleet = fleet;
         _shard = shard;
         _options = options;
         _directory = directory;
@@ -55,6 +54,7 @@ internal sealed class RoomService<TOutput>
         _gameModes = gameModes;
         _counters = counters;
         _output = output;
+        _fleet = fleet;
         _reliableLimit = RateLimit.Of(options.ReliablePerSecondPerSession, 2 * options.ReliablePerSecondPerSession);
     }
 
