@@ -165,6 +165,9 @@ public sealed partial class EngineClient
             case RoomOp.Move:
                 _connection.Move(e.ConnectionId);
                 break;
+            case RoomOp.Redirect:
+                OnRedirect(e);
+                break;
         }
     }
 

@@ -45,6 +45,7 @@ public sealed partial class EngineClient : IDisposable
     public DisconnectReason DisconnectReason => _connection.DisconnectReason;
     public RejectReason RejectReason => _connection.RejectReason;
     public ulong ConnectionId => _connection.ConnectionId;
+    /// <summary>The server this client talks to: after a move to another node of the fleet, that node's address.</summary>
     public IPEndPoint? RemoteEndPoint { get; private set; }
 
     /// <summary>Smoothed round-trip time to the server; zero until the first pong.</summary>
@@ -156,8 +157,10 @@ public sealed partial class EngineClient : IDisposable
             }
             _connection.Receive(_receiveBuffer.AsSpan(0, length), now, ref handler);
             Report();
+            FollowRedirect(now);
         }
         ReceiveSimulated(now, ref handler);
+        FollowRedirect(now);
         _connection.Update(now);
         SendDue(now);
         Report();
@@ -221,6 +224,14 @@ public sealed partial class EngineClient : IDisposable
             return;
         }
         _reportedState = state;
+        if (_hop is { } hop && state != ClientState.SendingCookie)
+        {
+            ReportHop(hop);
+            if (state == ClientState.Connected)
+            {
+                return;
+            }
+        }
         if (state == ClientState.Connected)
         {
             Connected?.Invoke();

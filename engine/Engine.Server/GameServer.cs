@@ -6,6 +6,7 @@ using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Simulation;
 using Engine.Server.Diagnostics;
+using Engine.Server.Fleet;
 using Engine.Server.Rooms;
 using Engine.Server.Security;
 using Engine.Server.Sessions;
@@ -56,6 +57,12 @@ public sealed class GameServer : IDisposable
 
     /// <summary>Tokens admitted and not yet expired, shared by the shards; null on an insecure server.</summary>
     internal UsedTokenTable? UsedTokens { get; private set; }
+
+    /// <summary>Resume tickets presented here and not yet expired, shared by the shards; null on an insecure server.</summary>
+    internal UsedTicketTable? UsedTickets { get; private set; }
+
+    /// <summary>The fleet this node belongs to, once the host has joined one (<see cref="JoinFleet"/>).</summary>
+    internal FleetLink Fleet { get; } = new();
 
     internal RoomDirectory Rooms { get; private set; } = null!;
 
@@ -114,6 +121,7 @@ public sealed class GameServer : IDisposable
         {
             // Tokens live seconds to minutes; room for twice the sessions the server takes covers a full server's churn.
             UsedTokens = new UsedTokenTable(Math.Clamp(2 * Options.MaxSessions, 4096, 1 << 21));
+            UsedTickets = new UsedTicketTable(Math.Clamp(Options.MaxSessions, 4096, 1 << 20));
         }
         var port = Options.Port;
         try
@@ -155,6 +163,17 @@ public sealed class GameServer : IDisposable
         }
         EngineLog.Listening(_logger, first.LocalEndPoint.ToString(), shardCount, first.ReceiveBufferBytes, first.SendBufferBytes,
             first.GsoEnabled ? "on" : "off", shardCount > 1 ? "kernel (reuseport cBPF)" : "single shard");
+    }
+
+    /// <summary>
+    /// Makes this node part of a fleet: a join by fleet-wide room id that names another node is answered
+    /// with a redirect there, looked up in <paramref name="directory"/> (which must answer from a cached copy,
+    /// never waiting). Tickets from other nodes are accepted with or without it, on a secure server.
+    /// </summary>
+    public void JoinFleet(IFleetDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Fleet.Directory = directory;
     }
 
     /// <summary>

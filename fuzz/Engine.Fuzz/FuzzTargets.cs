@@ -6,7 +6,7 @@ namespace Engine.Fuzz;
 internal static class FuzzTargets
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["session-header", "handshake", "connection", "room-request", "room-event", "input", "snapshot", "client", "token", "sealed"];
+        ["session-header", "handshake", "connection", "room-request", "room-event", "input", "snapshot", "client", "token", "sealed", "ticket"];
 
     /// <summary>A fresh instance (targets keep scratch buffers, so one per thread).</summary>
     public static FuzzTarget? Create(string name) => name switch
@@ -21,6 +21,7 @@ internal static class FuzzTargets
         "client" => new ClientTarget(),
         "token" => new TokenTarget(),
         "sealed" => new SealedPacketTarget(),
+        "ticket" => new TicketTarget(),
         _ => null,
     };
 }

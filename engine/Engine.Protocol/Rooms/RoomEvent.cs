@@ -1,3 +1,4 @@
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
 
 namespace Engine.Protocol.Rooms;
@@ -25,6 +26,12 @@ public readonly ref struct RoomEvent
     public RoomLeaveReason LeaveReason { get; init; }
     public ReadOnlySpan<byte> Text { get; init; }
     public ulong ConnectionId { get; init; }
+
+    /// <summary>Redirect: the other node's id, its address (19-byte token form), a connect token for it and the ticket.</summary>
+    public ReadOnlySpan<byte> NodeId { get; init; }
+    public ReadOnlySpan<byte> Address { get; init; }
+    public ReadOnlySpan<byte> ConnectToken { get; init; }
+    public ReadOnlySpan<byte> Ticket { get; init; }
 
     public static bool TryParse(ReadOnlySpan<byte> message, out RoomEvent e)
     {
@@ -89,6 +96,17 @@ public readonly ref struct RoomEvent
             case RoomOp.Move:
                 e = new RoomEvent { Op = op, ConnectionId = reader.ReadUInt64() };
                 break;
+            case RoomOp.Redirect:
+            {
+                var id = reader.ReadUInt16();
+                var node = reader.ReadBytes(RoomLimits.MaxNodeIdBytes);
+                var roomId = reader.ReadUInt32();
+                var address = reader.ReadFixed(SecurityConstants.AddressSize);
+                var token = reader.ReadFixed(Security.ConnectToken.Size);
+                var ticket = reader.ReadFixed(ResumeTicket.Size);
+                e = new RoomEvent { Op = op, RequestId = id, NodeId = node, RoomId = roomId, Address = address, ConnectToken = token, Ticket = ticket };
+                break;
+            }
             default:
                 return false;
         }

@@ -1,3 +1,4 @@
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
 
 namespace Engine.Protocol.Rooms;
@@ -72,6 +73,29 @@ public static class RoomMessages
         w.WriteByte((byte)RoomOp.Resume);
         w.WriteUInt16(requestId);
         w.WriteFixed(token.Slice(0, RoomLimits.ResumeTokenSize));
+        return Done(w);
+    }
+
+    /// <summary>Joins room <paramref name="roomId"/> of node <paramref name="nodeId"/> (a fleet-wide room id, NODE:ROOM).</summary>
+    public static int JoinFleetRoom(Span<byte> destination, ushort requestId, ReadOnlySpan<byte> nodeId, uint roomId, ReadOnlySpan<byte> password, bool spectate)
+    {
+        var w = new SpanWriter(destination);
+        w.WriteByte((byte)RoomOp.JoinFleetRoom);
+        w.WriteUInt16(requestId);
+        w.WriteBytes(nodeId);
+        w.WriteUInt32(roomId);
+        w.WriteBytes(password);
+        w.WriteByte(spectate ? (byte)1 : (byte)0);
+        return Done(w);
+    }
+
+    /// <summary>Presents a redirect's resume ticket, as it came (<see cref="ResumeTicket.Size"/> bytes).</summary>
+    public static int RedeemTicket(Span<byte> destination, ushort requestId, ReadOnlySpan<byte> ticket)
+    {
+        var w = new SpanWriter(destination);
+        w.WriteByte((byte)RoomOp.RedeemTicket);
+        w.WriteUInt16(requestId);
+        w.WriteFixed(ticket.Slice(0, ResumeTicket.Size));
         return Done(w);
     }
 
@@ -152,6 +176,23 @@ public static class RoomMessages
         return Done(w);
     }
 
+    /// <summary>
+    /// The room is on another node: connect to <see cref="RedirectTarget.Address"/> with the connect token and
+    /// present the ticket there. The request id is the join's; the answer to it comes from the other node.
+    /// </summary>
+    public static int Redirect(Span<byte> destination, in RedirectTarget redirect)
+    {
+        var w = new SpanWriter(destination);
+        w.WriteByte((byte)RoomOp.Redirect);
+        w.WriteUInt16(redirect.RequestId);
+        w.WriteBytes(redirect.NodeId);
+        w.WriteUInt32(redirect.RoomId);
+        w.WriteFixed(redirect.Address.Slice(0, SecurityConstants.AddressSize));
+        w.WriteFixed(redirect.ConnectToken.Slice(0, ConnectToken.Size));
+        w.WriteFixed(redirect.Ticket.Slice(0, ResumeTicket.Size));
+        return Done(w);
+    }
+
     /// <summary>The header of a room list; entries follow with <see cref="RoomListEntry"/>.</summary>
     public static void RoomListHeader(ref SpanWriter w, ushort requestId, ushort total, byte count)
     {
@@ -196,4 +237,25 @@ public readonly ref struct JoinedRoom
 
     /// <summary>Counts the rooms this session entered (wrapping): every snapshot from this room carries it.</summary>
     public byte RoomEpoch { get; init; }
+}
+
+/// <summary>Where a player goes to join a room on another node: what a Redirect carries.</summary>
+public readonly ref struct RedirectTarget
+{
+    public ushort RequestId { get; init; }
+
+    /// <summary>The other node's id in the fleet.</summary>
+    public ReadOnlySpan<byte> NodeId { get; init; }
+
+    /// <summary>The room, the other node's own id for it.</summary>
+    public uint RoomId { get; init; }
+
+    /// <summary>The node's address in a connect token's 19-byte form (<see cref="TokenAddress"/>).</summary>
+    public ReadOnlySpan<byte> Address { get; init; }
+
+    /// <summary>A connect token for that node (<see cref="Security.ConnectToken.Size"/> bytes, its binary form).</summary>
+    public ReadOnlySpan<byte> ConnectToken { get; init; }
+
+    /// <summary>The resume ticket to present there (<see cref="ResumeTicket.Size"/> bytes, opaque to the client).</summary>
+    public ReadOnlySpan<byte> Ticket { get; init; }
 }

@@ -16,6 +16,12 @@ public enum RoomOp : byte
     Chat = 0x06,
     Resume = 0x07,
 
+    /// <summary>Join a room by its fleet-wide id: here, or on another node by a <see cref="Redirect"/>.</summary>
+    JoinFleetRoom = 0x08,
+
+    /// <summary>Present the resume ticket of a <see cref="Redirect"/> to the node it names, right after connecting.</summary>
+    RedeemTicket = 0x09,
+
     Result = 0x81,
     RoomList = 0x82,
     Joined = 0x83,
@@ -24,4 +30,7 @@ public enum RoomOp : byte
     ChatMessage = 0x86,
     Left = 0x87,
     Move = 0x88,
+
+    /// <summary>The room asked for is on another node: connect there with this token and present this ticket.</summary>
+    Redirect = 0x89,
 }

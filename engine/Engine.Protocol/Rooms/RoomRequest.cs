@@ -16,6 +16,12 @@ public readonly ref struct RoomRequest
     public ReadOnlySpan<byte> Password { get; init; }
     public ReadOnlySpan<byte> Text { get; init; }
     public ReadOnlySpan<byte> Token { get; init; }
+
+    /// <summary>JoinFleetRoom: the node's id (its fleet-wide room id is NODE:ROOM).</summary>
+    public ReadOnlySpan<byte> NodeId { get; init; }
+
+    /// <summary>RedeemTicket: the resume ticket, <see cref="Security.ResumeTicket.Size"/> bytes.</summary>
+    public ReadOnlySpan<byte> Ticket { get; init; }
     public byte Capacity { get; init; }
     public bool IsPrivate { get; init; }
     public bool Spectate { get; init; }
@@ -101,6 +107,22 @@ public readonly ref struct RoomRequest
                 var id = reader.ReadUInt16();
                 var token = reader.ReadFixed(RoomLimits.ResumeTokenSize);
                 request = new RoomRequest { Op = op, RequestId = id, Token = token };
+                break;
+            }
+            case RoomOp.JoinFleetRoom:
+            {
+                var id = reader.ReadUInt16();
+                var node = reader.ReadBytes(RoomLimits.MaxNodeIdBytes);
+                var roomId = reader.ReadUInt32();
+                var password = reader.ReadBytes(MaxFieldBytes);
+                var flags = reader.ReadByte();
+                request = new RoomRequest { Op = op, RequestId = id, NodeId = node, RoomId = roomId, Password = password, Spectate = (flags & 1) != 0 };
+                break;
+            }
+            case RoomOp.RedeemTicket:
+            {
+                var id = reader.ReadUInt16();
+                request = new RoomRequest { Op = op, RequestId = id, Ticket = reader.ReadFixed(Security.ResumeTicket.Size) };
                 break;
             }
             default:

@@ -22,6 +22,15 @@ public enum RoomStatus : byte
 
     /// <summary>The server is draining: it opens no new rooms (joining a room already open still works).</summary>
     Draining = 16,
+
+    /// <summary>A resume ticket refused: malformed, expired, forged, for another node or player, or used before.</summary>
+    InvalidTicket = 17,
+
+    /// <summary>
+    /// Another node's room cannot be reached from here: this node is in no fleet (no directory) or runs
+    /// without a token key; or the client could not connect to the node it was redirected to.
+    /// </summary>
+    Unavailable = 18,
 }
 
 /// <summary>Why a player left a room, as told to them and to the others.</summary>

@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Unicode;
 using Engine.Protocol;
 using Engine.Protocol.Rooms;
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
+using Engine.Server.Fleet;
 using Engine.Server.Limits;
 using Engine.Server.Sessions;
 using Engine.Server.Shards;
@@ -16,7 +18,8 @@ namespace Engine.Server.Rooms;
 /// The rooms of one shard and the room requests of its sessions: create, list, join, quick match,
 /// leave, spectate, resume and chat, answered through <typeparamref name="TOutput"/>; and the room
 /// timers (kept slots expire, empty rooms close). A request for a room on another shard becomes a
-/// move of the session there. Sans-IO: time comes in, messages go out through the output.
+/// move of the session there; one for a room on another node, a redirect there (<see cref="FleetMoves"/>).
+/// Sans-IO: time comes in, messages go out through the output.
 /// </summary>
 internal sealed class RoomService<TOutput>
     where TOutput : struct, ISessionOutput
@@ -29,6 +32,9 @@ internal sealed class RoomService<TOutput>
     private readonly ShardCounters _counters;
     private readonly TOutput _output;
     private readonly RateLimit _reliableLimit;
+
+    // Null on an insecure server: moving between nodes takes the token key.
+    private readonly FleetMoves? _fleet;
     private readonly List<Room> _rooms = new();
     private readonly Dictionary<uint, Room> _roomsById = new();
 
@@ -39,7 +45,7 @@ internal sealed class RoomService<TOutput>
     private int _roomCount;
 
     public RoomService(int shard, ServerOptions options, RoomDirectory directory, ShardDirectory shards, Func<int, IGameMode> gameModes,
-        ShardCounters counters, TOutput output)
+        ShardCounters counters, TOutput output, FleetMoves? fleet = null)
     {
         _shard = shard;
         _options = options;
@@ -48,6 +54,7 @@ internal sealed class RoomService<TOutput>
         _gameModes = gameModes;
         _counters = counters;
         _output = output;
+        _fleet = fleet;
         _reliableLimit = RateLimit.Of(options.ReliablePerSecondPerSession, 2 * options.ReliablePerSecondPerSession);
     }
 
@@ -123,6 +130,12 @@ internal sealed class RoomService<TOutput>
             case RoomOp.Resume:
                 Resume(session, request, nowUs);
                 break;
+            case RoomOp.JoinFleetRoom:
+                JoinFleetRoom(session, request, nowUs);
+                break;
+            case RoomOp.RedeemTicket:
+                RedeemTicket(session, request, nowUs);
+                break;
         }
     }
 
@@ -173,28 +186,81 @@ internal sealed class RoomService<TOutput>
     {
         var entry = request.RoomId != 0 ? _directory.Find(request.RoomId)
             : RoomNames.TryRead(request.Name, out var name) ? _directory.Find(name) : null;
+        Join(session, request.RequestId, request.RoomId, entry, request.Password, request.Spectate, nowUs);
+    }
+
+    /// <summary>The ordinary rules of a join, whichever way the room was named: it exists, the password, a free place.</summary>
+    private void Join(Session session, ushort requestId, uint askedRoomId, RoomEntry? entry, ReadOnlySpan<byte> password, bool spectate, long nowUs)
+    {
         if (entry is null || entry.IsClosed)
         {
-            SendResult(session, request.RequestId, RoomStatus.NotFound, request.RoomId, nowUs);
+            SendResult(session, requestId, RoomStatus.NotFound, askedRoomId, nowUs);
             return;
         }
-        if (session.Room is { } current && current.Entry == entry && session.IsSpectator == request.Spectate)
+        if (session.Room is { } current && current.Entry == entry && session.IsSpectator == spectate)
         {
-            SendResult(session, request.RequestId, RoomStatus.Ok, entry.Id, nowUs);
+            SendResult(session, requestId, RoomStatus.Ok, entry.Id, nowUs);
             return;
         }
-        if (entry.Password is not null && !entry.Password.Matches(request.Password))
+        if (entry.Password is not null && !entry.Password.Matches(password))
         {
             _counters.RoomPasswordFailures++;
-            SendResult(session, request.RequestId, RoomStatus.WrongPassword, entry.Id, nowUs);
+            SendResult(session, requestId, RoomStatus.WrongPassword, entry.Id, nowUs);
             return;
         }
-        if (request.Spectate ? entry.Spectators >= _options.MaxSpectatorsPerRoom : !entry.TryReserve())
+        if (spectate ? entry.Spectators >= _options.MaxSpectatorsPerRoom : !entry.TryReserve())
         {
-            SendResult(session, request.RequestId, RoomStatus.Full, entry.Id, nowUs);
+            SendResult(session, requestId, RoomStatus.Full, entry.Id, nowUs);
             return;
         }
-        Go(session, entry, new RoomJoin(entry.Id, request.Spectate, request.RequestId, false, 0, 0), nowUs);
+        Go(session, entry, new RoomJoin(entry.Id, spectate, requestId, false, 0, 0), nowUs);
+    }
+
+    /// <summary>
+    /// A join by fleet-wide id: this node's room joins as usual; another node's room is a redirect there,
+    /// and the player leaves their room here (moved) as they go.
+    /// </summary>
+    private void JoinFleetRoom(Session session, in RoomRequest request, long nowUs)
+    {
+        if (_fleet is null)
+        {
+            SendResult(session, request.RequestId, RoomStatus.Unavailable, request.RoomId, nowUs);
+            return;
+        }
+        var status = _fleet.TryRedirect(session, request, out var local, out var redirect);
+        if (local)
+        {
+            Join(session, request.RequestId, request.RoomId, _directory.Find(request.RoomId), request.Password, request.Spectate, nowUs);
+            return;
+        }
+        if (status != RoomStatus.Ok)
+        {
+            SendResult(session, request.RequestId, status, request.RoomId, nowUs);
+            return;
+        }
+        _counters.FleetRedirects++;
+        Leave(session, RoomLeaveReason.Moved, nowUs);
+        _output.SendReliable(session, redirect, nowUs);
+    }
+
+    /// <summary>A player redirected here from another node presents the ticket; a good one joins the room it names by the ordinary rules.</summary>
+    private void RedeemTicket(Session session, in RoomRequest request, long nowUs)
+    {
+        if (_fleet is null)
+        {
+            SendResult(session, request.RequestId, RoomStatus.Unavailable, 0, nowUs);
+            return;
+        }
+        Span<byte> plain = stackalloc byte[ResumeTicket.PrivateSize];
+        if (_fleet.Redeem(session, request.Ticket, plain, out var ticket) != TicketVerdict.Accepted)
+        {
+            _counters.TicketsRefused++;
+            SendResult(session, request.RequestId, RoomStatus.InvalidTicket, 0, nowUs);
+            return;
+        }
+        _counters.TicketsRedeemed++;
+        Join(session, request.RequestId, ticket.RoomId, _directory.Find(ticket.RoomId), ticket.Password, ticket.Spectate, nowUs);
+        plain.Clear();
     }
 
     private void QuickMatch(Session session, in RoomRequest request, long nowUs)

@@ -6,6 +6,7 @@ using Engine.Protocol.Sessions;
 using Engine.Protocol.Time;
 using Engine.Protocol.Wire;
 using Engine.Server.Diagnostics;
+using Engine.Server.Fleet;
 using Engine.Server.Handshake;
 using Engine.Server.Limits;
 using Engine.Server.Overload;
@@ -49,6 +50,7 @@ internal sealed class Shard : IDisposable
     private readonly HandshakeService _handshake;
     private readonly RoomService<ShardOutput> _rooms;
     private readonly SimulationService<ShardOutput> _simulation;
+    private readonly FleetMoves? _fleetMoves;
     private Thread? _thread;
     private long _truncatedSeen;
     private volatile bool _stopRequested;
@@ -73,7 +75,9 @@ internal sealed class Shard : IDisposable
         _overload = new OverloadMonitor(_options.EffectiveTickBudgetUs);
         _output = new ShardOutput(_outbox, Counters, _moves);
         _handshake = new HandshakeService(_options, cookieSecret, server.Identity, server.UsedTokens, _directory, _addressLimits, Counters);
-        _rooms = new RoomService<ShardOutput>(index, _options, server.Rooms, _directory, server.CreateGameMode, Counters, _output);
+        _fleetMoves = _options.Insecure ? null
+            : new FleetMoves(server.Fleet, _options.ConnectTokenKey, _options.ProtocolId, server.UsedTickets!, server.Identity, TimeProvider.System);
+        _rooms = new RoomService<ShardOutput>(index, _options, server.Rooms, _directory, server.CreateGameMode, Counters, _output, _fleetMoves);
         _simulation = new SimulationService<ShardOutput>(_options, Counters, Histograms, _output);
     }
 
@@ -480,6 +484,7 @@ internal sealed class Shard : IDisposable
     public void Dispose()
     {
         _handshake.Dispose();
+        _fleetMoves?.Dispose();
         _receive.Dispose();
         _outbox.Dispose();
         _socket.Dispose();

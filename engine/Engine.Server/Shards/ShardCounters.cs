@@ -39,6 +39,13 @@ public sealed class ShardCounters
     public long ChatRateLimited;
     public long ChatRejected;
 
+    /// <summary>Players sent to a room on another node (a Redirect with a token and a resume ticket).</summary>
+    public long FleetRedirects;
+
+    /// <summary>Resume tickets from other nodes accepted here, and refused (forged, expired, another player's, used).</summary>
+    public long TicketsRedeemed;
+    public long TicketsRefused;
+
     /// <summary>Reliable messages refused because a session's send window was full.</summary>
     public long ReliableOverflows;
     public long SessionsMovedAway;

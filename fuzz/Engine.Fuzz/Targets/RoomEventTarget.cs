@@ -1,4 +1,5 @@
 using Engine.Protocol.Rooms;
+using Engine.Protocol.Security;
 using Engine.Protocol.Wire;
 
 namespace Engine.Fuzz.Targets;
@@ -82,6 +83,10 @@ internal sealed class RoomEventTarget : FuzzTarget
         RoomOp.ChatMessage => RoomMessages.ChatMessage(destination, e.PlayerId, e.Text),
         RoomOp.Left => RoomMessages.Left(destination, e.RoomId, e.LeaveReason),
         RoomOp.Move => RoomMessages.Move(destination, e.ConnectionId),
+        RoomOp.Redirect => RoomMessages.Redirect(destination, new RedirectTarget
+        {
+            RequestId = e.RequestId, NodeId = e.NodeId, RoomId = e.RoomId, Address = e.Address, ConnectToken = e.ConnectToken, Ticket = e.Ticket,
+        }),
         _ => Fail(e.Op),
     };
 
@@ -109,6 +114,10 @@ internal sealed class RoomEventTarget : FuzzTarget
         Check.Equal(a.LeaveReason, b.LeaveReason, "leave reason");
         Check.Bytes(a.Text, b.Text, "text");
         Check.Equal(a.ConnectionId, b.ConnectionId, "connection id");
+        Check.Bytes(a.NodeId, b.NodeId, "node id");
+        Check.Bytes(a.Address, b.Address, "address");
+        Check.Bytes(a.ConnectToken, b.ConnectToken, "connect token");
+        Check.Bytes(a.Ticket, b.Ticket, "ticket");
     }
 
     public override IEnumerable<(string Name, byte[] Data)> Seeds()
@@ -126,6 +135,12 @@ internal sealed class RoomEventTarget : FuzzTarget
         yield return ("chat", buffer.AsSpan(0, RoomMessages.ChatMessage(buffer, 1002, "hi"u8)).ToArray());
         yield return ("left", buffer.AsSpan(0, RoomMessages.Left(buffer, 42, RoomLeaveReason.Kicked)).ToArray());
         yield return ("migrate", buffer.AsSpan(0, RoomMessages.Move(buffer, 0x8F3A2C51D7E40B02)).ToArray());
+        var address = new byte[SecurityConstants.AddressSize];
+        TokenAddress.Write(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 7778), address);
+        yield return ("redirect", buffer.AsSpan(0, RoomMessages.Redirect(buffer, new RedirectTarget
+        {
+            RequestId = 4, NodeId = "node-b"u8, RoomId = 12, Address = address, ConnectToken = TokenTarget.SeedToken().ToBytes(), Ticket = TicketTarget.SeedTicket(),
+        })).ToArray());
         var writer = new SpanWriter(buffer);
         RoomMessages.RoomListHeader(ref writer, 9, 12, 2);
         RoomMessages.RoomListEntry(ref writer, 42, "arena"u8, 3, 8, 1, false, false);

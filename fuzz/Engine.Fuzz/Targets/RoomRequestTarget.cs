@@ -37,6 +37,8 @@ internal sealed class RoomRequestTarget : FuzzTarget
         RoomOp.LeaveRoom => RoomMessages.LeaveRoom(destination, r.RequestId),
         RoomOp.Chat => RoomMessages.Chat(destination, r.Text),
         RoomOp.Resume => RoomMessages.Resume(destination, r.RequestId, r.Token),
+        RoomOp.JoinFleetRoom => RoomMessages.JoinFleetRoom(destination, r.RequestId, r.NodeId, r.RoomId, r.Password, r.Spectate),
+        RoomOp.RedeemTicket => RoomMessages.RedeemTicket(destination, r.RequestId, r.Ticket),
         _ => Fail(r.Op),
     };
 
@@ -55,6 +57,8 @@ internal sealed class RoomRequestTarget : FuzzTarget
         Check.Bytes(a.Password, b.Password, "password");
         Check.Bytes(a.Text, b.Text, "text");
         Check.Bytes(a.Token, b.Token, "token");
+        Check.Bytes(a.NodeId, b.NodeId, "node id");
+        Check.Bytes(a.Ticket, b.Ticket, "ticket");
         Check.Equal(a.Capacity, b.Capacity, "capacity");
         Check.Equal(a.IsPrivate, b.IsPrivate, "private");
         Check.Equal(a.Spectate, b.Spectate, "spectate");
@@ -74,5 +78,7 @@ internal sealed class RoomRequestTarget : FuzzTarget
         yield return ("leave", buffer.AsSpan(0, RoomMessages.LeaveRoom(buffer, 6)).ToArray());
         yield return ("chat", buffer.AsSpan(0, RoomMessages.Chat(buffer, "gg wp \u00e9"u8)).ToArray());
         yield return ("resume", buffer.AsSpan(0, RoomMessages.Resume(buffer, 7, ConnectionTarget.FilledBytes(RoomLimits.ResumeTokenSize, 1))).ToArray());
+        yield return ("join-fleet-room", buffer.AsSpan(0, RoomMessages.JoinFleetRoom(buffer, 8, "node-b"u8, 12, "hunter2"u8, false)).ToArray());
+        yield return ("redeem-ticket", buffer.AsSpan(0, RoomMessages.RedeemTicket(buffer, 9, TicketTarget.SeedTicket())).ToArray());
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Simulation;
 using Engine.Server;
+using Engine.Server.Fleet;
 using Engine.Server.Rooms;
 using Engine.Server.Sessions;
 using Engine.Server.Shards;
@@ -24,7 +25,8 @@ internal sealed class RoomHarness
     private uint _nextPlayerId;
     private ushort _nextRequestId;
 
-    public RoomHarness(Action<ServerOptions>? configure = null, int shards = 1)
+    /// <param name="fleet">Each shard's side of moves between nodes (a secure server's); none by default.</param>
+    public RoomHarness(Action<ServerOptions>? configure = null, int shards = 1, Func<int, FleetMoves>? fleet = null)
     {
         Options = new ServerOptions { Insecure = true, Shards = shards };
         configure?.Invoke(Options);
@@ -34,7 +36,7 @@ internal sealed class RoomHarness
         var arena = new ArenaSettings { TickRate = Options.TickRate };
         Counters = Enumerable.Range(0, shards).Select(_ => new ShardCounters()).ToArray();
         Services = Enumerable.Range(0, shards)
-            .Select(i => new RoomService<RecordingOutput>(i, Options, Directory, Shards, capacity => new MovementArenaMode(capacity, arena), Counters[i], new RecordingOutput(Log)))
+            .Select(i => new RoomService<RecordingOutput>(i, Options, Directory, Shards, capacity => new MovementArenaMode(capacity, arena), Counters[i], new RecordingOutput(Log), fleet?.Invoke(i)))
             .ToArray();
     }
 
@@ -50,10 +52,10 @@ internal sealed class RoomHarness
 
     public void Advance(TimeSpan time) => NowUs += (long)(time.TotalMilliseconds * 1000);
 
-    /// <summary>A new session on <paramref name="shard"/>, with a fresh player id.</summary>
-    public Session Connect(int shard = 0, PeerAddress? address = null)
+    /// <summary>A new session on <paramref name="shard"/>, with a fresh player id (and the connect token's, when given).</summary>
+    public Session Connect(int shard = 0, PeerAddress? address = null, ulong tokenPlayerId = 0)
     {
-        var session = TestSessions.Open(++_nextPlayerId, NowUs, address: address);
+        var session = TestSessions.Open(++_nextPlayerId, NowUs, address: address, tokenPlayerId: tokenPlayerId);
         _shardOf[session] = shard;
         return session;
     }
