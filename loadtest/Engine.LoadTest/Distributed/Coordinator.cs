@@ -272,6 +272,8 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         var phase = options.Scenario.Ramps ? "ramping" : "connecting";
         var windowName = options.Scenario.Windows[0];
         WindowResult? window = null;
+        int? seatedSecond = null;
+        var warmupSeconds = options.Scenario.WarmsUp ? options.WarmupSeconds : 0;
         var stopSentAt = DateTimeOffset.MaxValue;
         while (true)
         {
@@ -306,13 +308,24 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
                 if (!merger.WindowOpen && window is null && stopSentAt == DateTimeOffset.MaxValue)
                 {
                     var target = s.InRooms >= options.InitialPlayers;
-                    if (target || s.Second > connectLimit)
+                    if (seatedSecond is null && (target || s.Second > connectLimit))
                     {
+                        seatedSecond = s.Second;
                         result.ReachedTarget = target;
                         result.SecondsToTarget = s.Second;
                         Console.WriteLine(target
                             ? $"loadtest: all {options.InitialPlayers} players in rooms after {s.Second} s"
                             : $"loadtest: only {s.InRooms} of {options.InitialPlayers} players in rooms after {s.Second} s; going on anyway");
+                        if (warmupSeconds > 0)
+                        {
+                            result.Stages.Add(("warm-up", s.Second));
+                            phase = "warm-up";
+                            Console.WriteLine($"loadtest: warm-up: {warmupSeconds} s");
+                        }
+                    }
+                    // As a single run: the window opens once the connect burst has settled.
+                    if (seatedSecond is { } seated && s.Second >= seated + warmupSeconds)
+                    {
                         merger.OpenWindow(probe.Scrape());
                         result.Stages.Add((windowName, s.Second));
                         phase = windowName;
