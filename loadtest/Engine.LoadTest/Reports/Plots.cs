@@ -57,14 +57,17 @@ internal static class Plots
             Line(plot, sx, server.Select(s => (double)(s.Stats?.RxPerSecond ?? double.NaN)), "server datagrams in");
             Line(plot, sx, server.Select(s => (double)(s.Stats?.TxPerSecond ?? double.NaN)), "server datagrams out");
         }));
-        yield return ("Server CPU and RSS", Draw("Server CPU and memory (the swarm's CPU for comparison)", "CPU %", r, plot =>
+        if (r.Backend is null) // a fleet's CPU is per node, in its own chart
         {
-            Line(plot, sx, server.Select(s => s.CpuPercent), "server CPU %");
-            Line(plot, sx, server.Select(s => s.SwarmCpuPercent), "swarm CPU %");
-            var rss = Line(plot, sx, server.Select(s => s.RssMb), "server RSS MB");
-            rss.Axes.YAxis = plot.Axes.Right;
-            plot.Axes.Right.Label.Text = "RSS MB";
-        }));
+            yield return ("Server CPU and RSS", Draw("Server CPU and memory (the swarm's CPU for comparison)", "CPU %", r, plot =>
+            {
+                Line(plot, sx, server.Select(s => s.CpuPercent), "server CPU %");
+                Line(plot, sx, server.Select(s => s.SwarmCpuPercent), "swarm CPU %");
+                var rss = Line(plot, sx, server.Select(s => s.RssMb), "server RSS MB");
+                rss.Axes.YAxis = plot.Axes.Right;
+                plot.Axes.Right.Label.Text = "RSS MB";
+            }));
+        }
         yield return ("Bandwidth per player", Draw("Bandwidth per player (UDP payload)", "bytes/s", r, plot =>
         {
             Line(plot, xs, seconds.Select(s => s.BytesDown / (double)Math.Max(1, s.Connected)), "down (server → player)");
@@ -215,8 +218,9 @@ internal static class Plots
         }));
         yield return ("Matchmaking", Draw("Matchmaking: the backend's HTTP time per second, and calls answered", "ms", r, plot =>
         {
-            Line(plot, xs, r.Seconds.Select(s => s.Matchmaking.Count == 0 ? double.NaN : s.Matchmaking.P50 / 1000), "p50");
-            Line(plot, xs, r.Seconds.Select(s => s.Matchmaking.Count == 0 ? double.NaN : s.Matchmaking.P99 / 1000), "p99");
+            // Markers: the calls come in bursts (the connects), often a second or two of points.
+            Line(plot, xs, r.Seconds.Select(s => s.Matchmaking.Count == 0 ? double.NaN : s.Matchmaking.P50 / 1000), "p50").MarkerSize = 6;
+            Line(plot, xs, r.Seconds.Select(s => s.Matchmaking.Count == 0 ? double.NaN : s.Matchmaking.P99 / 1000), "p99").MarkerSize = 6;
             var calls = Line(plot, xs, r.Seconds.Select(s => (double)s.Matchmaking.Count), "calls answered per second (right axis)");
             calls.Axes.YAxis = plot.Axes.Right;
             plot.Axes.Right.Label.Text = "calls per second";

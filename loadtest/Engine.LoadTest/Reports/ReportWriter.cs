@@ -105,7 +105,7 @@ internal static partial class ReportWriter
             new("latency.rtt_ms.p999", "RTT (ping) p99.9", r.Rtt.P999 / 1000, "ms", true, "0.000"),
             new("latency.rtt_ms.max", "RTT (ping) max", r.Rtt.Max / 1000, "ms", true, "0.000"),
             new("snapshots.per_player_per_s", "Snapshots applied per player per second", w.SnapshotsApplied / seconds / Math.Max(1, r.InRoomsAtWindowEnd + r.SpectatingAtWindowEnd), "/s", false, "0.00"),
-            new("snapshots.expected_per_player_per_s", "Snapshot rate configured", r.Options.SnapshotRate, "/s", false, "0"),
+            new("snapshots.expected_per_player_per_s", "Snapshot rate configured", r.Backend is null ? r.Options.SnapshotRate : double.NaN, "/s", false, "0"),
             new("snapshots.loss_pct", "Snapshot loss (gaps in ticks, incl. undecodable)", Pct(w.SnapshotsMissed, w.SnapshotsApplied + w.SnapshotsMissed), "%", true, "0.0000"),
             new("snapshots.missing_baseline", "Snapshots against a baseline no longer held", w.SnapshotsMissingBaseline, "", true, "0"),
             new("snapshots.stale", "Snapshots older than the newest held (reordered)", w.SnapshotsStale, "", true, "0"),
@@ -465,7 +465,10 @@ internal static partial class ReportWriter
         var o = r.Options;
         var seconds = Math.Max(1e-9, r.WindowSeconds);
         var datagrams = (r.WindowDatagramsUp + r.WindowDatagramsDown) / seconds;
-        return string.Create(s_inv, $"Rate profile: {o.ProfileLabel} ({o.TickRate} Hz simulation, {o.InputRate} Hz input messages, {o.SnapshotRate} Hz snapshots): ") +
+        var rates = r.Backend is null
+            ? string.Create(s_inv, $"{o.TickRate} Hz simulation, {o.InputRate} Hz input messages, {o.SnapshotRate} Hz snapshots")
+            : string.Create(s_inv, $"{o.InputRate} Hz input messages; the nodes' tick and snapshot rates are their own");
+        return string.Create(s_inv, $"Rate profile: {o.ProfileLabel} ({rates}): ") +
             string.Create(s_inv, $"{datagrams:0} datagrams/s in the window, {datagrams / PlayersOverWindow(r):0.0} per player-second (up and down).");
     }
 
