@@ -19,6 +19,9 @@ internal sealed class TicketQueue : IDisposable
     /// <summary>Matchmaking calls in flight at most: enough to keep up with thousands of connects a second without flooding the backend.</summary>
     public const int MaxInFlight = 32;
 
+    private const string MatchmakeCall = "POST /v1/matchmake";
+    private const string RejoinCall = "POST /v1/rooms/{id}/join";
+
     private readonly BackendPlacement _backend;
     private readonly NodeTable _nodes;
     private readonly long _firstPlayerId;
@@ -39,6 +42,7 @@ internal sealed class TicketQueue : IDisposable
     private readonly Dictionary<string, long> _failures = new(StringComparer.Ordinal);
     private long _calls;
     private long _failed;
+    private long _rejoinsRefused;
     private long _joinTickets;
     private long _quickMatchTickets;
 
@@ -103,7 +107,7 @@ internal sealed class TicketQueue : IDisposable
     {
         lock (_statsGate)
         {
-            return new MatchmakingTotals(_calls, _failed, _joinTickets, _quickMatchTickets, Percentiles.Of(Latency.Run), new Dictionary<string, long>(_failures));
+            return new MatchmakingTotals(_calls, _failed, _rejoinsRefused, _joinTickets, _quickMatchTickets, Percentiles.Of(Latency.Run), new Dictionary<string, long>(_failures));
         }
     }
 
@@ -138,17 +142,17 @@ internal sealed class TicketQueue : IDisposable
             if (node >= 0)
             {
                 answer = await _backend.JoinAsync(_nodes.Id(node), _rejoinRoom[player], id).ConfigureAwait(false);
-                Count("POST /v1/rooms/{id}/join", answer);
+                Count(RejoinCall, answer);
                 if (!answer.Ok)
                 {
                     answer = await _backend.MatchmakeAsync(id, _capacity).ConfigureAwait(false);
-                    Count("POST /v1/matchmake", answer);
+                    Count(MatchmakeCall, answer);
                 }
             }
             else
             {
                 answer = await _backend.MatchmakeAsync(id, _capacity).ConfigureAwait(false);
-                Count("POST /v1/matchmake", answer);
+                Count(MatchmakeCall, answer);
             }
             ticket = Read(answer);
         }
@@ -164,7 +168,14 @@ internal sealed class TicketQueue : IDisposable
         {
             lock (_statsGate)
             {
-                _ = ticket.Join ? _joinTickets++ : _quickMatchTickets++;
+                if (ticket.Join)
+                {
+                    _joinTickets++;
+                }
+                else
+                {
+                    _quickMatchTickets++;
+                }
             }
         }
         lock (_answerGate)
@@ -183,15 +194,23 @@ internal sealed class TicketQueue : IDisposable
         }
         if (!answer.Ok)
         {
-            CountFailure(answer.Status == 0 ? $"{call}: no answer" : string.Create(CultureInfo.InvariantCulture, $"{call}: {answer.Status}"));
+            CountFailure(answer.Status == 0 ? $"{call}: no answer" : string.Create(CultureInfo.InvariantCulture, $"{call}: {answer.Status}"), rejoin: call == RejoinCall);
         }
     }
 
-    private void CountFailure(string what)
+    /// <summary>A refused rejoin is not a failure of matchmaking: the player is matchmade instead, and a full room (its kept slot counts) refuses it often.</summary>
+    private void CountFailure(string what, bool rejoin = false)
     {
         lock (_statsGate)
         {
-            _failed++;
+            if (rejoin)
+            {
+                _rejoinsRefused++;
+            }
+            else
+            {
+                _failed++;
+            }
             _failures[what] = _failures.GetValueOrDefault(what) + 1;
         }
     }

@@ -47,11 +47,15 @@ internal static partial class ReportWriter
         yield return new("fleet.players_end", "Players on the nodes at the end of the window (their sessions, from the directory)", nodes.Sum(n => n.PlayersEnd), "", false, "0");
         yield return new("matchmaking.calls", "Matchmaking calls to the backend (whole run)", m.Calls, "", false, "0");
         yield return new("matchmaking.failures", "Matchmaking calls refused or unanswered (whole run)", m.Failures, "", true, "0");
+        if (r.Options.Churns)
+        {
+            yield return new("matchmaking.rejoins_refused", "Rejoins of a kept slot's room refused (matchmade instead; whole run)", m.RejoinsRefused, "", true, "0");
+        }
         yield return new("matchmaking.ms.p50", "Matchmaking HTTP time p50 (whole run)", m.Latency.P50 / 1000, "ms", true, "0.00");
         yield return new("matchmaking.ms.p99", "Matchmaking HTTP time p99 (whole run)", m.Latency.P99 / 1000, "ms", true, "0.00");
         yield return new("matchmaking.ms.max", "Matchmaking HTTP time max (whole run)", m.Latency.Max / 1000, "ms", true, "0.00");
         yield return new("matchmaking.tickets_expired", "Tickets too close to their expiry when their player's turn came (asked again)", r.RunTotal.TicketsExpired, "", true, "0");
-        yield return new("matchmaking.ticket_rooms_full", "Ticket rooms full by the time their player joined (quick-matched instead)", r.RunTotal.TicketRoomsFull, "", true, "0");
+        yield return new("matchmaking.ticket_rooms_refused", "Ticket rooms that refused their player (filled or closed meanwhile; it quick-matched instead)", r.RunTotal.TicketRoomsRefused, "", true, "0");
     }
 
     private static IEnumerable<ReportSection> FleetSections(RunResult r)
@@ -86,11 +90,12 @@ internal static partial class ReportWriter
             new ReportCell[] { "tickets: join a room", m.JoinTickets.ToString(inv) },
             new ReportCell[] { "tickets: quick match (the node opens a room)", m.QuickMatchTickets.ToString(inv) },
             new ReportCell[] { "HTTP time p50 / p99 / max", string.Create(inv, $"{m.Latency.P50 / 1000:0.00} / {m.Latency.P99 / 1000:0.00} / {m.Latency.Max / 1000:0.00} ms") },
-            new ReportCell[] { "refused or unanswered", new(m.Failures.ToString(inv), m.Failures == 0 ? CellTone.Good : CellTone.Bad) },
+            new ReportCell[] { "matchmaking refused or unanswered", new(m.Failures.ToString(inv), m.Failures == 0 ? CellTone.Good : CellTone.Bad) },
+            new ReportCell[] { "rejoins of a kept slot's room refused (matchmade instead)", m.RejoinsRefused.ToString(inv) },
         };
-        mrows.AddRange(m.FailuresByStatus.OrderByDescending(f => f.Value).Select(f => new ReportCell[] { "  " + f.Key, f.Value.ToString(inv) }));
+        mrows.AddRange(m.FailuresByStatus.OrderByDescending(f => f.Value).Select(f => new ReportCell[] { "refused: " + f.Key, f.Value.ToString(inv) }));
         mrows.Add(["tickets past their expiry at their player's turn (asked again)", r.RunTotal.TicketsExpired.ToString(inv)]);
-        mrows.Add(["ticket rooms full by the join (quick-matched instead)", r.RunTotal.TicketRoomsFull.ToString(inv)]);
+        mrows.Add(["ticket rooms that refused their player (filled or closed meanwhile; it quick-matched)", r.RunTotal.TicketRoomsRefused.ToString(inv)]);
         yield return new ReportSection("Matchmaking through the backend",
             $"Every player's handshake used a ticket from `POST {r.Backend}v1/matchmake` (player id = the swarm's, capacity = the room size {r.Options.RoomSize}); a new session after a lost one asked again, " +
             $"and a player resuming its kept slot asked `POST /v1/rooms/{{id}}/join` for its room first. At most {TicketQueue.MaxInFlight} calls were in flight, on tasks of their own, " +
@@ -126,6 +131,7 @@ internal static partial class ReportWriter
             {
                 ["calls"] = m.Calls,
                 ["failures"] = m.Failures,
+                ["rejoins_refused"] = m.RejoinsRefused,
                 ["failures_by_status"] = new JsonObject(m.FailuresByStatus.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))),
                 ["join_tickets"] = m.JoinTickets,
                 ["quick_match_tickets"] = m.QuickMatchTickets,
@@ -133,7 +139,7 @@ internal static partial class ReportWriter
                 ["ms_p99"] = Json(m.Latency.P99 / 1000),
                 ["ms_max"] = Json(m.Latency.Max / 1000),
                 ["tickets_expired"] = r.RunTotal.TicketsExpired,
-                ["ticket_rooms_full"] = r.RunTotal.TicketRoomsFull,
+                ["ticket_rooms_refused"] = r.RunTotal.TicketRoomsRefused,
                 ["tickets_refused"] = r.RunTotal.TicketsRefused,
             },
         };

@@ -61,7 +61,7 @@ internal sealed partial class PlayerSwarm
             if (!ticket.Placed)
             {
                 _counters.TicketsRefused++;
-                p.StartAtUs = now + RetryDelayUs - TicketLeadUs;
+                p.StartAtUs = now + RetryDelayUs + TicketLeadUs; // asked again a second later
                 SetPhase(p, PlayerPhase.Waiting);
                 continue;
             }
