@@ -75,7 +75,8 @@ internal sealed class BackendPlacement : IDisposable
             {
                 try
                 {
-                    parsed = JsonDocument.Parse(body).RootElement;
+                    using var document = JsonDocument.Parse(body);
+                    parsed = document.RootElement.Clone();
                 }
                 catch (JsonException)
                 {
