@@ -346,6 +346,10 @@ internal sealed class LoadTestOptions
             {
                 throw new UsageException("--backend needs --backend-key-file FILE (the backend's bearer key)");
             }
+            if (!o.SocketPerPlayer)
+            {
+                throw new UsageException("--backend and --shared-sockets: a fleet run gives every player a socket of its own, connected to its ticket's node");
+            }
         }
         else if (o.BackendKey is not null)
         {

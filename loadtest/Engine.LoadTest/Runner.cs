@@ -82,7 +82,7 @@ internal sealed class Runner(LoadTestOptions options)
             ServerListening = server?.ListeningLine,
             ServerPid = server?.Pid,
             Backend = backend?.Backend,
-            ClientSockets = swarm.SocketDescription,
+            ClientSockets = fleet is null ? swarm.SocketDescription : swarm.SocketDescription + "; in a fleet run each player's socket is connected to its ticket's node before each handshake",
             Seconds = _seconds,
             Server = _server,
             AdminUrl = admin?.MetricsUrl,

@@ -1,5 +1,4 @@
 using System.Net;
-using Engine.Transport;
 
 namespace Engine.LoadTest.Fleet;
 
@@ -14,15 +13,15 @@ internal sealed class NodeTable
     public const int Capacity = 1024;
 
     private readonly string[] _ids = new string[Capacity];
-    private readonly PeerAddress[] _addresses = new PeerAddress[Capacity];
+    private readonly IPEndPoint[] _addresses = new IPEndPoint[Capacity];
     private readonly Dictionary<string, int> _byAddress = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private int _count;
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Where a player on node <paramref name="index"/> sends.</summary>
-    public ref readonly PeerAddress Address(int index) => ref _addresses[index];
+    /// <summary>Where players on node <paramref name="index"/> connect their sockets.</summary>
+    public IPEndPoint Address(int index) => _addresses[index];
 
     public string Id(int index) => _ids[index];
 
@@ -41,7 +40,7 @@ internal sealed class NodeTable
             }
             index = _count;
             _ids[index] = id;
-            _addresses[index] = PeerAddress.FromEndPoint(endPoint);
+            _addresses[index] = endPoint;
             _byAddress[address] = index;
             Volatile.Write(ref _count, index + 1);
             return index;

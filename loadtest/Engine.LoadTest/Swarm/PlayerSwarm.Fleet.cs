@@ -10,6 +10,7 @@ namespace Engine.LoadTest.Swarm;
 /// start time, then joins the ticket's room or quick matches. Every new session asks again: a lost
 /// session, a refused or timed-out handshake, a churn leave; a player resuming its kept slot asks for a
 /// ticket to that room's node. The HTTP calls run on the <see cref="TicketQueue"/>'s tasks, never here.
+/// Each player's socket is connected to its ticket's node (a fleet run always has a socket per player).
 /// </summary>
 internal sealed partial class PlayerSwarm
 {
@@ -90,6 +91,13 @@ internal sealed partial class PlayerSwarm
         }
         p.Node = ticket.Node;
         p.TicketRoom = ticket.Room;
+        // The player's own socket talks to one server: point it at the ticket's node when that is another.
+        var node = Tickets!.Nodes.Address(ticket.Node);
+        var sockets = (PlayerSocketPool)_sockets;
+        if (!sockets.Peer(p.Socket).Equals(node))
+        {
+            sockets.Connect(p.Socket, node);
+        }
         if (p.Intent != RoomIntent.Resume)
         {
             p.Intent = ticket.Join ? RoomIntent.JoinTicketRoom : RoomIntent.QuickMatch;
