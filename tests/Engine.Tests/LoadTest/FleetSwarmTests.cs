@@ -97,6 +97,7 @@ public sealed class FleetSwarmTests
                 (["steady", "--server", "127.0.0.1:7777"], "--backend and --server"),
                 (["steady", "--engine", "artifacts/bin/engine"], "--backend and --engine"),
                 (["steady", "--shards", "2"], "--backend and --shards"),
+                (["steady", "--shared-sockets", "4"], "--backend and --shared-sockets"),
             })
             {
                 var (exit, output) = LoadTestProcess.Run([.. arguments, "--backend", "http://127.0.0.1:1", "--backend-key-file", keyFile]);
