@@ -38,7 +38,9 @@ internal sealed class TicketQueue : IDisposable
     private readonly Thread _dispatcher;
     private volatile bool _stop;
 
+    // The HTTP time of every matchmaking call (µs): recorded by the calls and closed each second by the swarm thread, under _statsGate.
     private readonly object _statsGate = new();
+    private readonly LatencySet _latency = new("matchmaking");
     private readonly Dictionary<string, long> _failures = new(StringComparer.Ordinal);
     private long _calls;
     private long _failed;
@@ -64,8 +66,6 @@ internal sealed class TicketQueue : IDisposable
 
     public NodeTable Nodes => _nodes;
 
-    /// <summary>The HTTP time of every matchmaking call (µs), written by the calls under <c>_statsGate</c>.</summary>
-    public LatencySet Latency { get; } = new("matchmaking");
 
     /// <summary>Swarm thread: asks for a ticket for player <paramref name="player"/> (one request per player at a time).</summary>
     public bool Request(int player)
@@ -99,7 +99,7 @@ internal sealed class TicketQueue : IDisposable
     {
         lock (_statsGate)
         {
-            return Latency.CloseInterval();
+            return _latency.CloseInterval();
         }
     }
 
@@ -107,7 +107,7 @@ internal sealed class TicketQueue : IDisposable
     {
         lock (_statsGate)
         {
-            return new MatchmakingTotals(_calls, _failed, _rejoinsRefused, _joinTickets, _quickMatchTickets, Percentiles.Of(Latency.Run), new Dictionary<string, long>(_failures));
+            return new MatchmakingTotals(_calls, _failed, _rejoinsRefused, _joinTickets, _quickMatchTickets, Percentiles.Of(_latency.Run), new Dictionary<string, long>(_failures));
         }
     }
 
@@ -190,7 +190,7 @@ internal sealed class TicketQueue : IDisposable
         lock (_statsGate)
         {
             _calls++;
-            Latency.Record(answer.ElapsedUs);
+            _latency.Record(answer.ElapsedUs);
         }
         if (!answer.Ok)
         {
