@@ -91,14 +91,18 @@ internal static partial class ReportWriter
             new ReportCell[] { "tickets: quick match (the node opens a room)", m.QuickMatchTickets.ToString(inv) },
             new ReportCell[] { "HTTP time p50 / p99 / max", string.Create(inv, $"{m.Latency.P50 / 1000:0.00} / {m.Latency.P99 / 1000:0.00} / {m.Latency.Max / 1000:0.00} ms") },
             new ReportCell[] { "matchmaking refused or unanswered", new(m.Failures.ToString(inv), m.Failures == 0 ? CellTone.Good : CellTone.Bad) },
-            new ReportCell[] { "rejoins of a kept slot's room refused (matchmade instead)", m.RejoinsRefused.ToString(inv) },
         };
+        if (r.Options.Churns)
+        {
+            mrows.Add(["rejoins of a kept slot's room refused (matchmade instead)", m.RejoinsRefused.ToString(inv)]);
+        }
         mrows.AddRange(m.FailuresByStatus.OrderByDescending(f => f.Value).Select(f => new ReportCell[] { "refused: " + f.Key, f.Value.ToString(inv) }));
         mrows.Add(["tickets past their expiry at their player's turn (asked again)", r.RunTotal.TicketsExpired.ToString(inv)]);
         mrows.Add(["ticket rooms that refused their player (filled or closed meanwhile; it quick-matched)", r.RunTotal.TicketRoomsRefused.ToString(inv)]);
         yield return new ReportSection("Matchmaking through the backend",
-            $"Every player's handshake used a ticket from `POST {r.Backend}v1/matchmake` (player id = the swarm's, capacity = the room size {r.Options.RoomSize}); a new session after a lost one asked again, " +
-            $"and a player resuming its kept slot asked `POST /v1/rooms/{{id}}/join` for its room first. At most {TicketQueue.MaxInFlight} calls were in flight, on tasks of their own, " +
+            $"Every player's handshake used a ticket from `POST {r.Backend}v1/matchmake` (player id = the swarm's, capacity = the room size {r.Options.RoomSize}); a new session after a lost one asked again" +
+            (r.Options.Churns ? ", and a player resuming its kept slot asked `POST /v1/rooms/{id}/join` for its room first. " : ". ") +
+            $"At most {TicketQueue.MaxInFlight} calls were in flight, on tasks of their own, " +
             "each asked for half a second before its player's start. Whole run.",
             new ReportTable(["", ""], mrows) { RowHeaders = true });
     }
