@@ -160,6 +160,8 @@ case "${1:-publish}" in
       coordinator) verb=(coordinator); shift; loadtest/ensure-nats-server.sh ;;
       agent) verb=(agent); engine=(); shift; loadtest/ensure-nats-server.sh ;;
     esac
+    # Against a fleet (--backend) the nodes are already running: no engine to publish or pass.
+    for arg in "$@"; do case "$arg" in --backend|--backend=*) engine=() ;; esac; done
     [ ${#engine[@]} -eq 0 ] || publish_engine
     log "building the load-test swarm"
     dotnet build loadtest/Engine.LoadTest/Engine.LoadTest.csproj -c Release -nologo -clp:NoSummary

@@ -128,6 +128,22 @@ internal sealed class LoadTestOptions
     /// <summary>The token key of a running server the swarm attaches to (--server).</summary>
     public byte[]? TokenKey { get; private set; }
 
+    /// <summary>A fleet's `engine backend` (http://HOST:PORT): every player's ticket comes from its POST /v1/matchmake.</summary>
+    public Uri? Backend { get; private set; }
+
+    /// <summary>The backend's bearer key, read from --backend-key-file.</summary>
+    public string? BackendKey { get; private set; }
+
+    /// <summary>Scenarios a fleet run can play: the others need one server of their own (its /metrics, its knee, its address for an attack).</summary>
+    public static IReadOnlyList<Scenario> FleetScenarios { get; } = [Scenario.Steady, Scenario.Ramp, Scenario.Churn, Scenario.Chat];
+
+    // Options that start or describe one server: meaningless against a fleet, whose nodes run as they were started.
+    private static readonly string[] s_serverOptions =
+    [
+        "--server", "--server-pid", "--server-admin", "--token-key", "--insecure", "--engine", "--shards", "--engine-timeout-ms",
+        "--tick-rate", "--snapshot-rate", "--tick-budget-us", "--reconnect-window-ms", "--empty-room-grace-ms",
+    ];
+
     public static string Usage => $"""
         usage: loadtest [scenario] [options]
                loadtest coordinator --nats URL --agents N [--agent-wait S] [--heartbeat-timeout S] [scenario] [options]
@@ -197,6 +213,12 @@ internal sealed class LoadTestOptions
                                    default the swarm starts the engine with a fresh key and issues
                                    each player a token
           --token-key HEX          with --server: the running server's token key (64 hex digits)
+          --backend URL            a fleet instead of one server: every player asks this `engine backend`
+                                   (http://HOST:PORT) for a ticket (POST /v1/matchmake) before each handshake and
+                                   plays on the node it names; the report shows players and CPU per node
+                                   (GET /v1/nodes). Scenarios {string.Join(", ", FleetScenarios)}; not with
+                                   the options that start or attach to one server
+          --backend-key-file FILE  the backend's bearer key (its --api-key-file), with --backend
         """;
 
     public static LoadTestOptions Parse(string[] args)
@@ -284,6 +306,20 @@ internal sealed class LoadTestOptions
                 case "--baseline": o.Baseline = Value(); break;
                 case "--quiet": o.Quiet = true; break;
                 case "--insecure": o.Insecure = true; break;
+                case "--backend":
+                    var url = Value();
+                    o.Backend = Uri.TryCreate(url, UriKind.Absolute, out var backend) && backend.Scheme == Uri.UriSchemeHttp && backend.AbsolutePath == "/"
+                        ? backend
+                        : throw new UsageException($"--backend wants http://HOST:PORT (the backend's --http), got '{url}'");
+                    break;
+                case "--backend-key-file":
+                    var keyFile = Value();
+                    o.BackendKey = File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : throw new UsageException($"--backend-key-file: no such file {keyFile}");
+                    if (o.BackendKey.Length == 0)
+                    {
+                        throw new UsageException($"--backend-key-file: {keyFile} is empty");
+                    }
+                    break;
                 case "--token-key":
                     var hex = Value();
                     o.TokenKey = hex.Length == 64 && hex.All(char.IsAsciiHexDigit)
@@ -295,6 +331,30 @@ internal sealed class LoadTestOptions
         }
         bool Given(string name) => args.Any(a => a == name || a.StartsWith(name + "=", StringComparison.Ordinal));
         var s = o.Scenario;
+        // A fleet's nodes run as they were started: the options that start or attach to one server make no sense with it.
+        if (o.Backend is not null)
+        {
+            if (!FleetScenarios.Contains(s))
+            {
+                throw new UsageException($"--backend: the {s} scenario needs one server of its own (a fleet runs {string.Join(", ", FleetScenarios)})");
+            }
+            if (s_serverOptions.FirstOrDefault(Given) is { } server)
+            {
+                throw new UsageException($"--backend and {server}: against a fleet the nodes run as they were started; {server} starts or attaches to one server");
+            }
+            if (o.BackendKey is null)
+            {
+                throw new UsageException("--backend needs --backend-key-file FILE (the backend's bearer key)");
+            }
+            if (!o.SocketPerPlayer)
+            {
+                throw new UsageException("--backend and --shared-sockets: a fleet run gives every player a socket of its own, connected to its ticket's node");
+            }
+        }
+        else if (o.BackendKey is not null)
+        {
+            throw new UsageException("--backend-key-file without --backend");
+        }
         o.Profile = Given("--profile") ? o.Profile : s.DefaultProfile;
         o.TickRate = Given("--tick-rate") ? o.TickRate : o.Profile.TickRate;
         o.InputRate = Given("--input-rate") ? o.InputRate : o.Profile.InputRate;
@@ -446,6 +506,10 @@ internal sealed class LoadTestOptions
             yield return ("spectators", Spectators.ToString(CultureInfo.InvariantCulture));
         }
         yield return ("client sockets", Layout);
+        if (Backend is not null)
+        {
+            yield return ("backend (tickets, nodes)", Backend.ToString());
+        }
     }
 
     private static int Int(string name, string value, int min, int max)

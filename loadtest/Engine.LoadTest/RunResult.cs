@@ -1,5 +1,6 @@
 using Engine.LoadTest.Attack;
 using Engine.LoadTest.Distributed;
+using Engine.LoadTest.Fleet;
 using Engine.LoadTest.Metrics;
 
 namespace Engine.LoadTest;
@@ -70,6 +71,12 @@ internal sealed class RunResult
 
     /// <summary>A coordinator's run: its agents, their shares and what became of each; null for a single swarm.</summary>
     public DistributedRun? Distributed { get; init; }
+
+    /// <summary>A fleet run: the backend every ticket came from; null against one server.</summary>
+    public Uri? Backend { get; init; }
+
+    /// <summary>A fleet run: the matchmaking calls (whole run); the per-node series are in <see cref="Server"/>'s samples.</summary>
+    public MatchmakingTotals? Matchmaking { get; set; }
 
     /// <summary>Soak: the leak check after every player left.</summary>
     public LeakCheck? Leak { get; set; }

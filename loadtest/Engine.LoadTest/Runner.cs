@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using Engine.LoadTest.Attack;
 using Engine.LoadTest.Capacity;
+using Engine.LoadTest.Fleet;
 using Engine.LoadTest.Hosting;
 using Engine.LoadTest.Metrics;
 using Engine.LoadTest.Overload;
@@ -15,7 +17,9 @@ namespace Engine.LoadTest;
 /// One run: starts (or attaches to) the server, drives the swarm on its own thread, samples the
 /// server every second on this one (CPU, RSS, its stats line, its /metrics, kernel UDP errors) with a
 /// progress line, then stops everything and returns the figures. The hostile scenario adds the attack
-/// thread; the soak scenario ends with the leak check.
+/// thread; the soak scenario ends with the leak check. Against a fleet (--backend) there is no one
+/// server: players get their tickets from the backend, and the per-node figures come from its
+/// GET /v1/nodes each second.
 /// </summary>
 internal sealed class Runner(LoadTestOptions options)
 {
@@ -47,17 +51,24 @@ internal sealed class Runner(LoadTestOptions options)
             _stop = true;
             Console.Error.WriteLine("loadtest: stopping (Ctrl+C); the report covers what ran");
         };
-        using var server = options.Server is { } address ? EngineServer.Attach(address, options.ServerPid, options.ServerAdmin, options.TokenKey) : EngineServer.Start(options);
-        if (server.Started)
+        using var backend = options.Backend is { } backendUrl ? new BackendPlacement(backendUrl, options.BackendKey!, TicketQueue.MaxInFlight) : null;
+        var fleet = backend is null ? null : FleetAtStart(backend);
+        using var server = backend is not null ? null
+            : options.Server is { } address ? EngineServer.Attach(address, options.ServerPid, options.ServerAdmin, options.TokenKey) : EngineServer.Start(options);
+        if (server is { Started: true })
         {
             Console.WriteLine($"loadtest: engine pid {server.Pid}: {server.ListeningLine}");
         }
-        using var admin = server.AdminUrl is { } url ? new AdminScraper(url) : null;
+        using var admin = server?.AdminUrl is { } url ? new AdminScraper(url) : null;
         _admin = admin;
-        using var swarm = new PlayerSwarm(options, server.EndPoint, server.TokenKey);
-        using var attacker = options.Scenario.Attacks ? new Attacker(server.EndPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
+        using var tickets = backend is null ? null : new TicketQueue(backend, new NodeTable(), options.TotalClients, options.FirstPlayerId, options.RoomSize);
+        // A fleet's first node stands for the others where the sockets choose their source addresses (loopback or not).
+        var endPoint = server?.EndPoint ?? IPEndPoint.Parse(fleet![0].Address);
+        using var swarm = new PlayerSwarm(options, endPoint, server?.TokenKey) { Tickets = tickets };
+        using var attacker = options.Scenario.Attacks ? new Attacker(endPoint, options.AttackAddresses, swarm.Capture = new ReplayCapture()) : null;
+        var target = fleet is null ? endPoint.ToString() : $"the fleet behind {options.Backend} ({fleet.Count} nodes: {string.Join(", ", fleet.Select(n => $"{n.Id} at {n.Address}"))})";
         Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players{(options.Scenario.Spectates ? $" + {options.Spectators} spectators" : "")} in rooms of {options.RoomSize} " +
-            $"-> {server.EndPoint}; sockets: {options.Layout} ({swarm.SocketDescription})");
+            $"-> {target}; sockets: {options.Layout} ({swarm.SocketDescription})");
 
         var result = new RunResult
         {
@@ -65,12 +76,13 @@ internal sealed class Runner(LoadTestOptions options)
             Machine = machine,
             LoadAverageAtStart = load,
             StartedUtc = started,
-            ServerEndPoint = server.EndPoint.ToString(),
-            ServerStarted = server.Started,
-            ServerArguments = server.Arguments,
-            ServerListening = server.ListeningLine,
-            ServerPid = server.Pid,
-            ClientSockets = swarm.SocketDescription,
+            ServerEndPoint = backend is null ? endPoint.ToString() : backend.Backend.ToString(),
+            ServerStarted = server?.Started ?? false,
+            ServerArguments = server?.Arguments ?? [],
+            ServerListening = server?.ListeningLine,
+            ServerPid = server?.Pid,
+            Backend = backend?.Backend,
+            ClientSockets = fleet is null ? swarm.SocketDescription : swarm.SocketDescription + "; in a fleet run each player's socket is connected to its ticket's node before each handshake",
             Seconds = _seconds,
             Server = _server,
             AdminUrl = admin?.MetricsUrl,
@@ -99,21 +111,37 @@ internal sealed class Runner(LoadTestOptions options)
         })
         { Name = "swarm", IsBackground = true };
         thread.Start();
-        Monitor(server);
+        Monitor(server, backend is null ? null : new NodeSampler(backend));
         thread.Join();
         if (failure is not null)
         {
             throw new InvalidOperationException("the swarm thread failed", failure);
         }
-        if (server.Started)
+        result.Matchmaking = tickets?.Totals();
+        if (server is { Started: true })
         {
             var exit = server.Stop(TimeSpan.FromSeconds(10));
             result.ServerExitCode = exit;
             result.ServerStopSeconds = server.StopTime?.TotalSeconds;
             Console.WriteLine(exit is int code ? $"loadtest: engine stopped, exit code {code} after {server.StopTime?.TotalSeconds:0.00} s" : "loadtest: engine did not stop in time and was killed");
         }
-        result.ServerOutputTail = server.RecentOutput;
+        result.ServerOutputTail = server?.RecentOutput ?? "";
         return result;
+    }
+
+    /// <summary>The fleet's nodes as the backend lists them before anything starts: the URL and the key are checked here, with one clear line when wrong.</summary>
+    private static List<NodeReading> FleetAtStart(BackendPlacement backend)
+    {
+        var nodes = backend.Nodes(out var status);
+        return status switch
+        {
+            0 => throw new UsageException($"--backend: no answer from {backend.Backend} (is `engine backend` running there?)"),
+            401 => throw new UsageException($"--backend-key-file: {backend.Backend} refused the key (401)"),
+            404 => throw new UsageException($"--backend: {backend.Backend} has no GET /v1/nodes (an older engine backend?)"),
+            _ when nodes is null => throw new UsageException($"--backend: GET {backend.Backend}v1/nodes answered {status}"),
+            _ when nodes.Count == 0 => throw new InvalidOperationException($"the backend at {backend.Backend} lists no node: start the fleet's nodes first"),
+            _ => nodes,
+        };
     }
 
     /// <summary>
@@ -212,6 +240,7 @@ internal sealed class Runner(LoadTestOptions options)
                 Handshake = swarm.Handshake.CloseInterval(),
                 Chat = swarm.Chat.CloseInterval(),
                 SlotLag = swarm.SlotLag.CloseInterval(),
+                Matchmaking = swarm.Tickets?.CloseInterval() ?? default,
                 BytesUp = sockets.BytesSent - lastSockets.BytesSent - replayBytes,
                 BytesDown = sockets.BytesReceived - lastSockets.BytesReceived,
                 DatagramsUp = sockets.DatagramsSent - lastSockets.DatagramsSent - replays,
@@ -509,9 +538,9 @@ internal sealed class Runner(LoadTestOptions options)
     }
 
     /// <summary>Once a second: the server's CPU, RSS and stats line, the kernel's UDP errors, the swarm's own CPU, and the progress line.</summary>
-    private void Monitor(EngineServer server)
+    private void Monitor(EngineServer? server, NodeSampler? nodes)
     {
-        var pid = server.Pid?.ToString(CultureInfo.InvariantCulture);
+        var pid = server?.Pid?.ToString(CultureInfo.InvariantCulture);
         var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         while (Interlocked.Read(ref _t0Us) == 0 && !_done)
         {
@@ -544,8 +573,9 @@ internal sealed class Runner(LoadTestOptions options)
             var cpu = pid is null ? -1 : ProcSampler.CpuTicks(pid);
             var selfCpu = ProcSampler.CpuTicks(self);
             var udp = ProcSampler.UdpErrors();
-            var statsLine = server.RequestStats(TimeSpan.FromMilliseconds(600));
+            var statsLine = server?.RequestStats(TimeSpan.FromMilliseconds(600));
             var adminSample = _admin?.Scrape();
+            var nodeSample = nodes?.Sample();
             var sample = new ServerSample
             {
                 Second = k,
@@ -557,6 +587,7 @@ internal sealed class Runner(LoadTestOptions options)
                 UdpRcvbufErrors = udp.RcvbufErrors,
                 Stats = statsLine is null ? null : ServerStats.TryParse(statsLine),
                 Admin = adminSample,
+                Nodes = nodeSample,
             };
             lastCpu = cpu;
             lastSelf = selfCpu;
@@ -588,7 +619,19 @@ internal sealed class Runner(LoadTestOptions options)
         var text = string.Create(inv,
             $"[{k,4}s {_phase,-10}] connected {s.Connected,6}/{options.TotalClients} in rooms {s.InRooms,6}{(s.Spectating > 0 ? $" +{s.Spectating} spect" : "")} | " +
             $"snap/s {s.Delta.SnapshotsApplied,7} in/s {s.Delta.InputMessages,7} | ack p50 {s.InputAck.P50 / 1000,5:0.0} p99 {s.InputAck.P99 / 1000,6:0.0} ms rtt p99 {s.Rtt.P99 / 1000,5:0.0} ms | " +
-            $"lost {s.Delta.SnapshotsMissed,4} | down {s.BytesDown / perPlayer,5} B/s/pl | server cpu {server.CpuPercent,5:0}% rss {server.RssMb,5:0} MB");
+            $"lost {s.Delta.SnapshotsMissed,4} | down {s.BytesDown / perPlayer,5} B/s/pl");
+        if (options.Backend is null)
+        {
+            text += string.Create(inv, $" | server cpu {server.CpuPercent,5:0}% rss {server.RssMb,5:0} MB");
+        }
+        else
+        {
+            text += string.Create(inv, $" | matchmaking {s.Matchmaking.Count}/s p99 {s.Matchmaking.P99 / 1000:0.0} ms");
+        }
+        if (server.Nodes is { } nodes)
+        {
+            text += " | nodes " + string.Join(' ', nodes.Select(n => string.Create(inv, $"{n.Id} {n.Sessions} pl {n.Cpu * 100:0}% cpu")));
+        }
         if (server.Stats is { } st)
         {
             text += string.Create(inv, $" tick p99 {st.TickP99Us} us");

@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Host.Backend;
 
 /// <summary>
-/// The backend's three requests over its view of the directory. Every answer that places a player is
-/// a <see cref="Ticket"/>: a connect token for the chosen node, and what to do once connected.
+/// The backend's requests over its view of the directory. Every answer that places a player is a
+/// <see cref="Ticket"/>: a connect token for the chosen node, and what to do once connected.
 /// </summary>
 internal sealed class BackendApi(BackendOptions options, FleetView view, Matchmaker matchmaker, ILogger logger)
 {
@@ -127,6 +127,32 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
             }).ToList(),
         };
         return WriteAsync(context, StatusCodes.Status200OK, body, BackendJson.Default.RoomPage);
+    }
+
+    /// <summary>Every live node as the backend's view holds it, ordered by id: what an operator or a load test watches per node.</summary>
+    public Task Nodes(HttpContext context)
+    {
+        var nodes = view.Nodes(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+            .OrderBy(n => n.Id, StringComparer.Ordinal)
+            .Select(n => new NodeView
+            {
+                Id = n.Id,
+                Address = n.Address,
+                State = n.State,
+                Mode = n.Mode,
+                Shards = n.Shards,
+                Sessions = n.Sessions,
+                Capacity = n.Capacity,
+                Load = n.Load,
+                Cpu = n.Cpu,
+                Overload = n.Overload,
+                Rooms = n.Rooms.Count,
+                Players = n.Rooms.Sum(r => r.Players),
+                Spectators = n.Rooms.Sum(r => r.Spectators),
+                Labels = n.Labels,
+                UpdatedUnixMs = n.UpdatedUnixMs,
+            }).ToList();
+        return WriteAsync(context, StatusCodes.Status200OK, new NodeList { Nodes = nodes }, BackendJson.Default.NodeList);
     }
 
     private Ticket Issue(ulong playerId, NodeRecord node, uint? roomId, int capacity)

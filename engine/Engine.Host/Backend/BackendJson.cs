@@ -61,6 +61,35 @@ internal sealed class RoomPage
     public List<RoomView> Rooms { get; init; } = new();
 }
 
+/// <summary>One node in GET /v1/nodes: its directory record without the rooms, which are counted instead.</summary>
+internal sealed class NodeView
+{
+    public required string Id { get; init; }
+    public required string Address { get; init; }
+    public required string State { get; init; }
+    public string Mode { get; init; } = "";
+    public int Shards { get; init; }
+    public int Sessions { get; init; }
+    public int Capacity { get; init; }
+    public double Load { get; init; }
+
+    /// <summary>The node process's share of its cores over its last renewal, 0..1.</summary>
+    public double Cpu { get; init; }
+    public int Overload { get; init; }
+    public int Rooms { get; init; }
+
+    /// <summary>Players in its rooms, summed from its room records; <see cref="Sessions"/> also counts players in no room.</summary>
+    public int Players { get; init; }
+    public int Spectators { get; init; }
+    public Dictionary<string, string> Labels { get; init; } = new();
+    public long UpdatedUnixMs { get; init; }
+}
+
+internal sealed class NodeList
+{
+    public List<NodeView> Nodes { get; init; } = new();
+}
+
 internal sealed class ErrorBody
 {
     public required string Error { get; init; }
@@ -72,5 +101,6 @@ internal sealed class ErrorBody
 [JsonSerializable(typeof(JoinRequest))]
 [JsonSerializable(typeof(Ticket))]
 [JsonSerializable(typeof(RoomPage))]
+[JsonSerializable(typeof(NodeList))]
 [JsonSerializable(typeof(ErrorBody))]
 internal sealed partial class BackendJson : JsonSerializerContext;

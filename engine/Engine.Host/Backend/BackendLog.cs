@@ -5,7 +5,7 @@ namespace Engine.Host.Backend;
 /// <summary>The backend's log lines. Event ids 400-419.</summary>
 internal static partial class BackendLog
 {
-    [LoggerMessage(400, LogLevel.Information, "backend on {Address} (/v1/matchmake, /v1/rooms, /v1/rooms/{{id}}/join), directory {Directory}")]
+    [LoggerMessage(400, LogLevel.Information, "backend on {Address} (/v1/matchmake, /v1/rooms, /v1/rooms/{{id}}/join, /v1/nodes), directory {Directory}")]
     public static partial void Listening(ILogger logger, string address, string directory);
 
     [LoggerMessage(401, LogLevel.Critical, "cannot start: {Reason}")]

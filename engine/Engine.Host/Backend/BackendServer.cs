@@ -70,6 +70,7 @@ internal sealed class BackendServer : IDisposable
         app.MapPost("/v1/matchmake", (RequestDelegate)api.Matchmake);
         app.MapGet("/v1/rooms", (RequestDelegate)api.Rooms);
         app.MapPost("/v1/rooms/{id}/join", (RequestDelegate)api.Join);
+        app.MapGet("/v1/nodes", (RequestDelegate)api.Nodes);
         app.MapGet("/healthz", (RequestDelegate)(context => context.Response.WriteAsync("ok\n")));
 
         try

@@ -79,6 +79,10 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
         {
             throw new UsageException($"coordinator: the {options.Scenario} scenario does not run distributed (these do: {string.Join(", ", s_distributable.Select(s => s.Name))})");
         }
+        if (options.Backend is not null)
+        {
+            throw new UsageException("coordinator: --backend runs as one swarm process, not spread over agents");
+        }
         if (distributed.Agents > options.Players)
         {
             throw new UsageException($"coordinator: {distributed.Agents} agents for {options.Players} players: each agent needs at least one");

@@ -29,6 +29,9 @@ internal sealed class SecondSample
 
     /// <summary>Hostile: attack datagrams sent this second, per kind (null outside the hostile scenario).</summary>
     public long[]? AttackByKind { get; init; }
+
+    /// <summary>A fleet run: the HTTP time of the matchmaking calls answered this second.</summary>
+    public Percentiles Matchmaking { get; init; }
 }
 
 /// <summary>One second of the server, from /proc and its stats line.</summary>
@@ -45,6 +48,9 @@ internal sealed class ServerSample
 
     /// <summary>The engine's /metrics at this second (sessions, rooms, drops by reason); null when not scraped.</summary>
     public AdminSample? Admin { get; init; }
+
+    /// <summary>A fleet run: every node as the backend listed it at this second (GET /v1/nodes); null when not read.</summary>
+    public List<Fleet.NodeReading>? Nodes { get; init; }
 }
 
 /// <summary>The engine's stats line: `stats sessions=.. rooms=.. rx=../s tx=../s rx_bytes=.. tx_bytes=.. drops=.. kernel_drops=.. misrouted=.. tick_p99_us=.. tick_cpu_p99_us=.. tick_max_us=.. alloc=..` (and `tick_budget_us=..` where the engine prints it); a field an engine lacks reads -1.</summary>

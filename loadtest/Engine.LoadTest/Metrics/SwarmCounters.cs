@@ -46,6 +46,11 @@ internal struct SwarmCounters
     public long PlayerJoinedEvents;
     public long PlayerLeftEvents;
 
+    /// <summary>A fleet run: tickets the backend refused (the player asks again a second later), tickets past their expiry before use, and ticket rooms that refused the player (filled or closed meanwhile; it quick-matched instead).</summary>
+    public long TicketsRefused;
+    public long TicketsExpired;
+    public long TicketRoomsRefused;
+
     /// <summary>Hostile: captured datagrams resent from the players' own sockets (attack traffic, not the players').</summary>
     public long ReplaysSameAddress;
     public long ReplaySameAddressBytes;

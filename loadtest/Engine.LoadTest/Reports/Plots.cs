@@ -34,6 +34,14 @@ internal static class Plots
             }
         }
 
+        if (r.Matchmaking is not null)
+        {
+            foreach (var chart in Fleet(r, xs, sx))
+            {
+                yield return chart;
+            }
+        }
+
         yield return ("Input to acknowledgement latency and RTT", Draw("Input → acknowledgement latency (per second)", "ms", r, plot =>
         {
             Line(plot, xs, seconds.Select(s => s.InputAck.P50 / 1000), "ack p50");
@@ -49,14 +57,17 @@ internal static class Plots
             Line(plot, sx, server.Select(s => (double)(s.Stats?.RxPerSecond ?? double.NaN)), "server datagrams in");
             Line(plot, sx, server.Select(s => (double)(s.Stats?.TxPerSecond ?? double.NaN)), "server datagrams out");
         }));
-        yield return ("Server CPU and RSS", Draw("Server CPU and memory (the swarm's CPU for comparison)", "CPU %", r, plot =>
+        if (r.Backend is null) // a fleet's CPU is per node, in its own chart
         {
-            Line(plot, sx, server.Select(s => s.CpuPercent), "server CPU %");
-            Line(plot, sx, server.Select(s => s.SwarmCpuPercent), "swarm CPU %");
-            var rss = Line(plot, sx, server.Select(s => s.RssMb), "server RSS MB");
-            rss.Axes.YAxis = plot.Axes.Right;
-            plot.Axes.Right.Label.Text = "RSS MB";
-        }));
+            yield return ("Server CPU and RSS", Draw("Server CPU and memory (the swarm's CPU for comparison)", "CPU %", r, plot =>
+            {
+                Line(plot, sx, server.Select(s => s.CpuPercent), "server CPU %");
+                Line(plot, sx, server.Select(s => s.SwarmCpuPercent), "swarm CPU %");
+                var rss = Line(plot, sx, server.Select(s => s.RssMb), "server RSS MB");
+                rss.Axes.YAxis = plot.Axes.Right;
+                plot.Axes.Right.Label.Text = "RSS MB";
+            }));
+        }
         yield return ("Bandwidth per player", Draw("Bandwidth per player (UDP payload)", "bytes/s", r, plot =>
         {
             Line(plot, xs, seconds.Select(s => s.BytesDown / (double)Math.Max(1, s.Connected)), "down (server → player)");
@@ -181,6 +192,39 @@ internal static class Plots
                 plot.Axes.SetLimitsY(0, 300);
             }));
         }
+    }
+
+    /// <summary>A fleet run: each node's players (sessions) and CPU from the directory, and the matchmaking calls' HTTP time.</summary>
+    private static IEnumerable<(string Title, byte[] Png)> Fleet(RunResult r, double[] xs, double[] sx)
+    {
+        var ids = r.Server.Where(s => s.Nodes is not null).SelectMany(s => s.Nodes!).Select(n => n.Id).Distinct().Order(StringComparer.Ordinal).ToList();
+        double Of(ServerSample s, string id, Func<Fleet.NodeReading, double> figure) =>
+            s.Nodes?.FirstOrDefault(n => n.Id == id) is { } node ? figure(node) : double.NaN;
+        yield return ("Nodes: players per node", Draw("Players per node (its sessions, from the directory)", "players", r, plot =>
+        {
+            foreach (var id in ids)
+            {
+                Line(plot, sx, r.Server.Select(s => Of(s, id, n => n.Sessions)), id);
+            }
+            Line(plot, xs, r.Seconds.Select(s => (double)s.InRooms), "swarm: players in rooms");
+        }));
+        yield return ("Nodes: CPU per node", Draw("CPU per node (share of its machine's cores, from the directory)", "% of the node's cores", r, plot =>
+        {
+            foreach (var id in ids)
+            {
+                Line(plot, sx, r.Server.Select(s => Of(s, id, n => n.Cpu * 100)), id);
+            }
+            Line(plot, sx, r.Server.Select(s => s.SwarmCpuPercent), "swarm CPU (% of one core)");
+        }));
+        yield return ("Matchmaking", Draw("Matchmaking: the backend's HTTP time per second, and calls answered", "ms", r, plot =>
+        {
+            // Markers: the calls come in bursts (the connects), often a second or two of points.
+            Line(plot, xs, r.Seconds.Select(s => s.Matchmaking.Count == 0 ? double.NaN : s.Matchmaking.P50 / 1000), "p50").MarkerSize = 6;
+            Line(plot, xs, r.Seconds.Select(s => s.Matchmaking.Count == 0 ? double.NaN : s.Matchmaking.P99 / 1000), "p99").MarkerSize = 6;
+            var calls = Line(plot, xs, r.Seconds.Select(s => (double)s.Matchmaking.Count), "calls answered per second (right axis)");
+            calls.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = "calls per second";
+        }));
     }
 
     /// <summary>

@@ -214,6 +214,7 @@ internal static partial class ReportWriter
         {
             sections.Add(distributed.Section());
         }
+        sections.AddRange(FleetSections(r));
         if (r.Options.Scenario.Attacks && Clean(r) is { } clean && Attacked(r) is { } attack)
         {
             sections.Add(Comparison(r, clean, attack));
@@ -319,6 +320,10 @@ internal static partial class ReportWriter
         if (r.Distributed is { } distributed)
         {
             json["distributed"] = distributed.Json(r);
+        }
+        if (FleetJson(r) is { } fleet)
+        {
+            json["fleet"] = fleet;
         }
         if (r.Windows.Count > 1)
         {

@@ -105,7 +105,7 @@ internal static partial class ReportWriter
             new("latency.rtt_ms.p999", "RTT (ping) p99.9", r.Rtt.P999 / 1000, "ms", true, "0.000"),
             new("latency.rtt_ms.max", "RTT (ping) max", r.Rtt.Max / 1000, "ms", true, "0.000"),
             new("snapshots.per_player_per_s", "Snapshots applied per player per second", w.SnapshotsApplied / seconds / Math.Max(1, r.InRoomsAtWindowEnd + r.SpectatingAtWindowEnd), "/s", false, "0.00"),
-            new("snapshots.expected_per_player_per_s", "Snapshot rate configured", r.Options.SnapshotRate, "/s", false, "0"),
+            new("snapshots.expected_per_player_per_s", "Snapshot rate configured", r.Backend is null ? r.Options.SnapshotRate : double.NaN, "/s", false, "0"),
             new("snapshots.loss_pct", "Snapshot loss (gaps in ticks, incl. undecodable)", Pct(w.SnapshotsMissed, w.SnapshotsApplied + w.SnapshotsMissed), "%", true, "0.0000"),
             new("snapshots.missing_baseline", "Snapshots against a baseline no longer held", w.SnapshotsMissingBaseline, "", true, "0"),
             new("snapshots.stale", "Snapshots older than the newest held (reordered)", w.SnapshotsStale, "", true, "0"),
@@ -178,6 +178,7 @@ internal static partial class ReportWriter
         {
             all.AddRange(HostileFigures(r));
         }
+        all.AddRange(FleetFigures(r));
         if (r.Spectators > 0)
         {
             all.Add(new("spectators.target", "Spectators (target)", r.Spectators, "", false, "0"));
@@ -315,13 +316,15 @@ internal static partial class ReportWriter
     private static string TimeSeries(RunResult r)
     {
         var sb = new StringBuilder();
+        var nodeIds = NodeIds(r);
         sb.AppendLine("second,phase,connected,in_rooms,playing,spectating,handshakes,room_joins,input_messages,snapshots_applied,snapshots_lost,snapshots_missing_baseline," +
             "ack_p50_ms,ack_p90_ms,ack_p99_ms,ack_p999_ms,ack_max_ms,rtt_p50_ms,rtt_p99_ms,jitter_p99_ms,up_bytes_per_player,down_bytes_per_player,datagrams_up,datagrams_down," +
             "corrections,mispredictions,chat_p99_ms,server_cpu_pct,server_rss_mb,server_sessions,server_rooms,server_rx_per_s,server_tx_per_s,server_tick_p99_us,server_tick_cpu_p99_us,server_drops,server_kernel_drops," +
             "udp_rcvbuf_errors,swarm_cpu_pct,swarm_kernel_drops,swarm_lag_p99_ms,swarm_rss_mb,metrics_sessions,metrics_rooms,metrics_drops_per_s,attack_packets_per_s," +
             string.Join(',', Enumerable.Range(0, AttackKinds.Count).Select(k => "attack_" + AttackKinds.Name((AttackKind)k).Replace('-', '_'))) +
             ",overload_level,snapshots_sent_per_s,snapshots_deferred_per_s,encodes_shared_per_tick,encodes_player_per_tick,encodes_spectator_per_tick,views_reset_per_s,overload_shed_per_s," +
-            "gc_heap_mb,gc_committed_mb,gc_live_mb,gc_fragmentation_mb,gc_gen0_mb,gc_gen1_mb,gc_gen2_mb,gc_loh_mb,gc_poh_mb,gc_collections_gen0,gc_collections_gen1,gc_collections_gen2,gc_allocated_kb_per_s");
+            "gc_heap_mb,gc_committed_mb,gc_live_mb,gc_fragmentation_mb,gc_gen0_mb,gc_gen1_mb,gc_gen2_mb,gc_loh_mb,gc_poh_mb,gc_collections_gen0,gc_collections_gen1,gc_collections_gen2,gc_allocated_kb_per_s" +
+            FleetHeader(nodeIds));
         // The overload policy's series, empty where the engine does not export them.
         var degradation = DegradationSecond.Series(r.Server, r.Options.TickRate).ToDictionary(d => d.Second);
         AdminSample? previousAdmin = null;
@@ -352,6 +355,7 @@ internal static partial class ReportWriter
                     ? new[] { D(d.Level), D(d.SentPerSecond), D(d.DeferredPerSecond), D(d.SharedEncodesPerTick), D(d.PlayerEncodesPerTick), D(d.SpectatorEncodesPerTick), D(d.ViewsResetPerSecond), D(d.ShedPerSecond) }
                     : Enumerable.Repeat("", 8),
                 .. GcCells(v?.Admin?.Gc, AllocatedKbPerSecond(allocated, s.Second, v?.Admin?.Gc.AllocatedBytes)),
+                .. FleetCells(nodeIds, s, v),
             ];
             previousAdmin = v?.Admin ?? previousAdmin;
             sb.AppendLine(string.Join(',', cells));
@@ -461,12 +465,21 @@ internal static partial class ReportWriter
         var o = r.Options;
         var seconds = Math.Max(1e-9, r.WindowSeconds);
         var datagrams = (r.WindowDatagramsUp + r.WindowDatagramsDown) / seconds;
-        return string.Create(s_inv, $"Rate profile: {o.ProfileLabel} ({o.TickRate} Hz simulation, {o.InputRate} Hz input messages, {o.SnapshotRate} Hz snapshots): ") +
+        var rates = r.Backend is null
+            ? string.Create(s_inv, $"{o.TickRate} Hz simulation, {o.InputRate} Hz input messages, {o.SnapshotRate} Hz snapshots")
+            : string.Create(s_inv, $"{o.InputRate} Hz input messages; the nodes' tick and snapshot rates are their own");
+        return string.Create(s_inv, $"Rate profile: {o.ProfileLabel} ({rates}): ") +
             string.Create(s_inv, $"{datagrams:0} datagrams/s in the window, {datagrams / PlayersOverWindow(r):0.0} per player-second (up and down).");
     }
 
     private static string SharedCoresNote(RunResult r)
     {
+        if (r.Backend is not null)
+        {
+            return $"**A fleet run**: the backend at {r.Backend} placed every player on one of {Nodes(r).Count} nodes, so the server-side figures are per node from the directory (the Nodes section), not from one server process. " +
+                (Nodes(r).All(n => n.Address.StartsWith("127.", StringComparison.Ordinal)) ? $"The nodes listen on loopback: they share this machine's {r.Machine.Cores} cores with the swarm and each other. " : "") +
+                $"Load average when the run started: {r.LoadAverageAtStart}.";
+        }
         var here = Environment.MachineName;
         if (r.Distributed is { } distributed && distributed.Agents.Any(a => a.Hello.Host != here))
         {
@@ -490,7 +503,10 @@ internal static partial class ReportWriter
             ("cores", r.Machine.Cores.ToString(s_inv)), ("CPU", r.Machine.CpuModel), ("kernel", r.Machine.Kernel), ("OS", r.Machine.Os),
             ("memory", $"{r.Machine.MemoryMb} MB"), ("runtime (swarm)", r.Machine.Runtime), ("load average at start", r.LoadAverageAtStart),
         ]),
-        ("Server", [
+        r.Backend is not null ? ("Fleet", [
+            ("backend", r.Backend.ToString()), ("nodes", string.Join(", ", Nodes(r).Select(n => $"{n.Id} at {n.Address}"))),
+            ("server-side figures", "per node from the directory (GET /v1/nodes once a second): players and CPU, in the Nodes section; the nodes run as they were started"),
+        ]) : ("Server", [
             ("endpoint", r.ServerEndPoint), ("started by the swarm", r.ServerStarted ? "yes (the AOT binary)" : "no (attached)"),
             ("command line", r.ServerArguments.Count == 0 ? "(not known: attached)" : "engine " + string.Join(' ', r.ServerArguments)),
             ("said at start", r.ServerListening ?? ""), ("exit", r.ServerExitCode is int c ? string.Create(s_inv, $"code {c} after SIGTERM, {r.ServerStopSeconds:0.00} s") : r.ServerStarted ? "killed (did not stop in time)" : "n/a"),

@@ -4,6 +4,9 @@ internal enum PlayerPhase : byte
 {
     /// <summary>Not started yet (the connect or join rate decides when).</summary>
     Waiting,
+
+    /// <summary>A fleet run: asking the backend for a ticket; connects with it at its start time.</summary>
+    Matchmaking,
     Handshaking,
 
     /// <summary>Connected, outside a room: a room request is in flight or about to go.</summary>
@@ -28,4 +31,7 @@ internal enum RoomIntent : byte
     QuickMatch,
     Spectate,
     Resume,
+
+    /// <summary>A fleet run: join the room the backend's ticket names (quick match if it filled meanwhile).</summary>
+    JoinTicketRoom,
 }

@@ -71,6 +71,9 @@ internal sealed class PlayerSocketPool : SocketPool
 
     public override int BatchCapacity => ConnectedSocketGroup.BatchCapacity;
 
+    /// <summary>The server player <paramref name="player"/>'s socket talks to.</summary>
+    public IPEndPoint Peer(int player) => _group.Peer(player);
+
     /// <summary>Points player <paramref name="player"/>'s socket at another server (keeping its port).</summary>
     public void Connect(int player, IPEndPoint server) => _group.Connect(player, server);
 

@@ -55,6 +55,7 @@ internal sealed partial class PlayerSwarm
             {
                 _counters.Drops++;
                 var timeoutUs = p.Connection.Session?.Options.TimeoutUs ?? 5_000_000;
+                p.KeptRoom = p.RoomId; // a fleet player asks for a ticket to this room's node to resume
                 LeaveRoomState(p);
                 Unroute(p);
                 SetPhase(p, PlayerPhase.Silent);

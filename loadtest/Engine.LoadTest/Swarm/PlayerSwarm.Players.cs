@@ -24,7 +24,20 @@ internal sealed partial class PlayerSwarm
             switch (p.Phase)
             {
                 case PlayerPhase.Waiting:
-                    if (now >= p.StartAtUs)
+                    if (Tickets is not null)
+                    {
+                        if (now >= p.StartAtUs - TicketLeadUs)
+                        {
+                            RequestTicket(p);
+                        }
+                    }
+                    else if (now >= p.StartAtUs)
+                    {
+                        StartConnect(p, now);
+                    }
+                    continue;
+                case PlayerPhase.Matchmaking:
+                    if (p.Ticket is not null && now >= p.StartAtUs)
                     {
                         StartConnect(p, now);
                     }
@@ -33,7 +46,14 @@ internal sealed partial class PlayerSwarm
                     if (now >= p.NextActionUs)
                     {
                         p.Intent = RoomIntent.Resume;
-                        StartConnect(p, now);
+                        if (Tickets is not null)
+                        {
+                            RequestRejoinTicket(p, now);
+                        }
+                        else
+                        {
+                            StartConnect(p, now);
+                        }
                     }
                     continue;
                 case PlayerPhase.Done:
@@ -108,6 +128,7 @@ internal sealed partial class PlayerSwarm
         {
             RoomIntent.Spectate => RoomMessages.JoinRoom(_message, id, _spectateRoomId, default, default, spectate: true),
             RoomIntent.Resume when p.HasResumeToken => RoomMessages.Resume(_message, id, p.ResumeToken),
+            RoomIntent.JoinTicketRoom => RoomMessages.JoinRoom(_message, id, p.TicketRoom, default, default, spectate: false),
             _ => RoomMessages.QuickMatch(_message, id, (byte)_options.RoomSize),
         };
         if (length > 0 && p.Connection.SendReliable(_message.AsSpan(0, length)))
@@ -138,7 +159,14 @@ internal sealed partial class PlayerSwarm
                     break;
                 }
                 p.PendingRequest = 0;
-                if (e.Status != RoomStatus.Ok)
+                if (e.Status != RoomStatus.Ok && p.Intent == RoomIntent.JoinTicketRoom)
+                {
+                    // The ticket's room filled (or closed) between the backend's view and the join: quick match on the same node.
+                    _counters.TicketRoomsRefused++;
+                    p.Intent = RoomIntent.QuickMatch;
+                    p.NextActionUs = now;
+                }
+                else if (e.Status != RoomStatus.Ok)
                 {
                     _counters.RoomJoinFailures++;
                     if (p.Intent == RoomIntent.Resume)

@@ -79,7 +79,15 @@ internal sealed partial class PlayerSwarm
     private void StartConnect(SimPlayer p, long now)
     {
         Unroute(p);
-        if (_tokenKey is null)
+        if (Tickets is not null)
+        {
+            if (TakeTicketToken(p, now) is not { } ticketToken)
+            {
+                return; // past its expiry: the player asked for another
+            }
+            p.Connection.Connect(now, ticketToken);
+        }
+        else if (_tokenKey is null)
         {
             p.Connection.Connect(now);
         }

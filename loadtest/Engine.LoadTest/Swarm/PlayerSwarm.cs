@@ -35,7 +35,7 @@ internal sealed partial class PlayerSwarm : IDisposable
     private const ulong FlushGroupMask = FlushGroups - 1;
 
     private readonly int[][] _dirty;
-    private readonly int[] _phaseCounts = new int[8];
+    private readonly int[] _phaseCounts = new int[Enum.GetValues<PlayerPhase>().Length];
     private readonly byte[] _message = new byte[512];
 
     // Players of one room predict the same baselines: computed once, copied to the others (see PredictionMemo).
@@ -139,6 +139,7 @@ internal sealed partial class PlayerSwarm : IDisposable
     {
         var now = NowUs;
         var any = ReceiveAll(now);
+        TakeTickets(now);
         var ran = 0;
         while (now >= _nextSlotUs && ran < Slots)
         {

@@ -1,4 +1,5 @@
 using Engine.Client.Netcode;
+using Engine.LoadTest.Fleet;
 using Engine.Protocol;
 using Engine.Protocol.Rooms;
 
@@ -46,6 +47,18 @@ internal sealed class SimPlayer
     public long PendingSinceUs { get; set; }
 
     public uint RoomId { get; set; }
+
+    /// <summary>A fleet run: the node the player's last ticket named (an index into the swarm's node table), -1 for the one server.</summary>
+    public int Node { get; set; } = -1;
+
+    /// <summary>A fleet run: the ticket to connect with, once the backend answered; used at the player's start time.</summary>
+    public FleetTicket? Ticket { get; set; }
+
+    /// <summary>A fleet run: the room the ticket names (action "join").</summary>
+    public uint TicketRoom { get; set; }
+
+    /// <summary>A fleet run: the room the player's kept slot is in, while it plays dead (churn's drops).</summary>
+    public uint KeptRoom { get; set; }
 
     /// <summary>The room epoch of the last Joined; snapshots with another are the previous room's.</summary>
     public byte RoomEpoch { get; set; }

@@ -150,4 +150,42 @@ public class BackendTests
         Assert.Equal(HttpStatusCode.BadRequest, (await fleet.Client.MatchmakeAsync(0)).Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await fleet.Client.MatchmakeAsync(5, mode: "racing")).Status);
     }
+
+    [Fact]
+    public async Task Nodes_are_listed_with_their_load_cpu_and_counts_and_a_draining_node_says_so()
+    {
+        using var fleet = new Fleet();
+        fleet.Register(() => new NodeRecord
+        {
+            Id = "b",
+            Address = "127.0.0.1:7002",
+            State = NodeStates.Draining,
+            Mode = "arena",
+            Shards = 2,
+            Sessions = 40,
+            Capacity = 1000,
+            Cpu = 0.25,
+            Load = 0.04,
+            Labels = new() { ["region"] = "eu-west" },
+            UpdatedUnixMs = Now,
+            TtlMs = 2000,
+            Rooms = [MatchmakerTests.Room(1, 16), MatchmakerTests.Room(2, 9)],
+        });
+        fleet.Register(() => DirectoryTests.Record("a", 2000, sessions: 3, address: "127.0.0.1:7001", rooms: [MatchmakerTests.Room(5, 3)]));
+        Assert.True(await fleet.SeesAsync(nodes => nodes.Count == 2));
+
+        var (status, body) = await fleet.Client.SendAsync(HttpMethod.Get, "/v1/nodes");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var nodes = body.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(["a", "b"], nodes.Select(n => n.GetProperty("id").GetString()));
+        var b = nodes[1];
+        Assert.Equal(("127.0.0.1:7002", "draining", "arena"), (b.GetProperty("address").GetString(), b.GetProperty("state").GetString(), b.GetProperty("mode").GetString()));
+        Assert.Equal((40, 1000, 2, 25), (b.GetProperty("sessions").GetInt32(), b.GetProperty("capacity").GetInt32(), b.GetProperty("rooms").GetInt32(), b.GetProperty("players").GetInt32()));
+        Assert.Equal((0.25, 0.04), (b.GetProperty("cpu").GetDouble(), b.GetProperty("load").GetDouble()));
+        Assert.Equal("eu-west", b.GetProperty("labels").GetProperty("region").GetString());
+        Assert.True(b.GetProperty("updatedUnixMs").GetInt64() > 0);
+        Assert.Equal((3, 1, 3), (nodes[0].GetProperty("sessions").GetInt32(), nodes[0].GetProperty("rooms").GetInt32(), nodes[0].GetProperty("players").GetInt32()));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fleet.Client.SendAsync(HttpMethod.Get, "/v1/nodes", key: BackendClient.NewApiKey())).Status);
+    }
 }
