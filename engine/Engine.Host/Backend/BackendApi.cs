@@ -77,6 +77,46 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
         await WriteAsync(context, StatusCodes.Status200OK, Issue(request.PlayerId, node!, room!.Id, room.Capacity), BackendJson.Default.Ticket);
     }
 
+    /// <summary>
+    /// A token for one node, by id, for a player whose slot that node keeps (a dropped connection, or after
+    /// a move to that node): the client connects and presents its resume token. The node, not the
+    /// directory, knows the kept slots, so it alone judges the resume.
+    /// </summary>
+    public async Task Resume(HttpContext context)
+    {
+        var nodeId = context.Request.RouteValues["id"] as string ?? "";
+        var request = await ReadAsync(context, BackendJson.Default.JoinRequest);
+        if (request is null)
+        {
+            return;
+        }
+        if (request.PlayerId == 0)
+        {
+            await Error(context, StatusCodes.Status400BadRequest, "playerId must be given (non-zero)");
+            return;
+        }
+        var node = view.Nodes(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).FirstOrDefault(n => n.Id == nodeId);
+        if (node is null)
+        {
+            await Error(context, StatusCodes.Status404NotFound, $"no node {nodeId} in the directory: its kept slots are gone with it");
+            return;
+        }
+        if (!node.IsOpen)
+        {
+            await Error(context, StatusCodes.Status409Conflict, $"node {nodeId} is draining: it admits no new connections, resumes included");
+            return;
+        }
+        var ticket = Issue(request.PlayerId, node, null, 0);
+        await WriteAsync(context, StatusCodes.Status200OK, new Ticket
+        {
+            NodeId = ticket.NodeId,
+            Address = ticket.Address,
+            Token = ticket.Token,
+            Action = Ticket.ResumeAction,
+            ExpiresUnixSeconds = ticket.ExpiresUnixSeconds,
+        }, BackendJson.Default.Ticket);
+    }
+
     public Task Rooms(HttpContext context)
     {
         var query = context.Request.Query;

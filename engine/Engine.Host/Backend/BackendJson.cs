@@ -34,6 +34,9 @@ internal sealed class Ticket
 
     public const string JoinAction = "join";
     public const string QuickMatchAction = "quick-match";
+
+    /// <summary>Connect, then take the kept slot back with the resume token the node gave at the last join.</summary>
+    public const string ResumeAction = "resume";
 }
 
 /// <summary>One room in GET /v1/rooms.</summary>

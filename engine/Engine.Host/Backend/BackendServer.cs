@@ -71,6 +71,7 @@ internal sealed class BackendServer : IDisposable
         app.MapGet("/v1/rooms", (RequestDelegate)api.Rooms);
         app.MapPost("/v1/rooms/{id}/join", (RequestDelegate)api.Join);
         app.MapGet("/v1/nodes", (RequestDelegate)api.Nodes);
+        app.MapPost("/v1/nodes/{id}/resume", (RequestDelegate)api.Resume);
         app.MapGet("/healthz", (RequestDelegate)(context => context.Response.WriteAsync("ok\n")));
 
         try

@@ -8,7 +8,7 @@ namespace Engine.LoadTest.Fleet;
 
 /// <summary>
 /// The swarm's client of a fleet's `engine backend`, as a game's own backend calls it: POST /v1/matchmake
-/// (and /v1/rooms/{id}/join for a player resuming its slot) for tickets, GET /v1/nodes for the per-node
+/// (and /v1/nodes/{id}/resume for a player resuming its slot) for tickets, GET /v1/nodes for the per-node
 /// figures. Called from the matchmaking tasks and the monitor thread, never from the swarm thread.
 /// </summary>
 internal sealed class BackendPlacement : IDisposable
@@ -33,8 +33,9 @@ internal sealed class BackendPlacement : IDisposable
     public Task<BackendAnswer> MatchmakeAsync(long playerId, int capacity) =>
         SendAsync(HttpMethod.Post, "/v1/matchmake", string.Create(CultureInfo.InvariantCulture, $$"""{"playerId":{{playerId}},"capacity":{{capacity}}}"""));
 
-    public Task<BackendAnswer> JoinAsync(string nodeId, uint room, long playerId) =>
-        SendAsync(HttpMethod.Post, string.Create(CultureInfo.InvariantCulture, $"/v1/rooms/{Uri.EscapeDataString(nodeId)}:{room}/join"),
+    /// <summary>A ticket to the node that keeps the player's slot, whatever its rooms look like: the node judges the resume.</summary>
+    public Task<BackendAnswer> ResumeAsync(string nodeId, long playerId) =>
+        SendAsync(HttpMethod.Post, string.Create(CultureInfo.InvariantCulture, $"/v1/nodes/{Uri.EscapeDataString(nodeId)}/resume"),
             string.Create(CultureInfo.InvariantCulture, $$"""{"playerId":{{playerId}}}"""));
 
     /// <summary>Every live node of the directory as the backend sees it; null when it did not answer 200 (<paramref name="status"/> says what it did).</summary>

@@ -20,7 +20,7 @@ internal sealed class TicketQueue : IDisposable
     public const int MaxInFlight = 32;
 
     private const string MatchmakeCall = "POST /v1/matchmake";
-    private const string RejoinCall = "POST /v1/rooms/{id}/join";
+    private const string RejoinCall = "POST /v1/nodes/{id}/resume";
 
     private readonly BackendPlacement _backend;
     private readonly NodeTable _nodes;
@@ -33,7 +33,6 @@ internal sealed class TicketQueue : IDisposable
 
     // A player resuming its kept slot asks for a ticket to the room it left (set before its request is posted).
     private readonly int[] _rejoinNode;
-    private readonly uint[] _rejoinRoom;
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
     private readonly Thread _dispatcher;
     private volatile bool _stop;
@@ -58,7 +57,6 @@ internal sealed class TicketQueue : IDisposable
         _answers = new IntRing(players);
         _tickets = new FleetTicket?[players];
         _rejoinNode = new int[players];
-        _rejoinRoom = new uint[players];
         Array.Fill(_rejoinNode, -1);
         _dispatcher = new Thread(Dispatch) { Name = "matchmaking", IsBackground = true };
         _dispatcher.Start();
@@ -74,11 +72,10 @@ internal sealed class TicketQueue : IDisposable
         return _requests.TryEnqueue(player);
     }
 
-    /// <summary>Swarm thread: asks for a ticket to the room the player's kept slot is in; when refused, a matchmade one.</summary>
-    public bool RequestRejoin(int player, int node, uint room)
+    /// <summary>Swarm thread: asks for a ticket to the node that keeps the player's slot; when refused (the node is gone or draining), a matchmade one.</summary>
+    public bool RequestRejoin(int player, int node)
     {
         _rejoinNode[player] = node;
-        _rejoinRoom[player] = room;
         return _requests.TryEnqueue(player);
     }
 
@@ -141,7 +138,7 @@ internal sealed class TicketQueue : IDisposable
             var node = _rejoinNode[player];
             if (node >= 0)
             {
-                answer = await _backend.JoinAsync(_nodes.Id(node), _rejoinRoom[player], id).ConfigureAwait(false);
+                answer = await _backend.ResumeAsync(_nodes.Id(node), id).ConfigureAwait(false);
                 Count(RejoinCall, answer);
                 if (!answer.Ok)
                 {
@@ -198,7 +195,7 @@ internal sealed class TicketQueue : IDisposable
         }
     }
 
-    /// <summary>A refused rejoin is not a failure of matchmaking: the player is matchmade instead, and a full room (its kept slot counts) refuses it often.</summary>
+    /// <summary>A refused resume ticket is not a failure of matchmaking: the player is matchmade instead (its node is gone or draining).</summary>
     private void CountFailure(string what, bool rejoin = false)
     {
         lock (_statsGate)

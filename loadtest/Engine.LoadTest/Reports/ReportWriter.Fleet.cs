@@ -49,7 +49,7 @@ internal static partial class ReportWriter
         yield return new("matchmaking.failures", "Matchmaking calls refused or unanswered (whole run)", m.Failures, "", true, "0");
         if (r.Options.Churns)
         {
-            yield return new("matchmaking.rejoins_refused", "Rejoins of a kept slot's room refused (matchmade instead; whole run)", m.RejoinsRefused, "", true, "0");
+            yield return new("matchmaking.rejoins_refused", "Resume tickets refused (the kept slot's node gone or draining; matchmade instead; whole run)", m.RejoinsRefused, "", true, "0");
         }
         yield return new("matchmaking.ms.p50", "Matchmaking HTTP time p50 (whole run)", m.Latency.P50 / 1000, "ms", true, "0.00");
         yield return new("matchmaking.ms.p99", "Matchmaking HTTP time p99 (whole run)", m.Latency.P99 / 1000, "ms", true, "0.00");
@@ -94,14 +94,14 @@ internal static partial class ReportWriter
         };
         if (r.Options.Churns)
         {
-            mrows.Add(["rejoins of a kept slot's room refused (matchmade instead)", m.RejoinsRefused.ToString(inv)]);
+            mrows.Add(["resume tickets refused (the kept slot's node gone or draining; matchmade instead)", m.RejoinsRefused.ToString(inv)]);
         }
         mrows.AddRange(m.FailuresByStatus.OrderByDescending(f => f.Value).Select(f => new ReportCell[] { "refused: " + f.Key, f.Value.ToString(inv) }));
         mrows.Add(["tickets past their expiry at their player's turn (asked again)", r.RunTotal.TicketsExpired.ToString(inv)]);
         mrows.Add(["ticket rooms that refused their player (filled or closed meanwhile; it quick-matched)", r.RunTotal.TicketRoomsRefused.ToString(inv)]);
         yield return new ReportSection("Matchmaking through the backend",
             $"Every player's handshake used a ticket from `POST {r.Backend}v1/matchmake` (player id = the swarm's, capacity = the room size {r.Options.RoomSize}); a new session after a lost one asked again" +
-            (r.Options.Churns ? ", and a player resuming its kept slot asked `POST /v1/rooms/{id}/join` for its room first. " : ". ") +
+            (r.Options.Churns ? ", and a player resuming its kept slot asked `POST /v1/nodes/{id}/resume` for its node first. " : ". ") +
             $"At most {TicketQueue.MaxInFlight} calls were in flight, on tasks of their own, " +
             "each asked for half a second before its player's start. Whole run.",
             new ReportTable(["", ""], mrows) { RowHeaders = true });

@@ -39,7 +39,7 @@ internal sealed partial class PlayerSwarm
     {
         p.Ticket = null;
         p.StartAtUs = now;
-        if (p.Node >= 0 && p.KeptRoom != 0 ? Tickets!.RequestRejoin(p.Index, p.Node, p.KeptRoom) : Tickets!.Request(p.Index))
+        if (p.Node >= 0 && p.KeptRoom != 0 ? Tickets!.RequestRejoin(p.Index, p.Node) : Tickets!.Request(p.Index))
         {
             SetPhase(p, PlayerPhase.Matchmaking);
         }

@@ -33,5 +33,8 @@ internal sealed class BackendClient(string baseAddress, string apiKey) : IDispos
     public Task<(HttpStatusCode Status, JsonElement Body)> JoinAsync(string roomId, ulong playerId) =>
         SendAsync(HttpMethod.Post, $"/v1/rooms/{roomId}/join", $$"""{"playerId":{{playerId}}}""");
 
+    public Task<(HttpStatusCode Status, JsonElement Body)> ResumeAsync(string nodeId, ulong playerId) =>
+        SendAsync(HttpMethod.Post, $"/v1/nodes/{nodeId}/resume", $$"""{"playerId":{{playerId}}}""");
+
     public void Dispose() => _http.Dispose();
 }

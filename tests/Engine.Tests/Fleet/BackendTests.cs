@@ -188,4 +188,27 @@ public class BackendTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await fleet.Client.SendAsync(HttpMethod.Get, "/v1/nodes", key: BackendClient.NewApiKey())).Status);
     }
+
+    [Fact]
+    public async Task A_resume_ticket_names_the_node_that_keeps_the_slot_whatever_its_rooms_and_none_for_a_draining_or_unknown_node()
+    {
+        using var fleet = new Fleet();
+        // Its one room is full (the kept slot counts as taken): a join by room would be refused, a resume is not.
+        fleet.Register(() => DirectoryTests.Record("keeper", 2000, sessions: 16, address: "127.0.0.1:7001", rooms: [MatchmakerTests.Room(1, 16)]));
+        fleet.Register(() => DirectoryTests.Record("leaving", 2000, NodeStates.Draining, address: "127.0.0.1:7002"));
+        Assert.True(await fleet.SeesAsync(nodes => nodes.Count == 2));
+
+        var (status, ticket) = await fleet.Client.ResumeAsync("keeper", 42);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("keeper", "127.0.0.1:7001", "resume"), (ticket.GetProperty("nodeId").GetString(), ticket.GetProperty("address").GetString(), ticket.GetProperty("action").GetString()));
+        var token = ConnectToken.Parse(ticket.GetProperty("token").GetString()!);
+        Assert.Equal(IPEndPoint.Parse("127.0.0.1:7001"), Assert.Single(token.ServerAddresses));
+        Assert.Equal(42ul, token.PlayerId);
+        Assert.Equal(HttpStatusCode.Conflict, (await fleet.Client.JoinAsync("keeper:1", 42)).Status);
+
+        Assert.Equal(HttpStatusCode.Conflict, (await fleet.Client.ResumeAsync("leaving", 42)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await fleet.Client.ResumeAsync("gone", 42)).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fleet.Client.ResumeAsync("keeper", 0)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fleet.Client.SendAsync(HttpMethod.Post, "/v1/nodes/keeper/resume", """{"playerId":42}""", key: BackendClient.NewApiKey())).Status);
+    }
 }
