@@ -135,20 +135,7 @@ public sealed class ConnectedSocketGroup : IDisposable
         var total = default(SocketCounters);
         foreach (var socket in _sockets)
         {
-            var c = socket.Counters;
-            total.ReceiveCalls += c.ReceiveCalls;
-            total.DatagramsReceived += c.DatagramsReceived;
-            total.BytesReceived += c.BytesReceived;
-            total.SendCalls += c.SendCalls;
-            total.DatagramsSent += c.DatagramsSent;
-            total.BytesSent += c.BytesSent;
-            total.SendDrops += c.SendDrops;
-            total.ReceiveErrors += c.ReceiveErrors;
-            total.SendErrors += c.SendErrors;
-            total.TruncatedDatagrams += c.TruncatedDatagrams;
-            total.KernelDrops += c.KernelDrops;
-            total.GsoMessages += c.GsoMessages;
-            total.GsoSegmentsCoalesced += c.GsoSegmentsCoalesced;
+            total.Add(socket.Counters);
         }
         return total;
     }

@@ -39,5 +39,23 @@ public struct SocketCounters
 
     /// <summary>Datagrams that went out inside GSO messages.</summary>
     public long GsoSegmentsCoalesced;
+
+    /// <summary>Adds another socket's counters to these (the totals of a group of sockets).</summary>
+    public void Add(in SocketCounters other)
+    {
+        ReceiveCalls += other.ReceiveCalls;
+        DatagramsReceived += other.DatagramsReceived;
+        BytesReceived += other.BytesReceived;
+        SendCalls += other.SendCalls;
+        DatagramsSent += other.DatagramsSent;
+        BytesSent += other.BytesSent;
+        SendDrops += other.SendDrops;
+        ReceiveErrors += other.ReceiveErrors;
+        SendErrors += other.SendErrors;
+        TruncatedDatagrams += other.TruncatedDatagrams;
+        KernelDrops += other.KernelDrops;
+        GsoMessages += other.GsoMessages;
+        GsoSegmentsCoalesced += other.GsoSegmentsCoalesced;
+    }
 }
 #pragma warning restore CA1051

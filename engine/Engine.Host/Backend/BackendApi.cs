@@ -51,14 +51,8 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
             await Error(context, StatusCodes.Status400BadRequest, $"'{id}' is not a room id (NODE:ROOM, as GET /v1/rooms lists them)");
             return;
         }
-        var request = await ReadAsync(context, BackendJson.Default.JoinRequest);
-        if (request is null)
+        if (await ReadPlayerAsync(context) is not { } playerId)
         {
-            return;
-        }
-        if (request.PlayerId == 0)
-        {
-            await Error(context, StatusCodes.Status400BadRequest, "playerId must be given (non-zero)");
             return;
         }
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -74,7 +68,7 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
                 await Error(context, StatusCodes.Status409Conflict, $"room {id} is full");
                 return;
         }
-        await WriteAsync(context, StatusCodes.Status200OK, Issue(request.PlayerId, node!, room!.Id, room.Capacity), BackendJson.Default.Ticket);
+        await WriteAsync(context, StatusCodes.Status200OK, Issue(playerId, node!, room!.Id, room.Capacity), BackendJson.Default.Ticket);
     }
 
     /// <summary>
@@ -85,14 +79,8 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
     public async Task Resume(HttpContext context)
     {
         var nodeId = context.Request.RouteValues["id"] as string ?? "";
-        var request = await ReadAsync(context, BackendJson.Default.JoinRequest);
-        if (request is null)
+        if (await ReadPlayerAsync(context) is not { } playerId)
         {
-            return;
-        }
-        if (request.PlayerId == 0)
-        {
-            await Error(context, StatusCodes.Status400BadRequest, "playerId must be given (non-zero)");
             return;
         }
         var node = view.Nodes(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).FirstOrDefault(n => n.Id == nodeId);
@@ -106,7 +94,7 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
             await Error(context, StatusCodes.Status409Conflict, $"node {nodeId} is draining: it admits no new connections, resumes included");
             return;
         }
-        var ticket = Issue(request.PlayerId, node, null, 0);
+        var ticket = Issue(playerId, node, null, 0);
         await WriteAsync(context, StatusCodes.Status200OK, new Ticket
         {
             NodeId = ticket.NodeId,
@@ -209,6 +197,22 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
             Capacity = capacity,
             ExpiresUnixSeconds = token.ExpireUnixSeconds,
         };
+    }
+
+    /// <summary>The body {"playerId": N} of a request for one player's ticket; null once a 400 has been answered.</summary>
+    private static async Task<ulong?> ReadPlayerAsync(HttpContext context)
+    {
+        var request = await ReadAsync(context, BackendJson.Default.JoinRequest);
+        if (request is null)
+        {
+            return null;
+        }
+        if (request.PlayerId == 0)
+        {
+            await Error(context, StatusCodes.Status400BadRequest, "playerId must be given (non-zero)");
+            return null;
+        }
+        return request.PlayerId;
     }
 
     private static int? Number(string? text, int fallback, int min, int max)

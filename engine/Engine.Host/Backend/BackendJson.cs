@@ -11,7 +11,7 @@ internal sealed class MatchmakeRequest
     public Dictionary<string, string>? Labels { get; set; }
 }
 
-/// <summary>POST /v1/rooms/{id}/join.</summary>
+/// <summary>POST /v1/rooms/{id}/join and POST /v1/nodes/{id}/resume: the player the ticket is for.</summary>
 internal sealed class JoinRequest
 {
     public ulong PlayerId { get; set; }

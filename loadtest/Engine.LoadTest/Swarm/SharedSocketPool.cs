@@ -58,14 +58,7 @@ internal sealed class SharedSocketPool : SocketPool
         var total = default(SocketCounters);
         for (var i = 0; i < _group.Count; i++)
         {
-            var c = _group.Socket(i).Counters;
-            total.DatagramsReceived += c.DatagramsReceived;
-            total.DatagramsSent += c.DatagramsSent;
-            total.BytesReceived += c.BytesReceived;
-            total.BytesSent += c.BytesSent;
-            total.KernelDrops += c.KernelDrops;
-            total.SendDrops += c.SendDrops;
-            total.SendErrors += c.SendErrors;
+            total.Add(_group.Socket(i).Counters);
         }
         return total;
     }
