@@ -10,7 +10,7 @@ internal static partial class HtmlRenderer
     private const string Style =
         "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}" +
         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}" +
-        ".good{color:#176b2c}.bad{color:#b00020;font-weight:600}img{max-width:100%;border:1px solid #eee;margin:.5em 0}.note{background:#fff8e1;padding:.6em 1em;border-left:4px solid #f0b400}";
+        ".good{color:#176b2c}.bad{color:#b00020;font-weight:600}img{max-width:100%;border:1px solid #eee;margin:.5em 0}.note{background:#fff8e1;padding:.6em 1em;border-left:4px solid #f0b400}.wide{overflow-x:auto}";
 
     /// <summary>A whole page; <paramref name="pageTitle"/> is the browser's, the document's title its first heading.</summary>
     public static string Page(ReportDocument document, string pageTitle) =>
@@ -55,7 +55,8 @@ internal static partial class HtmlRenderer
 
     private static void Table(StringBuilder sb, ReportTable table)
     {
-        sb.Append("<table>");
+        // A wide table (a capacity run's steps) scrolls inside the page instead of running off its edge.
+        sb.Append("<div class=\"wide\"><table>");
         if (table.Header.Any(h => h.Length > 0))
         {
             sb.Append("<tr>");
@@ -82,7 +83,7 @@ internal static partial class HtmlRenderer
             }
             sb.AppendLine("</tr>");
         }
-        sb.AppendLine("</table>");
+        sb.AppendLine("</table></div>");
     }
 
     private static string Class(CellTone tone) => tone switch
