@@ -9,7 +9,16 @@ namespace Engine.Protocol.Sessions;
 /// </summary>
 internal struct AckWindow
 {
-    private const int SentRingSize = 256;
+    /// <summary>
+    /// Sent packets remembered for acknowledgement. An ack names packets at most 32 before the
+    /// peer's newest, so a packet 128 sends old could only be acknowledged by a peer over 95 packets
+    /// behind what we send (seconds at any send rate): by then it is counted lost. A power of two,
+    /// so u16 sequences map consistently.
+    /// </summary>
+    private const int SentRingSize = 128;
+
+    /// <summary>Set in a ring entry (above its u16 sequence) while that packet awaits acknowledgement.</summary>
+    private const uint PendingFlag = 1u << 16;
 
     // Full 64-bit packet numbers: the u16 sequence on the wire is their low bits, and sealed
     // packets use the whole number as their nonce, so it must never repeat.
@@ -26,14 +35,12 @@ internal struct AckWindow
     private uint _appliedBits;
     private bool _appliedAny;
 
-    // Sent packets not yet acknowledged, by sequence modulo the ring size.
-    private readonly bool[] _sentPending;
-    private readonly ushort[] _sentSequence;
+    // Sent packets by sequence modulo the ring size: the sequence, and PendingFlag until acknowledged or lost.
+    private readonly uint[] _sent;
 
     public AckWindow()
     {
-        _sentPending = new bool[SentRingSize];
-        _sentSequence = new ushort[SentRingSize];
+        _sent = new uint[SentRingSize];
     }
 
     public void Reset()
@@ -47,7 +54,7 @@ internal struct AckWindow
         _appliedAck = 0;
         _appliedBits = 0;
         _appliedAny = false;
-        Array.Clear(_sentPending);
+        Array.Clear(_sent);
     }
 
     public readonly ushort LatestReceived => _latestReceived;
@@ -59,13 +66,12 @@ internal struct AckWindow
         var number = _nextPacketNumber++;
         var sequence = (ushort)number;
         var slot = sequence % SentRingSize;
-        if (_sentPending[slot])
+        if ((_sent[slot] & PendingFlag) != 0)
         {
             // Never acknowledged before its slot came round again: lost.
             stats.PacketsLost++;
         }
-        _sentPending[slot] = true;
-        _sentSequence[slot] = sequence;
+        _sent[slot] = PendingFlag | sequence;
         return number;
     }
 
@@ -182,9 +188,9 @@ internal struct AckWindow
         while ((short)(ack - _lossCursor) > 32)
         {
             var slot = _lossCursor % SentRingSize;
-            if (_sentPending[slot] && _sentSequence[slot] == _lossCursor)
+            if (_sent[slot] == (PendingFlag | _lossCursor))
             {
-                _sentPending[slot] = false;
+                _sent[slot] = _lossCursor;
                 stats.PacketsLost++;
             }
             _lossCursor++;
@@ -224,9 +230,9 @@ internal struct AckWindow
     private readonly void Acknowledge(ushort sequence, ref ConnectionStats stats)
     {
         var slot = sequence % SentRingSize;
-        if (_sentPending[slot] && _sentSequence[slot] == sequence)
+        if (_sent[slot] == (PendingFlag | sequence))
         {
-            _sentPending[slot] = false;
+            _sent[slot] = sequence;
             stats.PacketsAcked++;
         }
     }

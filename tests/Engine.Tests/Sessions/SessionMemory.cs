@@ -50,10 +50,11 @@ internal static class SessionMemory
     public static List<Line> Breakdown(int count)
     {
         var options = ServerConnectionOptions();
+        var pool = new SessionPool(options, retained: 1);
         var lines = new List<Line>
         {
             new("Connection (sans keys)", BytesPer(count, _ => new Connection(0, options, 0))),
-            new("Session (with its Connection)", BytesPer(count, _ => new SessionPool(options, retained: 1).Rent(1, TestSessions.Address(), 1, 0))),
+            new("Session (with its Connection)", BytesPer(count, _ => pool.Rent(1, TestSessions.Address(), 1, 0))),
             new("PacketProtection (keys)", BytesPer(count, _ => NewProtection())),
             new($"SnapshotView ({RoomSize} slots)", BytesPer(count, _ => new SnapshotView(RoomSize))),
             new($"Priority float[{RoomSize}]", BytesPer(count, _ => new float[RoomSize])),
