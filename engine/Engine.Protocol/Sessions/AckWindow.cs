@@ -17,8 +17,6 @@ internal struct AckWindow
     /// </summary>
     private const int SentRingSize = 128;
 
-    /// <summary>Set in a ring entry (above its u16 sequence) while that packet awaits acknowledgement.</summary>
-    private const uint PendingFlag = 1u << 16;
 
     // Full 64-bit packet numbers: the u16 sequence on the wire is their low bits, and sealed
     // packets use the whole number as their nonce, so it must never repeat.
@@ -35,12 +33,15 @@ internal struct AckWindow
     private uint _appliedBits;
     private bool _appliedAny;
 
-    // Sent packets by sequence modulo the ring size: the sequence, and PendingFlag until acknowledged or lost.
-    private readonly uint[] _sent;
+    // Sent packets by sequence modulo the ring size: the sequence, and a bit (in two words, for
+    // slots 0-63 and 64-127) set until acknowledged or counted lost.
+    private readonly ushort[] _sentSequence;
+    private ulong _sentPendingLow;
+    private ulong _sentPendingHigh;
 
     public AckWindow()
     {
-        _sent = new uint[SentRingSize];
+        _sentSequence = new ushort[SentRingSize];
     }
 
     public void Reset()
@@ -54,7 +55,8 @@ internal struct AckWindow
         _appliedAck = 0;
         _appliedBits = 0;
         _appliedAny = false;
-        Array.Clear(_sent);
+        _sentPendingLow = 0;
+        _sentPendingHigh = 0;
     }
 
     public readonly ushort LatestReceived => _latestReceived;
@@ -66,12 +68,13 @@ internal struct AckWindow
         var number = _nextPacketNumber++;
         var sequence = (ushort)number;
         var slot = sequence % SentRingSize;
-        if ((_sent[slot] & PendingFlag) != 0)
+        if (IsPending(slot))
         {
             // Never acknowledged before its slot came round again: lost.
             stats.PacketsLost++;
         }
-        _sent[slot] = PendingFlag | sequence;
+        SetPending(slot, true);
+        _sentSequence[slot] = sequence;
         return number;
     }
 
@@ -188,9 +191,9 @@ internal struct AckWindow
         while ((short)(ack - _lossCursor) > 32)
         {
             var slot = _lossCursor % SentRingSize;
-            if (_sent[slot] == (PendingFlag | _lossCursor))
+            if (IsPending(slot) && _sentSequence[slot] == _lossCursor)
             {
-                _sent[slot] = _lossCursor;
+                SetPending(slot, false);
                 stats.PacketsLost++;
             }
             _lossCursor++;
@@ -227,13 +230,23 @@ internal struct AckWindow
         return ackBits & ~applied;
     }
 
-    private readonly void Acknowledge(ushort sequence, ref ConnectionStats stats)
+    private void Acknowledge(ushort sequence, ref ConnectionStats stats)
     {
         var slot = sequence % SentRingSize;
-        if (_sent[slot] == (PendingFlag | sequence))
+        if (IsPending(slot) && _sentSequence[slot] == sequence)
         {
-            _sent[slot] = sequence;
+            SetPending(slot, false);
             stats.PacketsAcked++;
         }
+    }
+
+    // A ulong shift takes its count modulo 64: slot 64 + i is bit i of the high word.
+    private readonly bool IsPending(int slot) =>
+        ((slot < 64 ? _sentPendingLow : _sentPendingHigh) & (1UL << slot)) != 0;
+
+    private void SetPending(int slot, bool pending)
+    {
+        ref var word = ref slot < 64 ? ref _sentPendingLow : ref _sentPendingHigh;
+        word = pending ? word | (1UL << slot) : word & ~(1UL << slot);
     }
 }
