@@ -10,8 +10,8 @@ using Engine.Server.Rooms;
 using Engine.Server.Sessions;
 using Engine.Server.Shards;
 using Engine.Server.Snapshots;
-using Engine.Server.Simulation;
 using Engine.Tests.Snapshots;
+using Engine.Transport;
 using Xunit;
 
 namespace Engine.Tests.Sessions;
@@ -54,11 +54,12 @@ internal static class SessionMemory
         var lines = new List<Line>
         {
             new("Connection (sans keys)", BytesPer(count, _ => new Connection(0, options, 0))),
-            new("Session (with its Connection)", BytesPer(count, _ => pool.Rent(1, TestSessions.Address(), 1, 0))),
+            new("Session (with its Connection)", BytesPer(count, _ => pool.Rent(1, default, 1, 0))),
             new("PacketProtection (keys)", BytesPer(count, _ => NewProtection())),
             new($"SnapshotView ({RoomSize} slots)", BytesPer(count, _ => new SnapshotView(RoomSize))),
             new($"Priority float[{RoomSize}]", BytesPer(count, _ => new float[RoomSize])),
             new($"Room ({RoomSize} slots) / {RoomSize}", BytesPer(count / RoomSize, _ => NewRoom()) / RoomSize),
+            new("Pending-message buffer, while output waits", BytesPer(count, _ => new byte[ProtocolConstants.MaxDatagram])),
             new("Connected, in a room, snapshots acked", Connected(count)),
         };
         return lines;
@@ -66,62 +67,82 @@ internal static class SessionMemory
 
     /// <summary>
     /// Bytes per session of <paramref name="count"/> sessions as a shard holds them: sealed, seated
-    /// in rooms of <see cref="RoomSize"/> (rooms included), three snapshots sent in packets and acknowledged.
+    /// in rooms of <see cref="RoomSize"/> (rooms included), three snapshots each sent in packets and
+    /// acknowledged. As on a shard, the rooms snapshot in turn (one phase of
+    /// <see cref="TicksPerSnapshot"/> per tick) and each tick's packets are flushed at its end, so
+    /// the pending-message buffers counted are those of one phase's sessions at once.
     /// </summary>
     public static double Connected(int count)
     {
         var options = ServerConnectionOptions();
         var pool = new SessionPool(options, retained: count);
-        var directory = new RoomDirectory(maxRooms: count / RoomSize + 1);
-        var counters = new ShardCounters();
-        var service = new SnapshotService<QueueingOutput>(TickRate, SnapshotRate, counters, new ShardHistograms(), default);
+        var directory = new RoomDirectory(maxRooms: count / RoomSize + 2);
+        var service = new SnapshotService<QueueingOutput>(TickRate, SnapshotRate, new ShardCounters(), new ShardHistograms(), default);
         var packet = new byte[ProtocolConstants.MaxDatagram];
-        var rooms = new List<Room>();
-        var sessions = new List<Session>(count);
         var nowUs = 100_000_000L;
-        BuildRoomOf(1, directory, pool, options, rooms, sessions, service, packet, ref nowUs); // first-use costs
-        rooms.Clear();
-        sessions.Clear();
+        Build(1, directory, pool, service, packet, Addresses(RoomSize), ref nowUs); // first-use costs
+        var addresses = Addresses(count); // a socket's addresses are not the session's
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        BuildRoomOf(count / RoomSize, directory, pool, options, rooms, sessions, service, packet, ref nowUs);
+        var (rooms, sessions) = Build(count / RoomSize, directory, pool, service, packet, addresses, ref nowUs);
         var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
         GC.KeepAlive(rooms);
-        GC.KeepAlive(sessions);
         return (double)bytes / sessions.Count;
     }
 
-    private static void BuildRoomOf(int roomCount, RoomDirectory directory, SessionPool pool, ConnectionOptions options,
-        List<Room> rooms, List<Session> sessions, SnapshotService<QueueingOutput> service, byte[] packet, ref long nowUs)
+    public const int TicksPerSnapshot = TickRate / SnapshotRate;
+
+    private static (List<Room> Rooms, List<Session> Sessions) Build(int roomCount, RoomDirectory directory, SessionPool pool,
+        SnapshotService<QueueingOutput> service, byte[] packet, PeerAddress[] addresses, ref long nowUs)
     {
+        var rooms = new List<Room>(roomCount);
+        var sessions = new List<Session>(roomCount * RoomSize);
         for (var r = 0; r < roomCount; r++)
         {
-            Assert.Equal(RoomStatus.Ok, directory.TryCreate($"memory-{rooms.Count}-{nowUs}", 0, RoomSize, false, null, out var entry));
+            Assert.Equal(RoomStatus.Ok, directory.TryCreate($"memory-{r}-{nowUs}", 0, RoomSize, false, null, out var entry));
             var mode = new PlacedMode(RoomSize);
             var room = new Room(entry!, mode);
             rooms.Add(room);
             for (var slot = 0; slot < RoomSize; slot++)
             {
-                var session = pool.Rent((ulong)(sessions.Count + 1), TestSessions.Address(), (uint)(sessions.Count + 1), nowUs, NewProtection());
+                var session = pool.Rent((ulong)(sessions.Count + 1), addresses[sessions.Count], (uint)(sessions.Count + 1), nowUs, NewProtection());
                 Assert.Equal(slot, room.Seat(session));
                 mode[slot] = new() { PositionX = slot * 1000, PositionZ = r * 1000 };
                 sessions.Add(session);
             }
-            for (uint tick = 3; tick <= 9; tick += 3)
+        }
+        for (uint tick = TicksPerSnapshot; tick < 4 * TicksPerSnapshot; tick++)
+        {
+            nowUs += 1_000_000 / TickRate;
+            service.BeginTick(OverloadLevel.Normal);
+            for (var r = 0; r < rooms.Count; r++)
             {
-                nowUs += 1_000_000 / SnapshotRate;
-                service.BeginTick(OverloadLevel.Normal);
-                service.Send(room, tick, nowUs);
-                foreach (var session in room.Slots)
+                if ((tick + r) % TicksPerSnapshot == 0)
                 {
-                    while (session!.Connection.PollSend(packet, nowUs) > 0)
+                    service.Send(rooms[r], tick, nowUs);
+                }
+            }
+            foreach (var session in sessions)
+            {
+                while (session.Connection.PollSend(packet, nowUs) > 0)
+                {
+                }
+            }
+            for (var r = 0; r < rooms.Count; r++)
+            {
+                if ((tick + r) % TicksPerSnapshot == 0)
+                {
+                    foreach (var session in rooms[r].Slots)
                     {
+                        session!.View!.Acknowledge(tick, rooms[r].History, TickRate);
                     }
-                    session.View!.Acknowledge(tick, room.History, TickRate);
                 }
             }
         }
+        return (rooms, sessions);
     }
+
+    private static PeerAddress[] Addresses(int count) => Enumerable.Range(0, count).Select(_ => TestSessions.Address()).ToArray();
 
     private static ConnectionOptions ServerConnectionOptions() => new()
     {
