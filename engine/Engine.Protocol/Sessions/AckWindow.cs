@@ -17,7 +17,6 @@ internal struct AckWindow
     /// </summary>
     private const int SentRingSize = 128;
 
-
     // Full 64-bit packet numbers: the u16 sequence on the wire is their low bits, and sealed
     // packets use the whole number as their nonce, so it must never repeat.
     private ulong _nextPacketNumber;

@@ -14,13 +14,16 @@ public sealed class Connection
     private const int PingMessageSize = 1 + 1 + 8;
     private const int ControlReserve = 2 * PingMessageSize;
 
+    // Pending buffers a thread keeps for its next loop (up to the most of its sessions with output at
+    // once, e.g. the players of the rooms snapshotting on one tick), and that threads share.
+    private const int PendingPooledPerThread = 8192;
+    private const int PendingPooledShared = 8192;
+
     private readonly ConnectionOptions _options;
     private readonly int _sealOverhead;
     // Unreliable messages queued for the next packet. The buffer is borrowed when the first is
     // queued and given back when a packet takes them (the same loop on a server), so only the
-    // sessions with output in flight hold one, not every connected one.
-    private const int PendingPooledPerThread = 8192;
-    private const int PendingPooledShared = 8192;
+    // sessions with output waiting hold one, not every connected one.
     private readonly int _pendingCapacity;
     private byte[]? _pending;
     private readonly ReliableSender _reliableSender;
