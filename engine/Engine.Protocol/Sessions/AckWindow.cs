@@ -9,7 +9,13 @@ namespace Engine.Protocol.Sessions;
 /// </summary>
 internal struct AckWindow
 {
-    private const int SentRingSize = 256;
+    /// <summary>
+    /// Sent packets remembered for acknowledgement. An ack names packets at most 32 before the
+    /// peer's newest, so a packet 128 sends old could only be acknowledged by a peer over 95 packets
+    /// behind what we send (seconds at any send rate): by then it is counted lost. A power of two,
+    /// so u16 sequences map consistently.
+    /// </summary>
+    private const int SentRingSize = 128;
 
     // Full 64-bit packet numbers: the u16 sequence on the wire is their low bits, and sealed
     // packets use the whole number as their nonce, so it must never repeat.
@@ -26,13 +32,14 @@ internal struct AckWindow
     private uint _appliedBits;
     private bool _appliedAny;
 
-    // Sent packets not yet acknowledged, by sequence modulo the ring size.
-    private readonly bool[] _sentPending;
+    // Sent packets by sequence modulo the ring size: the sequence, and a bit (in two words, for
+    // slots 0-63 and 64-127) set until acknowledged or counted lost.
     private readonly ushort[] _sentSequence;
+    private ulong _sentPendingLow;
+    private ulong _sentPendingHigh;
 
     public AckWindow()
     {
-        _sentPending = new bool[SentRingSize];
         _sentSequence = new ushort[SentRingSize];
     }
 
@@ -47,7 +54,8 @@ internal struct AckWindow
         _appliedAck = 0;
         _appliedBits = 0;
         _appliedAny = false;
-        Array.Clear(_sentPending);
+        _sentPendingLow = 0;
+        _sentPendingHigh = 0;
     }
 
     public readonly ushort LatestReceived => _latestReceived;
@@ -59,12 +67,12 @@ internal struct AckWindow
         var number = _nextPacketNumber++;
         var sequence = (ushort)number;
         var slot = sequence % SentRingSize;
-        if (_sentPending[slot])
+        if (IsPending(slot))
         {
             // Never acknowledged before its slot came round again: lost.
             stats.PacketsLost++;
         }
-        _sentPending[slot] = true;
+        SetPending(slot, true);
         _sentSequence[slot] = sequence;
         return number;
     }
@@ -182,9 +190,9 @@ internal struct AckWindow
         while ((short)(ack - _lossCursor) > 32)
         {
             var slot = _lossCursor % SentRingSize;
-            if (_sentPending[slot] && _sentSequence[slot] == _lossCursor)
+            if (IsPending(slot) && _sentSequence[slot] == _lossCursor)
             {
-                _sentPending[slot] = false;
+                SetPending(slot, false);
                 stats.PacketsLost++;
             }
             _lossCursor++;
@@ -221,13 +229,23 @@ internal struct AckWindow
         return ackBits & ~applied;
     }
 
-    private readonly void Acknowledge(ushort sequence, ref ConnectionStats stats)
+    private void Acknowledge(ushort sequence, ref ConnectionStats stats)
     {
         var slot = sequence % SentRingSize;
-        if (_sentPending[slot] && _sentSequence[slot] == sequence)
+        if (IsPending(slot) && _sentSequence[slot] == sequence)
         {
-            _sentPending[slot] = false;
+            SetPending(slot, false);
             stats.PacketsAcked++;
         }
+    }
+
+    // A ulong shift takes its count modulo 64: slot 64 + i is bit i of the high word.
+    private readonly bool IsPending(int slot) =>
+        ((slot < 64 ? _sentPendingLow : _sentPendingHigh) & (1UL << slot)) != 0;
+
+    private void SetPending(int slot, bool pending)
+    {
+        ref var word = ref slot < 64 ? ref _sentPendingLow : ref _sentPendingHigh;
+        word = pending ? word | (1UL << slot) : word & ~(1UL << slot);
     }
 }

@@ -14,9 +14,18 @@ public sealed class Connection
     private const int PingMessageSize = 1 + 1 + 8;
     private const int ControlReserve = 2 * PingMessageSize;
 
+    // Pending buffers a thread keeps for its next loop (up to the most of its sessions with output at
+    // once, e.g. the players of the rooms snapshotting on one tick), and that threads share.
+    private const int PendingPooledPerThread = 8192;
+    private const int PendingPooledShared = 8192;
+
     private readonly ConnectionOptions _options;
     private readonly int _sealOverhead;
-    private readonly byte[] _pending;
+    // Unreliable messages queued for the next packet. The buffer is borrowed when the first is
+    // queued and given back when a packet takes them (the same loop on a server), so only the
+    // sessions with output waiting hold one, not every connected one.
+    private readonly int _pendingCapacity;
+    private byte[]? _pending;
     private readonly ReliableSender _reliableSender;
     private readonly ReliableReceiver _reliableReceiver;
     private int _pendingLength;
@@ -37,9 +46,9 @@ public sealed class Connection
         _options = options;
         // Sealed packets end in a tag: the messages get that much less room.
         _sealOverhead = options.Sealed ? SecurityConstants.TagSize : 0;
-        _pending = new byte[options.MaxPayload - _sealOverhead - ProtocolConstants.SessionHeaderSize - ControlReserve];
+        _pendingCapacity = options.MaxPayload - _sealOverhead - ProtocolConstants.SessionHeaderSize - ControlReserve;
         // A reliable unit fits wherever queued unreliable bytes would, so one always fits a packet.
-        _reliableSender = new ReliableSender(_pending.Length);
+        _reliableSender = new ReliableSender(_pendingCapacity);
         _reliableReceiver = new ReliableReceiver(options.MaxPayload - ProtocolConstants.SessionHeaderSize);
         Reset(id, nowUs, protection);
     }
@@ -62,7 +71,7 @@ public sealed class Connection
         ReleaseProtection();
         _protection = protection;
         Id = id;
-        _pendingLength = 0;
+        DropPending();
         _acks.Reset();
         _stats = default;
         _lastReceiveUs = nowUs;
@@ -95,7 +104,7 @@ public sealed class Connection
     public ConnectionOptions Options => _options;
 
     /// <summary>The largest application message that fits in one packet.</summary>
-    public int MaxMessageSize => _pending.Length - 1 - Varint.SizeOf((uint)_pending.Length);
+    public int MaxMessageSize => _pendingCapacity - 1 - Varint.SizeOf((uint)_pendingCapacity);
 
     /// <summary>The largest reliable message <see cref="QueueReliable"/> takes (larger ones are fragmented up to this).</summary>
     public static int MaxReliableMessageSize => ReliableChannel.MaxMessageSize;
@@ -208,7 +217,7 @@ public sealed class Connection
                     break;
                 case MessageKind.Disconnect:
                     _closed = true;
-                    _pendingLength = 0;
+                    DropPending();
                     CloseReason = (DisconnectReason)payload[0];
                     return DropReason.None;
                 case MessageKind.Unreliable:
@@ -298,11 +307,11 @@ public sealed class Connection
     public bool QueueUnreliable(MessageKind kind, ReadOnlySpan<byte> payload)
     {
         var needed = 1 + Varint.SizeOf((uint)payload.Length) + payload.Length;
-        if (_closed || needed > _pending.Length - _pendingLength)
+        if (_closed || needed > _pendingCapacity - _pendingLength)
         {
             return false;
         }
-        var target = _pending.AsSpan(_pendingLength);
+        var target = (_pending ??= RentPending()).AsSpan(_pendingLength);
         target[0] = (byte)kind;
         var lengthBytes = Varint.Write(target.Slice(1), (uint)payload.Length);
         payload.CopyTo(target.Slice(1 + lengthBytes));
@@ -320,7 +329,7 @@ public sealed class Connection
         }
         _closed = true;
         CloseReason = reason;
-        _pendingLength = 0;
+        DropPending();
         _disconnectsToSend = _options.DisconnectRepeats;
     }
 
@@ -369,7 +378,7 @@ public sealed class Connection
         {
             _pending.AsSpan(0, _pendingLength).CopyTo(destination.Slice(length));
             length += _pendingLength;
-            _pendingLength = 0;
+            DropPending();
         }
         if (!reliableFirst)
         {
@@ -378,6 +387,21 @@ public sealed class Connection
         _reliableFirst = !_reliableFirst;
         _ackOwed = false;
         return Sent(packet, length, packetNumber);
+    }
+
+    /// <summary>A pending buffer; every one is of the largest datagram, so connections of any payload size share them.</summary>
+    private byte[] RentPending() =>
+        BorrowPool<byte[]>.TryRent() is { } pooled && pooled.Length >= _pendingCapacity ? pooled : new byte[ProtocolConstants.MaxDatagram];
+
+    /// <summary>Forgets the queued messages and gives their buffer back.</summary>
+    private void DropPending()
+    {
+        _pendingLength = 0;
+        if (_pending is not null)
+        {
+            BorrowPool<byte[]>.Return(_pending, PendingPooledPerThread, PendingPooledShared);
+            _pending = null;
+        }
     }
 
     private int WriteHeader(Span<byte> destination, out ulong packetNumber)

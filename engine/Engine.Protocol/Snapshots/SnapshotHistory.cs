@@ -14,6 +14,9 @@ public sealed class SnapshotHistory
     public const int DefaultDepth = 64;
 
     private readonly SnapshotFrame[] _frames;
+
+    /// <summary>Frames of this history's capacity lent out and given back (see <see cref="RentSpare"/>).</summary>
+    private readonly Stack<SnapshotFrame> _spares = new();
     private int _newest = -1;
     private int _count;
 
@@ -31,6 +34,22 @@ public sealed class SnapshotHistory
     }
 
     public int Depth => _frames.Length;
+
+    /// <summary>
+    /// A frame of this history's capacity, contents undefined, for state that follows the history
+    /// for a while (a client's own view after a partial snapshot); allocated only when every
+    /// spare is out, so it stops allocating once the peak is covered.
+    /// </summary>
+    public SnapshotFrame RentSpare() => _spares.TryPop(out var frame) ? frame : new SnapshotFrame(_frames[0].Capacity);
+
+    /// <summary>Takes back a frame from <see cref="RentSpare"/> (or of the same capacity); keeps at most one per slot, the rest go to the GC.</summary>
+    public void ReturnSpare(SnapshotFrame frame)
+    {
+        if (frame.Capacity == _frames[0].Capacity && _spares.Count < frame.Capacity)
+        {
+            _spares.Push(frame);
+        }
+    }
 
     public int Count => _count;
 

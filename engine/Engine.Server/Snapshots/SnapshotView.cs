@@ -12,36 +12,37 @@ namespace Engine.Server.Snapshots;
 /// after a partial snapshot it is the view's own frame.
 /// </summary>
 /// <remarks>
-/// The own frame and the partial snapshots' slot bits are allocated with the view, not with the
-/// first partial snapshot: in a busy room nearly every client gets one sooner or later (a full
-/// state of a crowded room is over the budget), and the pooled session keeps the view for its
-/// next player. Allocated lazily, they arrived one session at a time for minutes on end, each
-/// surviving into the old generations, and the heap grew with them long after the sessions had
-/// peaked; allocated here, a session's memory is fixed from its first room on, and a snapshot
-/// never allocates on the shard.
+/// The own frame is the view's largest part (every field of every slot) and is needed only while
+/// the view stands on a partial snapshot: it is borrowed from the room's history
+/// (<see cref="SnapshotHistory.RentSpare"/>) when a partial snapshot is acknowledged and given back
+/// when a complete one is, so a room's views share the few frames they use at once. The spares
+/// stay with the (pooled) room, so the frames stop being allocated once a room has covered its
+/// peak, rather than growing one new frame per session for minutes on end. The partial
+/// snapshots' slot bits are sized to the room and allocated with the view.
 /// </remarks>
 internal sealed class SnapshotView
 {
     /// <summary>Snapshots whose acknowledgement can still move the view: older frames are of no use to the room.</summary>
     public const int Remembered = 32;
 
-    /// <summary>One bit per slot, rooms of up to 256.</summary>
-    private const int IncludedWords = 4;
-
     private readonly SentSnapshot[] _sent = new SentSnapshot[Remembered];
     private readonly int _capacity;
 
-    /// <summary>The client's frame after a partial snapshot; meaningless while <see cref="IsServerFrame"/>.</summary>
-    private readonly SnapshotFrame _own;
+    /// <summary>One bit per slot: whole words for the room's capacity.</summary>
+    private readonly int _includedWords;
 
-    /// <summary>The slots each partial snapshot brought up to date, <see cref="IncludedWords"/> per remembered snapshot.</summary>
-    private readonly ulong[] _included = new ulong[Remembered * IncludedWords];
+    /// <summary>The client's frame after a partial snapshot; borrowed from the room's history, null while the view needs none.</summary>
+    private SnapshotFrame? _own;
+
+    /// <summary>The slots each partial snapshot brought up to date, <see cref="_includedWords"/> per remembered snapshot.</summary>
+    private readonly ulong[] _included;
     private int _next;
 
     public SnapshotView(int capacity)
     {
         _capacity = capacity;
-        _own = new SnapshotFrame(capacity);
+        _includedWords = (capacity + 63) / 64;
+        _included = new ulong[Remembered * _includedWords];
     }
 
     public int Capacity => _capacity;
@@ -132,10 +133,15 @@ internal sealed class SnapshotView
         if (sent.Complete)
         {
             IsServerFrame = true;
+            if (_own is not null)
+            {
+                history.ReturnSpare(_own);
+                _own = null;
+            }
         }
         else
         {
-            var own = _own;
+            var own = _own ??= history.RentSpare();
             if (sent.BaselineTick == 0)
             {
                 own.Clear();
@@ -164,7 +170,7 @@ internal sealed class SnapshotView
         return true;
     }
 
-    private Span<ulong> IncludedBits(int index) => _included.AsSpan(index * IncludedWords, IncludedWords);
+    private Span<ulong> IncludedBits(int index) => _included.AsSpan(index * _includedWords, _includedWords);
 
     private static void CopySlot(SnapshotFrame source, SnapshotFrame destination, int slot)
     {

@@ -129,9 +129,10 @@ public class SnapshotViewTests
     }
 
     [Fact]
-    public void A_partial_snapshot_and_its_acknowledgement_allocate_nothing_even_the_first()
+    public void A_partial_snapshot_and_its_acknowledgement_allocate_nothing_once_the_room_has_a_spare_frame()
     {
         var history = new SnapshotHistory(Capacity, SnapshotView.Remembered + 1);
+        history.ReturnSpare(history.RentSpare()); // a frame another view of the room gave back
         var view = new SnapshotView(Capacity);
         var frame = history.Push(3);
         frame.Add(1);
@@ -144,7 +145,38 @@ public class SnapshotViewTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(acknowledged);
-        Assert.False(view.IsServerFrame); // the view's own frame, made with the view
+        Assert.False(view.IsServerFrame); // the view's own frame, borrowed from the history's spares
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void A_view_gives_its_own_frame_back_when_a_complete_snapshot_is_acknowledged_and_the_next_view_reuses_it()
+    {
+        var history = new SnapshotHistory(Capacity, SnapshotView.Remembered + 1);
+        var first = new SnapshotView(Capacity);
+        var second = new SnapshotView(Capacity);
+        var frame = history.Push(3);
+        frame.Add(1);
+        frame.Add(2);
+        first.RecordSent(3, [1], complete: false);
+        Assert.True(first.Acknowledge(3, history, TickRate));
+        var own = first.Baseline(history);
+        Assert.NotNull(own);
+        Assert.False(first.IsServerFrame);
+        Assert.False(own.IsPresent(2)); // the slot the partial snapshot left out is not in the client's frame
+
+        history.Push(6);
+        first.RecordSent(6, [], complete: true);
+        Assert.True(first.Acknowledge(6, history, TickRate));
+        Assert.True(first.IsServerFrame);
+
+        history.Push(9);
+        second.RecordSent(9, [2], complete: false);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.True(second.Acknowledge(9, history, TickRate));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Same(own, second.Baseline(history));
+        Assert.True(second.Baseline(history)!.IsPresent(2));
+        Assert.False(second.Baseline(history)!.IsPresent(1)); // reused, yet cleared: a view from nothing holds only what it was sent
     }
 }
