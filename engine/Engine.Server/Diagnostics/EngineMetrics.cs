@@ -23,6 +23,8 @@ internal sealed class EngineMetrics : IDisposable
         [[new("kind", "shared")], [new("kind", "player")], [new("kind", "spectator")]];
     private static readonly KeyValuePair<string, object?>[][] s_stageTags =
         [[new("stage", "hello")], [new("stage", "challenge")], [new("stage", "welcome")], [new("stage", "reject")]];
+    private static readonly KeyValuePair<string, object?>[][] s_ticketTags =
+        [[new("result", "redeemed")], [new("result", "refused")]];
     private static readonly KeyValuePair<string, object?>[][] s_reasonTags =
         [.. Enumerable.Range(0, DropReasons.Count).Select(r => new[] { new KeyValuePair<string, object?>("reason", DropReasons.Name((DropReason)r)) })];
 
@@ -53,6 +55,10 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableCounter("engine.snapshot.encodes", Encodes, "{encode}", "Snapshot encodings, by kind: shared by clients with the same view, for one player alone, for one spectator alone");
         _meter.CreateObservableCounter("engine.snapshot.views_reset", () => Sum(s => Volatile.Read(ref s.Counters.ViewsReset)), "{view}",
             "Clients the overload policy sent back to the room's shared keyframe");
+        _meter.CreateObservableCounter("engine.fleet.redirects", () => PerShard(s => Volatile.Read(ref s.Counters.FleetRedirects)), "{player}",
+            "Players sent to a room on another node of the fleet (a Redirect with a connect token and a resume ticket)");
+        _meter.CreateObservableCounter("engine.fleet.tickets", Tickets, "{ticket}",
+            "Resume tickets from other nodes presented here, by result: redeemed, or refused (forged, expired, another player's or node's, used before)");
         _meter.CreateObservableGauge("engine.draining", () => isDraining() ? 1 : 0, "{state}",
             "1 while the node drains (no new players; open rooms play on until they empty or the drain deadline), 0 otherwise");
         RecentQuantiles(s => s.TickDurationUs, 1e6, "engine.tick.duration.quantile", "s", "Tick duration quantiles over the last 10-20 s, all shards");
@@ -121,6 +127,18 @@ internal sealed class EngineMetrics : IDisposable
         yield return new Measurement<long>(challenges, s_stageTags[1]);
         yield return new Measurement<long>(welcomes, s_stageTags[2]);
         yield return new Measurement<long>(rejects, s_stageTags[3]);
+    }
+
+    private IEnumerable<Measurement<long>> Tickets()
+    {
+        long redeemed = 0, refused = 0;
+        foreach (var shard in _shards)
+        {
+            redeemed += Volatile.Read(ref shard.Counters.TicketsRedeemed);
+            refused += Volatile.Read(ref shard.Counters.TicketsRefused);
+        }
+        yield return new Measurement<long>(redeemed, s_ticketTags[0]);
+        yield return new Measurement<long>(refused, s_ticketTags[1]);
     }
 
     public void Dispose() => _meter.Dispose();

@@ -18,12 +18,26 @@ public class FleetMoveSmokeTests
     private const int TimeoutMs = 2000;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
 
-    private static string[] NodeArguments(string id, int port, string keyFile, string directory) =>
+    private static string[] NodeArguments(string id, int port, int adminPort, string keyFile, string directory) =>
     [
+        "--admin-port", adminPort.ToString(),
         "--bind", "127.0.0.1", "--port", port.ToString(), "--shards", "2", "--token-key-file", keyFile,
         "--directory", directory, "--node-id", id, "--directory-ttl-ms", "3000", "--timeout-ms", TimeoutMs.ToString(),
         "--handshakes-per-second-per-address", "0",
     ];
+
+    /// <summary>A metric's value on a node's /metrics, added up over its series (shards) whose name and labels start as given.</summary>
+    private static async Task<long> MetricSumAsync(int adminPort, string series)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics");
+        var name = series.Split('{')[0];
+        var labels = series.Contains('{') ? series[(series.IndexOf('{') + 1)..].TrimEnd('}') : "";
+        return text.Split('\n')
+            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && (line.Length > name.Length && line[name.Length] is ' ' or '{'))
+            .Where(line => labels.Length == 0 || line.Contains(labels, StringComparison.Ordinal))
+            .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private static EngineClient Connect(byte[] key, ulong playerId, IPEndPoint node)
     {
@@ -74,7 +88,7 @@ public class FleetMoveSmokeTests
     }
 
     [Fact]
-    public void A_player_joins_a_room_on_another_node_by_fleet_id_and_resumes_there_after_a_timeout()
+    public async Task A_player_joins_a_room_on_another_node_by_fleet_id_and_resumes_there_after_a_timeout()
     {
         using var redis = new RedisServer();
         var key = RandomNumberGenerator.GetBytes(SecurityConstants.KeySize);
@@ -90,8 +104,9 @@ public class FleetMoveSmokeTests
         {
             var a = new IPEndPoint(IPAddress.Loopback, EngineProcess.FreeUdpPort());
             var b = new IPEndPoint(IPAddress.Loopback, EngineProcess.FreeUdpPort());
-            using var nodeA = EngineProcess.Start(NodeArguments("node-a", a.Port, keyFile, redis.Url));
-            using var nodeB = EngineProcess.Start(NodeArguments("node-b", b.Port, keyFile, redis.Url));
+            var (adminA, adminB) = (RedisServer.FreeTcpPort(), RedisServer.FreeTcpPort());
+            using var nodeA = EngineProcess.Start(NodeArguments("node-a", a.Port, adminA, keyFile, redis.Url));
+            using var nodeB = EngineProcess.Start(NodeArguments("node-b", b.Port, adminB, keyFile, redis.Url));
             Assert.True(nodeA.WaitForOutput("registered as node-a", TimeSpan.FromSeconds(20)), nodeA.Output + nodeA.Error);
             Assert.True(nodeB.WaitForOutput("registered as node-b", TimeSpan.FromSeconds(20)), nodeB.Output + nodeB.Error);
 
@@ -138,6 +153,10 @@ public class FleetMoveSmokeTests
             Assert.True(Pump(clients, () => leftLobby.Count > 0 && joinedB.Count > 0), "the rooms did not hear of the move");
             Assert.Equal((moverId, RoomLeaveReason.Moved), Assert.Single(leftLobby));
             Assert.Equal(mover.CurrentRoom.PlayerId, Assert.Single(joinedB));
+            // Both hops (the stranger's refused by the room, the mover's) show on the nodes' /metrics.
+            Assert.Equal(2, await MetricSumAsync(adminA, "engine_fleet_redirects_total"));
+            Assert.Equal(2, await MetricSumAsync(adminB, "engine_fleet_tickets_total{result=\"redeemed\"}"));
+            Assert.Equal(0, await MetricSumAsync(adminB, "engine_fleet_tickets_total{result=\"refused\"}"));
             var snapshots = mover.SnapshotsReceived;
             Assert.True(Pump(clients, () => mover.SnapshotsReceived > snapshots + 5), "no snapshots from node-b");
 
