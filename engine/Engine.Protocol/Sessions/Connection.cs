@@ -14,16 +14,15 @@ public sealed class Connection
     private const int PingMessageSize = 1 + 1 + 8;
     private const int ControlReserve = 2 * PingMessageSize;
 
-    // Pending buffers a thread keeps for its next loop (up to the most of its sessions with output at
-    // once, e.g. the players of the rooms snapshotting on one tick), and that threads share.
+    // Pending buffers of closed connections that a thread keeps for its next sessions, and that threads share.
     private const int PendingPooledPerThread = 8192;
     private const int PendingPooledShared = 8192;
 
     private readonly ConnectionOptions _options;
     private readonly int _sealOverhead;
     // Unreliable messages queued for the next packet. The buffer is borrowed when the first is
-    // queued and given back when a packet takes them (the same loop on a server), so only the
-    // sessions with output waiting hold one, not every connected one.
+    // queued and kept until the connection closes or is reset, then given back to the pool: a session
+    // that never sends (a handshake that goes no further) holds none, and steady play allocates nothing.
     private readonly int _pendingCapacity;
     private byte[]? _pending;
     private readonly ReliableSender _reliableSender;
@@ -378,7 +377,7 @@ public sealed class Connection
         {
             _pending.AsSpan(0, _pendingLength).CopyTo(destination.Slice(length));
             length += _pendingLength;
-            DropPending();
+            _pendingLength = 0; // the buffer stays: giving it back after every packet let a new peak of sessions with output allocate mid-game
         }
         if (!reliableFirst)
         {
@@ -393,7 +392,7 @@ public sealed class Connection
     private byte[] RentPending() =>
         BorrowPool<byte[]>.TryRent() is { } pooled && pooled.Length >= _pendingCapacity ? pooled : new byte[ProtocolConstants.MaxDatagram];
 
-    /// <summary>Forgets the queued messages and gives their buffer back.</summary>
+    /// <summary>Forgets the queued messages and gives their buffer back (the connection closed or starts again).</summary>
     private void DropPending()
     {
         _pendingLength = 0;

@@ -59,7 +59,7 @@ internal static class SessionMemory
             new($"SnapshotView ({RoomSize} slots)", BytesPer(count, _ => new SnapshotView(RoomSize))),
             new($"Priority float[{RoomSize}]", BytesPer(count, _ => new float[RoomSize])),
             new($"Room ({RoomSize} slots) / {RoomSize}", BytesPer(count / RoomSize, _ => NewRoom()) / RoomSize),
-            new("Pending-message buffer, while output waits", BytesPer(count, _ => new byte[ProtocolConstants.MaxDatagram])),
+            new("Pending-message buffer, from the first message to the close", BytesPer(count, _ => new byte[ProtocolConstants.MaxDatagram])),
             new("Connected, in a room, snapshots acked", Connected(count)),
         };
         return lines;
