@@ -10,9 +10,10 @@ using Xunit;
 namespace Engine.Tests.Client;
 
 /// <summary>
-/// The SDK's side of a redirect to another node, against two in-process servers that share a token key
-/// (no Redis: node A's directory is a stub). What the game sees when the hop works, when the other node
-/// refuses the join, and when it cannot be reached.
+/// The SDK's side of a redirect to another node, against two in-process servers that share a token key.
+/// No Redis: node A reads a fixed copy of the directory that names node B, as its cached view of Redis
+/// would. What the game sees when the hop works, when the other node refuses the join, and when it
+/// cannot be reached.
 /// </summary>
 public class FleetRedirectClientTests
 {
