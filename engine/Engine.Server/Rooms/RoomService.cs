@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 using Engine.Protocol;
@@ -28,21 +27,14 @@ internal sealed class RoomService<TOutput>
     private readonly ServerOptions _options;
     private readonly RoomDirectory _directory;
     private readonly ShardDirectory _shards;
-    private readonly Func<int, IGameMode> _gameModes;
     private readonly ShardCounters _counters;
     private readonly TOutput _output;
     private readonly RateLimit _reliableLimit;
 
     // Null on an insecure server: moving between nodes takes the token key.
     private readonly FleetMoves? _fleet;
-    private readonly List<Room> _rooms = new();
-    private readonly Dictionary<uint, Room> _roomsById = new();
-
-    // Enough closed rooms to refill a busy shard after a lull, not the whole directory.
-    private readonly RoomPool _roomPool = new(retained: 256);
+    private readonly ShardRooms _rooms;
     private readonly byte[] _message = new byte[4096];
-    private readonly List<RoomEntry> _unopened = new();
-    private int _roomCount;
 
     public RoomService(int shard, ServerOptions options, RoomDirectory directory, ShardDirectory shards, Func<int, IGameMode> gameModes,
         ShardCounters counters, TOutput output, FleetMoves? fleet = null)
@@ -51,7 +43,7 @@ internal sealed class RoomService<TOutput>
         _options = options;
         _directory = directory;
         _shards = shards;
-        _gameModes = gameModes;
+        _rooms = new ShardRooms(shard, directory, gameModes);
         _counters = counters;
         _output = output;
         _fleet = fleet;
@@ -59,13 +51,13 @@ internal sealed class RoomService<TOutput>
     }
 
     /// <summary>The rooms this shard runs (shard thread only).</summary>
-    public ReadOnlySpan<Room> Rooms => CollectionsMarshal.AsSpan(_rooms);
+    public ReadOnlySpan<Room> Rooms => _rooms.All;
 
     /// <summary>How many rooms this shard runs, for the metrics thread.</summary>
-    public int RoomCount => Volatile.Read(ref _roomCount);
+    public int RoomCount => _rooms.Count;
 
     /// <summary>Rooms allocated rather than reused (flat under churn once the pool covers the peak).</summary>
-    public long RoomsAllocated => _roomPool.Created;
+    public long RoomsAllocated => _rooms.Allocated;
 
     /// <summary>A reliable message from a session: the game's own bytes, or a room request.</summary>
     public void Receive(Session session, ReadOnlySpan<byte> payload, long nowUs)
@@ -164,7 +156,7 @@ internal sealed class RoomService<TOutput>
             return;
         }
         entry!.TryReserve();
-        Seat(session, RoomOf(entry, nowUs), RoomJoin.Player(entry.Id, request.RequestId), nowUs);
+        Seat(session, _rooms.Of(entry, nowUs), RoomJoin.Player(entry.Id, request.RequestId), nowUs);
     }
 
     private void List(Session session, in RoomRequest request, long nowUs)
@@ -308,7 +300,7 @@ internal sealed class RoomService<TOutput>
     {
         if (entry.Shard == _shard)
         {
-            Seat(session, RoomOf(entry, nowUs), join, nowUs);
+            Seat(session, _rooms.Of(entry, nowUs), join, nowUs);
             return;
         }
         Leave(session, RoomLeaveReason.Moved, nowUs);
@@ -320,7 +312,7 @@ internal sealed class RoomService<TOutput>
     {
         if (_directory.Find(join.RoomId) is { } entry && entry.Shard == _shard)
         {
-            Seat(session, RoomOf(entry, nowUs), join, nowUs);
+            Seat(session, _rooms.Of(entry, nowUs), join, nowUs);
         }
         else
         {
@@ -457,51 +449,8 @@ internal sealed class RoomService<TOutput>
     }
 
     /// <summary>Expires kept slots and closes rooms that stayed empty for the grace period.</summary>
-    public void RunTimers(long nowUs)
-    {
-        // Rooms other shards created here (quick match places new rooms on the least-loaded shard)
-        // open now even if the player on the way never arrives, so that they close like any other.
-        if (_directory.TakeUnopened(_shard, _unopened))
-        {
-            foreach (var entry in _unopened)
-            {
-                if (!entry.IsClosed)
-                {
-                    RoomOf(entry, nowUs);
-                }
-            }
-            _unopened.Clear();
-        }
-        var graceUs = _options.EmptyRoomGraceMs * 1000L;
-        for (var r = _rooms.Count - 1; r >= 0; r--)
-        {
-            var room = _rooms[r];
-            room.ExpireKeptSlots(_output, nowUs, _directory);
-            if (room.CanClose(nowUs, graceUs))
-            {
-                _directory.Remove(room.Entry);
-                _roomsById.Remove(room.Id);
-                _rooms.RemoveAt(r);
-                _roomPool.Return(room);
-                Volatile.Write(ref _roomCount, _rooms.Count);
-                _counters.RoomsClosed++;
-            }
-        }
-    }
-
-    /// <summary>The room of a directory entry owned by this shard, opened (empty from now) on first use.</summary>
-    private Room RoomOf(RoomEntry entry, long nowUs)
-    {
-        if (!_roomsById.TryGetValue(entry.Id, out var room))
-        {
-            room = _roomPool.Rent(entry, _gameModes(entry.Capacity));
-            room.StartEmpty(nowUs);
-            _roomsById.Add(entry.Id, room);
-            _rooms.Add(room);
-            Volatile.Write(ref _roomCount, _rooms.Count);
-        }
-        return room;
-    }
+    public void RunTimers(long nowUs) =>
+        _counters.RoomsClosed += _rooms.RunTimers(_output, _options.EmptyRoomGraceMs * 1000L, nowUs);
 
     private void SendResult(Session session, ushort requestId, RoomStatus status, uint roomId, long nowUs) =>
         _output.SendReliable(session, _message.AsSpan(0, RoomMessages.Result(_message, requestId, status, roomId)), nowUs);

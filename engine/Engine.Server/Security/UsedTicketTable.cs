@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Engine.Server.Security;
 
 /// <summary>
@@ -7,25 +9,20 @@ namespace Engine.Server.Security;
 /// </summary>
 internal sealed class UsedTicketTable
 {
-    private const long PruneIntervalSeconds = 10;
-
-    private readonly Dictionary<TokenTag, long> _expiries = new();
-    private readonly int _capacity;
-    private long _nextPruneUnix;
+    private readonly ExpiringTagTable<Expiry> _tickets;
 
     public UsedTicketTable(int capacity)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
-        _capacity = capacity;
+        _tickets = new ExpiringTagTable<Expiry>(capacity);
     }
 
     public int Count
     {
         get
         {
-            lock (_expiries)
+            lock (_tickets)
             {
-                return _expiries.Count;
+                return _tickets.Count;
             }
         }
     }
@@ -33,34 +30,12 @@ internal sealed class UsedTicketTable
     /// <summary>Marks the ticket used; false when it was used before (or the table is full).</summary>
     public bool TryUse(in TokenTag tag, long expireUnix, long nowUnix)
     {
-        lock (_expiries)
+        lock (_tickets)
         {
-            if (_expiries.TryGetValue(tag, out var expires) && expires > nowUnix)
-            {
-                return false;
-            }
-            if (nowUnix >= _nextPruneUnix || _expiries.Count >= _capacity)
-            {
-                Prune(nowUnix);
-            }
-            if (_expiries.Count >= _capacity)
-            {
-                return false;
-            }
-            _expiries[tag] = expireUnix;
-            return true;
+            return Unsafe.IsNullRef(ref _tickets.FindLive(tag, nowUnix))
+                && _tickets.TryAdd(tag, new Expiry(expireUnix), nowUnix);
         }
     }
 
-    private void Prune(long nowUnix)
-    {
-        _nextPruneUnix = nowUnix + PruneIntervalSeconds;
-        foreach (var (tag, expires) in _expiries)
-        {
-            if (expires <= nowUnix)
-            {
-                _expiries.Remove(tag);
-            }
-        }
-    }
+    private readonly record struct Expiry(long ExpireUnix) : IExpiringEntry;
 }

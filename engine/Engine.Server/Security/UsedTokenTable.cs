@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Engine.Transport;
 
 namespace Engine.Server.Security;
@@ -27,16 +26,11 @@ internal enum TokenUse : byte
 /// </summary>
 internal sealed class UsedTokenTable
 {
-    private const long PruneIntervalSeconds = 10;
-
-    private readonly Dictionary<TokenTag, Entry> _entries = new();
-    private readonly int _capacity;
-    private long _nextPruneUnix;
+    private readonly ExpiringTagTable<Entry> _entries;
 
     public UsedTokenTable(int capacity)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
-        _capacity = capacity;
+        _entries = new ExpiringTagTable<Entry>(capacity);
     }
 
     public int Count
@@ -59,8 +53,8 @@ internal sealed class UsedTokenTable
         welcome = default;
         lock (_entries)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, tag);
-            if (!Unsafe.IsNullRef(ref entry) && entry.ExpireUnix > nowUnix)
+            ref var entry = ref _entries.FindLive(tag, nowUnix);
+            if (!Unsafe.IsNullRef(ref entry))
             {
                 if (entry.Address == address && entry.HelloNonce == helloNonce)
                 {
@@ -69,16 +63,9 @@ internal sealed class UsedTokenTable
                 }
                 return TokenUse.Replayed;
             }
-            if (nowUnix >= _nextPruneUnix || _entries.Count >= _capacity)
-            {
-                Prune(nowUnix);
-            }
-            if (_entries.Count >= _capacity)
-            {
-                return TokenUse.Full;
-            }
-            _entries[tag] = new Entry { Address = address, HelloNonce = helloNonce, ExpireUnix = expireUnix };
-            return TokenUse.First;
+            return _entries.TryAdd(tag, new Entry { Address = address, HelloNonce = helloNonce, ExpireUnix = expireUnix }, nowUnix)
+                ? TokenUse.First
+                : TokenUse.Full;
         }
     }
 
@@ -87,7 +74,7 @@ internal sealed class UsedTokenTable
     {
         lock (_entries)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, tag);
+            ref var entry = ref _entries.Find(tag);
             if (!Unsafe.IsNullRef(ref entry))
             {
                 entry.Welcome = welcome;
@@ -104,23 +91,12 @@ internal sealed class UsedTokenTable
         }
     }
 
-    private void Prune(long nowUnix)
-    {
-        _nextPruneUnix = nowUnix + PruneIntervalSeconds;
-        foreach (var (tag, entry) in _entries)
-        {
-            if (entry.ExpireUnix <= nowUnix)
-            {
-                _entries.Remove(tag);
-            }
-        }
-    }
-
-    private struct Entry
+    private struct Entry : IExpiringEntry
     {
         public PeerAddress Address;
         public ulong HelloNonce;
-        public long ExpireUnix;
         public WelcomeDatagram Welcome;
+
+        public long ExpireUnix { get; init; }
     }
 }

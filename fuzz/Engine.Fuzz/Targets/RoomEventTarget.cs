@@ -77,6 +77,7 @@ internal sealed class RoomEventTarget : FuzzTarget
         {
             RequestId = e.RequestId, RoomId = e.RoomId, Name = e.Name, Capacity = e.Capacity, Slot = e.Slot, PlayerId = e.PlayerId,
             Spectator = e.Spectator, IsPrivate = e.IsPrivate, ResumeToken = e.ResumeToken, TickRate = e.TickRate, SnapshotRate = e.SnapshotRate,
+            RoomEpoch = e.RoomEpoch,
         }),
         RoomOp.PlayerJoined => RoomMessages.PlayerJoined(destination, e.Slot, e.PlayerId),
         RoomOp.PlayerLeft => RoomMessages.PlayerLeft(destination, e.Slot, e.PlayerId, e.LeaveReason),
@@ -111,6 +112,7 @@ internal sealed class RoomEventTarget : FuzzTarget
         Check.Bytes(a.ResumeToken, b.ResumeToken, "resume token");
         Check.Equal(a.TickRate, b.TickRate, "tick rate");
         Check.Equal(a.SnapshotRate, b.SnapshotRate, "snapshot rate");
+        Check.Equal(a.RoomEpoch, b.RoomEpoch, "room epoch");
         Check.Equal(a.LeaveReason, b.LeaveReason, "leave reason");
         Check.Bytes(a.Text, b.Text, "text");
         Check.Equal(a.ConnectionId, b.ConnectionId, "connection id");
@@ -128,7 +130,7 @@ internal sealed class RoomEventTarget : FuzzTarget
         yield return ("joined", buffer.AsSpan(0, RoomMessages.Joined(buffer, new JoinedRoom
         {
             RequestId = 1, RoomId = 42, Name = "arena"u8, Capacity = 8, Slot = 2, PlayerId = 1001, Spectator = false, IsPrivate = true,
-            ResumeToken = token, TickRate = 60, SnapshotRate = 20,
+            ResumeToken = token, TickRate = 60, SnapshotRate = 20, RoomEpoch = 1,
         })).ToArray());
         yield return ("player-joined", buffer.AsSpan(0, RoomMessages.PlayerJoined(buffer, 3, 1002)).ToArray());
         yield return ("player-left", buffer.AsSpan(0, RoomMessages.PlayerLeft(buffer, 3, 1002, RoomLeaveReason.TimedOut)).ToArray());
