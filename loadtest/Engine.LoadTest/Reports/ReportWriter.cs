@@ -47,7 +47,7 @@ internal static partial class ReportWriter
     {
         var sb = new StringBuilder();
         sb.AppendLine("  " + ProfileLine(r));
-        sb.AppendLine("  Client sockets: " + r.Options.Layout);
+        sb.AppendLine("  Client sockets: " + r.SocketLayout.Description);
         sb.AppendLine("  " + RunLimit.Line(Limits(r)));
         foreach (var f in Figures(r).Where(f => s_console.Contains(f.Key)))
         {
@@ -261,11 +261,11 @@ internal static partial class ReportWriter
             },
             ["client_sockets"] = new JsonObject
             {
-                ["layout"] = r.Options.SocketPerPlayer ? "socket_per_player" : "shared",
-                ["sockets"] = r.Options.SocketCount,
-                ["addresses"] = Math.Min(r.Options.AddressCount, Math.Max(1, r.Options.SocketCount)),
-                ["real_players_allow_it"] = r.Options.SocketPerPlayer,
-                ["description"] = r.Options.Layout,
+                ["layout"] = r.SocketLayout.SocketPerPlayer ? "socket_per_player" : "shared",
+                ["sockets"] = r.SocketLayout.Sockets,
+                ["addresses"] = r.SocketLayout.Addresses,
+                ["real_players_allow_it"] = r.SocketLayout.SocketPerPlayer,
+                ["description"] = r.SocketLayout.Description,
                 ["sockets_bound"] = r.ClientSockets,
             },
             ["server"] = new JsonObject
@@ -410,7 +410,7 @@ internal static partial class ReportWriter
             : string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
                 (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
                 ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
-        doc.Paragraph($"**{RunLimit.Line(Limits(r))}** {ProfileLine(r)} Client sockets: {r.Options.Layout}.");
+        doc.Paragraph($"**{RunLimit.Line(Limits(r))}** {ProfileLine(r)} Client sockets: {r.SocketLayout.Description}.");
         doc.Note(SharedCoresNote(r));
 
         doc.Heading(2, "Targets");
@@ -513,7 +513,7 @@ internal static partial class ReportWriter
         ]),
         ("Scenario", [.. r.Options.Describe()]),
         ("Swarm", [
-            ("client sockets", r.Options.Layout), ("bound", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
+            ("client sockets", r.SocketLayout.Description), ("bound", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
             ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding (dead-reckoned baseline) against the 5 frames it keeps, acknowledgement in the next input"),
             ("input → acknowledgement", "from sending the input message whose newest input is N to the first snapshot whose last-applied input is ≥ N; it includes waiting for the next snapshot tick (1/snapshot-rate)"),
             ("RTT", "each player's latest ping round trip, sampled once a second per player"),
