@@ -451,12 +451,18 @@ internal static partial class ReportWriter
         return [f.Label, f.Formatted, b is double x ? (f with { Value = x }).Formatted : "", new(change, tone)];
     }
 
-    /// <summary>What limited the run, from the window's figures (see <see cref="RunLimit"/>).</summary>
+    /// <summary>What limited the run, from the window's figures, or what stopped a capacity search (see <see cref="RunLimit"/>).</summary>
     public static IReadOnlyList<string> Limits(RunResult r)
     {
         var f = Figures(r).ToDictionary(x => x.Key, x => x.Value);
         var kernelDrops = Zero(f["server.kernel_drops"]) + Zero(f["kernel.udp_rcvbuf_errors"]) + Zero(f["swarm.client_kernel_drops"]);
-        return RunLimit.Reasons(kernelDrops, Zero(f["server.cpu_pct_avg"]), Zero(f["swarm.cpu_pct_avg"]), r.Options.Shards ?? r.Machine.Cores, r.Machine.Cores, Zero(f["swarm.slot_lag_ms.p99"]));
+        var reasons = RunLimit.Reasons(kernelDrops, Zero(f["server.cpu_pct_avg"]), Zero(f["swarm.cpu_pct_avg"]), r.Options.Shards ?? r.Machine.Cores, r.Machine.Cores, Zero(f["swarm.slot_lag_ms.p99"]));
+        if (!r.Options.Scenario.Steps)
+        {
+            return reasons;
+        }
+        var stopped = CapacitySteps(r).FirstOrDefault(s => s.FirstMissed is not null);
+        return RunLimit.Search(reasons, stopped?.Players, stopped?.FirstMissed);
     }
 
     /// <summary>The rate profile and what it came to on the wire.</summary>
