@@ -99,9 +99,7 @@ internal sealed class LoadTestOptions
     public int SocketCount => SocketPerPlayer ? TotalClients : SharedSockets;
 
     /// <summary>How the players' datagrams reach the server, as the report and the console say it.</summary>
-    public string Layout => SocketPerPlayer
-        ? string.Create(CultureInfo.InvariantCulture, $"one socket per player: {SocketCount} sockets on {Math.Min(AddressCount, SocketCount)} addresses")
-        : string.Create(CultureInfo.InvariantCulture, $"shared: {SharedSockets} sockets (a layout real players never have: the server may join replies to many players into one send)");
+    public string Layout => SocketLayout.Of(this).Description;
 
     /// <summary>The first simulated player's id in its connect token; a distributed agent gets its share's range.</summary>
     public long FirstPlayerId { get; private set; } = 1;

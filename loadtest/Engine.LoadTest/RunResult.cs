@@ -21,6 +21,11 @@ internal sealed class RunResult
     public double? ServerStopSeconds { get; set; }
     public string ServerOutputTail { get; set; } = "";
     public required string ClientSockets { get; init; }
+
+    /// <summary>The players' sockets over the whole run: the options' own unless a distributed run sets its agents' together.</summary>
+    public SocketLayout SocketLayout { get => _socketLayout ?? SocketLayout.Of(Options); init => _socketLayout = value; }
+    private readonly SocketLayout? _socketLayout;
+
     public required List<SecondSample> Seconds { get; init; }
     public required List<ServerSample> Server { get; init; }
 

@@ -130,7 +130,9 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
             agents.Add(new AgentTrack(hellos[k], shares[k]));
         }
         var run = new DistributedRun(distributed.NatsUrl, startAt, distributed.HeartbeatTimeoutSeconds, options.AddressCount, agents);
-        Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players in rooms of {options.RoomSize} on {agents.Count} agents ({run.Describe()}) -> {server.EndPoint}; start at {startAt:HH:mm:ss.fff} UTC");
+        var layout = ShareSplitter.Layout(shares);
+        Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players in rooms of {options.RoomSize} on {agents.Count} agents ({run.Describe()}) -> {server.EndPoint}; " +
+            $"sockets: {layout.Description}; start at {startAt:HH:mm:ss.fff} UTC");
 
         var result = new RunResult
         {
@@ -144,6 +146,7 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
             ServerListening = server.ListeningLine,
             ServerPid = server.Pid,
             ClientSockets = run.Describe(),
+            SocketLayout = layout,
             Seconds = _seconds,
             Server = _server,
             AdminUrl = admin?.MetricsUrl,

@@ -78,6 +78,10 @@ internal static class ShareSplitter
         return passed;
     }
 
+    /// <summary>The run's sockets as the agents open them: each parses its share's command line, so the sum is what they bind.</summary>
+    public static SocketLayout Layout(IEnumerable<AgentShare> shares) =>
+        SocketLayout.Sum([.. shares.Select(s => SocketLayout.Of(LoadTestOptions.Parse(s.Arguments)))]);
+
     /// <summary>The source addresses a share's sockets bind on a loopback server (as the swarm's SocketPool numbers them).</summary>
     public static string Addresses(AgentShare share, int addresses)
     {

@@ -47,7 +47,7 @@ internal static partial class ReportWriter
     {
         var sb = new StringBuilder();
         sb.AppendLine("  " + ProfileLine(r));
-        sb.AppendLine("  Client sockets: " + r.Options.Layout);
+        sb.AppendLine("  Client sockets: " + r.SocketLayout.Description);
         sb.AppendLine("  " + RunLimit.Line(Limits(r)));
         foreach (var f in Figures(r).Where(f => s_console.Contains(f.Key)))
         {
@@ -261,11 +261,11 @@ internal static partial class ReportWriter
             },
             ["client_sockets"] = new JsonObject
             {
-                ["layout"] = r.Options.SocketPerPlayer ? "socket_per_player" : "shared",
-                ["sockets"] = r.Options.SocketCount,
-                ["addresses"] = Math.Min(r.Options.AddressCount, Math.Max(1, r.Options.SocketCount)),
-                ["real_players_allow_it"] = r.Options.SocketPerPlayer,
-                ["description"] = r.Options.Layout,
+                ["layout"] = r.SocketLayout.SocketPerPlayer ? "socket_per_player" : "shared",
+                ["sockets"] = r.SocketLayout.Sockets,
+                ["addresses"] = r.SocketLayout.Addresses,
+                ["real_players_allow_it"] = r.SocketLayout.SocketPerPlayer,
+                ["description"] = r.SocketLayout.Description,
                 ["sockets_bound"] = r.ClientSockets,
             },
             ["server"] = new JsonObject
@@ -410,7 +410,7 @@ internal static partial class ReportWriter
             : string.Create(s_inv, $"Run started {r.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC. Figures are measured over the window from second {r.WindowStartSecond} to {r.WindowEndSecond} ({r.WindowSeconds:0} s)") +
                 (r.ReachedTarget ? string.Create(s_inv, $", which opened once every client was in a room ({r.SecondsToTarget:0.0} s after the start)") : ", which opened at the connect time-out: **not every client reached a room**") +
                 ", unless a line says \"whole run\"." + (r.Interrupted ? " **The run was interrupted (Ctrl+C).**" : ""));
-        doc.Paragraph($"**{RunLimit.Line(Limits(r))}** {ProfileLine(r)} Client sockets: {r.Options.Layout}.");
+        doc.Paragraph($"**{RunLimit.Line(Limits(r))}** {ProfileLine(r)} Client sockets: {r.SocketLayout.Description}.");
         doc.Note(SharedCoresNote(r));
 
         doc.Heading(2, "Targets");
@@ -451,12 +451,18 @@ internal static partial class ReportWriter
         return [f.Label, f.Formatted, b is double x ? (f with { Value = x }).Formatted : "", new(change, tone)];
     }
 
-    /// <summary>What limited the run, from the window's figures (see <see cref="RunLimit"/>).</summary>
+    /// <summary>What limited the run, from the window's figures, or what stopped a capacity search (see <see cref="RunLimit"/>).</summary>
     public static IReadOnlyList<string> Limits(RunResult r)
     {
         var f = Figures(r).ToDictionary(x => x.Key, x => x.Value);
         var kernelDrops = Zero(f["server.kernel_drops"]) + Zero(f["kernel.udp_rcvbuf_errors"]) + Zero(f["swarm.client_kernel_drops"]);
-        return RunLimit.Reasons(kernelDrops, Zero(f["server.cpu_pct_avg"]), Zero(f["swarm.cpu_pct_avg"]), r.Options.Shards ?? r.Machine.Cores, r.Machine.Cores, Zero(f["swarm.slot_lag_ms.p99"]));
+        var reasons = RunLimit.Reasons(kernelDrops, Zero(f["server.cpu_pct_avg"]), Zero(f["swarm.cpu_pct_avg"]), r.Options.Shards ?? r.Machine.Cores, r.Machine.Cores, Zero(f["swarm.slot_lag_ms.p99"]));
+        if (!r.Options.Scenario.Steps)
+        {
+            return reasons;
+        }
+        var stopped = CapacitySteps(r).FirstOrDefault(s => s.FirstMissed is not null);
+        return RunLimit.Search(reasons, stopped?.Players, stopped?.FirstMissed);
     }
 
     /// <summary>The rate profile and what it came to on the wire.</summary>
@@ -513,7 +519,7 @@ internal static partial class ReportWriter
         ]),
         ("Scenario", [.. r.Options.Describe()]),
         ("Swarm", [
-            ("client sockets", r.Options.Layout), ("bound", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
+            ("client sockets", r.SocketLayout.Description), ("bound", r.ClientSockets), ("thread", "one thread drives every client (sans-IO ClientConnection over BatchSocket recvmmsg/sendmmsg)"),
             ("per player", "handshake, quick match, one input per simulation tick sent at the input rate (plus two earlier ones again), prediction with Movement.Step (Predictor), delta decoding (dead-reckoned baseline) against the 5 frames it keeps, acknowledgement in the next input"),
             ("input → acknowledgement", "from sending the input message whose newest input is N to the first snapshot whose last-applied input is ≥ N; it includes waiting for the next snapshot tick (1/snapshot-rate)"),
             ("RTT", "each player's latest ping round trip, sampled once a second per player"),

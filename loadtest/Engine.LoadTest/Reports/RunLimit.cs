@@ -6,7 +6,8 @@ namespace Engine.LoadTest.Reports;
 /// What limited a run, named in the report's first lines: datagrams the kernel dropped (full socket
 /// buffers), the box's cores (server and swarm together near all of them), the server's own CPU
 /// (its shards near full), or the swarm running behind its schedule (its players late, so every
-/// latency includes the swarm's delay); or nothing. Every reason that applies, in that order.
+/// latency includes the swarm's delay); or nothing. Every reason that applies, in that order. A
+/// capacity search that none of these limited names the target that stopped it.
 /// </summary>
 internal static class RunLimit
 {
@@ -38,6 +39,16 @@ internal static class RunLimit
         }
         return reasons;
     }
+
+    /// <summary>
+    /// A capacity search's reasons: the run's own when any applies; else, when the search stopped at a
+    /// step that missed a target (<paramref name="stoppedAtPlayers"/>, <paramref name="firstMissed"/>),
+    /// that target, since it and not the box is what ended the search.
+    /// </summary>
+    public static IReadOnlyList<string> Search(IReadOnlyList<string> reasons, int? stoppedAtPlayers, Target? firstMissed) =>
+        reasons.Count > 0 || stoppedAtPlayers is not int players || firstMissed is null
+            ? reasons
+            : [string.Create(CultureInfo.InvariantCulture, $"{firstMissed.Name} at {players:N0} players: {firstMissed.Measured} against {firstMissed.Goal}")];
 
     /// <summary>The report's line: "Limited by: ..." or "Limited by: nothing ...".</summary>
     public static string Line(IReadOnlyList<string> reasons) =>

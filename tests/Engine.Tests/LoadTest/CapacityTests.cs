@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Engine.LoadTest;
 using Engine.LoadTest.Capacity;
+using Engine.LoadTest.Reports;
 using Engine.Tests.Smoke;
 using Xunit;
 
@@ -29,6 +31,19 @@ public sealed class CapacityTests
         Assert.Equal("competitive", o.ProfileLabel);
         Assert.Equal(250, LoadTestOptions.Parse(["capacity", "--profile", "seed", "--step", "250"]).InitialPlayers);
         Assert.Throws<UsageException>(() => LoadTestOptions.Parse(["capacity", "--step", "600", "--players", "500"]));
+    }
+
+    [Fact]
+    public void A_search_no_limit_applied_to_names_the_first_target_its_last_step_missed()
+    {
+        var rss = Target.On("server RSS", "≤ 52 MB (50 MB + 1 KB per player)", 55.5, v => v.ToString("0.0", CultureInfo.InvariantCulture) + " MB", v => v <= 52);
+
+        Assert.Equal("Limited by: server RSS at 2,000 players: 55.5 MB against ≤ 52 MB (50 MB + 1 KB per player).", RunLimit.Line(RunLimit.Search([], 2000, rss)));
+
+        // A limit of the box or the swarm comes first and keeps its wording; a search that missed nothing was limited by nothing.
+        var cpu = RunLimit.Reasons(kernelDrops: 0, serverCpuPct: 190, swarmCpuPct: 5, serverThreads: 2, cores: 2, swarmLagP99Ms: 1);
+        Assert.Equal(cpu, RunLimit.Search(cpu, 2000, rss));
+        Assert.StartsWith("Limited by: nothing", RunLimit.Line(RunLimit.Search([], null, null)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Engine.LoadTest;
-using Engine.LoadTest.Metrics;
 using Engine.LoadTest.Reports;
 using Xunit;
 
@@ -49,20 +48,8 @@ public sealed partial class ReportRenderingTests
     [InlineData("overload", false)]
     public void The_load_test_report_renders_the_same_tables_and_charts_as_Markdown_and_HTML(string scenario, bool withBaseline)
     {
-        var run = new RunResult
-        {
-            Options = LoadTestOptions.Parse([scenario, "--players", "10", "--knee", "5"]), // the knee: the overload scenario's, below its peak
-            Machine = new MachineInfo(2, "Test CPU", "6.1", "Linux", 4096, ".NET"),
-            LoadAverageAtStart = "0.10 0.20 0.30",
-            StartedUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-            ServerEndPoint = "127.0.0.1:7777",
-            ServerStarted = true,
-            ServerArguments = ["--port", "7777"],
-            ClientSockets = "8 sockets",
-            Seconds = [],
-            Server = [],
-            WindowSeconds = 10,
-        };
+        var run = HandBuiltRun.Of(LoadTestOptions.Parse([scenario, "--players", "10", "--knee", "5"])); // the knee: the overload scenario's, below its peak
+        run.WindowSeconds = 10;
         var figures = ReportWriter.Figures(run);
         var baseline = withBaseline ? figures.ToDictionary(f => f.Key, f => double.IsNaN(f.Value) ? 1.0 : f.Value + 1) : null;
         var doc = ReportWriter.Document(run, figures, ReportWriter.Targets(run), baseline, [("Players", [1, 2, 3]), ("Throughput", [4, 5])]);

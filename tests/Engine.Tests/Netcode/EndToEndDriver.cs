@@ -27,14 +27,29 @@ internal static class EndToEndDriver
     /// gives. <paramref name="observe"/> runs once per pass (after the updates). A pass that falls
     /// behind sends the missed ticks at once, as a game loop catching up does.
     /// </summary>
-    public static void Play(IReadOnlyList<EngineClient> clients, IReadOnlyList<EngineClient> players, TimeSpan duration, Func<int, long, PlayerInput> inputFor, Action? observe = null)
+    public static void Play(IReadOnlyList<EngineClient> clients, IReadOnlyList<EngineClient> players, TimeSpan duration, Func<int, long, PlayerInput> inputFor, Action? observe = null) =>
+        PlayUntil(clients, players, duration, duration, inputFor, () => true, observe);
+
+    /// <summary>
+    /// As <see cref="Play"/>, for at least <paramref name="atLeast"/> and then until <paramref name="done"/>
+    /// holds or <paramref name="atMost"/> has passed; returns whether it held. A game loop sends one input per
+    /// tick whatever the machine does, so waiting this way keeps the inputs on the server's schedule.
+    /// </summary>
+    public static bool PlayUntil(IReadOnlyList<EngineClient> clients, IReadOnlyList<EngineClient> players, TimeSpan atLeast, TimeSpan atMost,
+        Func<int, long, PlayerInput> inputFor, Func<bool> done, Action? observe = null)
     {
         var tickTicks = Stopwatch.Frequency / 60;
         var start = Stopwatch.GetTimestamp();
-        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var least = start + (long)(atLeast.TotalSeconds * Stopwatch.Frequency);
+        var end = start + (long)(atMost.TotalSeconds * Stopwatch.Frequency);
         long tick = 0;
-        while (Stopwatch.GetTimestamp() < end)
+        while (true)
         {
+            var now = Stopwatch.GetTimestamp();
+            if (now >= end || (now >= least && done()))
+            {
+                return done();
+            }
             foreach (var client in clients)
             {
                 client.Update();

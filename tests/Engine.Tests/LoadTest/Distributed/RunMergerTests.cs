@@ -1,6 +1,7 @@
 using Engine.LoadTest;
 using Engine.LoadTest.Distributed;
 using Engine.LoadTest.Metrics;
+using Engine.LoadTest.Reports;
 using HdrHistogram;
 using Xunit;
 
@@ -142,6 +143,32 @@ public sealed class RunMergerTests
             Assert.Equal(8, parsed.SocketCount);
             Assert.StartsWith("shared: 8 sockets", parsed.Layout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void TheRunsSocketLayoutAddsUpWhatEveryAgentBinds()
+    {
+        string[] run = ["steady", "--players", "2001", "--insecure"];
+        var shares = ShareSplitter.Split(LoadTestOptions.Parse(run), run, 3, "r1", "127.0.0.1:7777", null, 200, DateTimeOffset.UnixEpoch, 3);
+
+        var layout = ShareSplitter.Layout(shares);
+
+        Assert.Equal(new SocketLayout(true, 2001, 48, 3), layout); // 16 addresses of its own per agent
+        Assert.Equal("one socket per player: 2001 sockets on 48 addresses over 3 agents", layout.Description);
+        var result = HandBuiltRun.Of(LoadTestOptions.Parse(run), layout);
+        Assert.Contains("Client sockets: one socket per player: 2001 sockets on 48 addresses over 3 agents", ReportWriter.ConsoleSummary(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheRunsSharedLayoutCountsEveryAgentsSockets()
+    {
+        string[] run = ["steady", "--players", "400", "--shared-sockets", "8", "--insecure"];
+        var shares = ShareSplitter.Split(LoadTestOptions.Parse(run), run, 2, "r1", "127.0.0.1:7777", null, 200, DateTimeOffset.UnixEpoch, 3);
+
+        var layout = ShareSplitter.Layout(shares);
+
+        Assert.Equal(new SocketLayout(false, 16, 16, 2), layout);
+        Assert.StartsWith("shared: 16 sockets over 2 agents (", layout.Description, StringComparison.Ordinal);
     }
 
     private static AgentTrack Track(string id, long firstPlayerId) =>
