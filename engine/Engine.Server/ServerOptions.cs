@@ -75,6 +75,21 @@ public sealed class ServerOptions
     public int SnapshotRate { get; set; } = 20;
 
     /// <summary>
+    /// How old a client's newest acknowledged snapshot may be and still serve as the baseline of its
+    /// next delta, in milliseconds; a client further behind is sent a full state. Each room keeps
+    /// that many milliseconds of snapshot frames (3.1 KB each for a room of 50), so this is memory
+    /// per room: at 10 snapshots a second, 1,000 ms is 11 frames where 3.2 s was 33.
+    /// </summary>
+    public int SnapshotHistoryMs { get; set; } = 1000;
+
+    /// <summary>
+    /// Frames in each room's snapshot history: <see cref="SnapshotHistoryMs"/> of snapshots plus the
+    /// newest, at least 3, at most what a client's view can still name (<see cref="Snapshots.SnapshotView.Remembered"/> + 1).
+    /// </summary>
+    public int SnapshotHistoryDepth =>
+        (int)Math.Clamp(((((long)SnapshotRate * SnapshotHistoryMs) + 999) / 1000) + 1, 3, Snapshots.SnapshotView.Remembered + 1);
+
+    /// <summary>
     /// The CPU time a shard's tick may take, in microseconds; over it the shard degrades in the
     /// documented order (docs/OVERLOAD.md). 0 = a quarter of the tick period.
     /// </summary>
@@ -156,6 +171,7 @@ public sealed class ServerOptions
         Check(errors, "chat-per-second", ChatPerSecond, 1, 1000);
         Check(errors, "tick-rate", TickRate, 1, 1000);
         Check(errors, "snapshot-rate", SnapshotRate, 1, 1000);
+        Check(errors, "snapshot-history-ms", SnapshotHistoryMs, 100, 60_000);
         Check(errors, "tick-budget-us", TickBudgetUs, 0, 1_000_000);
         if (SnapshotRate > TickRate || (TickRate % SnapshotRate) != 0)
         {

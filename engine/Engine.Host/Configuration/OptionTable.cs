@@ -47,6 +47,7 @@ internal static class OptionTable
         new("chat-per-second", "chat messages a player may send per second after the burst", o => o.ChatPerSecond),
         new("tick-rate", "simulation ticks per second in every room", o => o.TickRate),
         new("snapshot-rate", "snapshots per second to each player (divides tick-rate)", o => o.SnapshotRate),
+        new("snapshot-history-ms", "how old a client's acknowledged snapshot may be and still be its delta baseline (older: a full state); memory per room", o => o.SnapshotHistoryMs),
         new("tick-budget-us", "CPU time a shard's tick may take before the shard degrades, 0 = a quarter of the tick period", o => o.TickBudgetUs),
         new("timer-interval-ms", "how often shards run timeouts and keep-alives", o => o.TimerIntervalMs),
         new("shutdown-timeout-ms", "how long shutdown waits for disconnects to go out", o => o.ShutdownTimeoutMs),

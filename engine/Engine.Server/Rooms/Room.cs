@@ -19,14 +19,15 @@ internal sealed class Room
     private readonly KeptSlot[] _kept;
     private readonly List<Session> _spectators = new();
 
-    public Room(RoomEntry entry, IGameMode mode)
+    /// <param name="historyDepth">Snapshot frames the room keeps (<see cref="ServerOptions.SnapshotHistoryDepth"/>).</param>
+    public Room(RoomEntry entry, IGameMode mode, int historyDepth = SnapshotView.Remembered + 1)
     {
         Entry = entry;
         _slots = new Session?[entry.Capacity];
         _kept = new KeptSlot[entry.Capacity];
         Mode = mode;
         Inputs = new InputValidator(entry.Capacity);
-        History = new SnapshotHistory(entry.Capacity, SnapshotView.Remembered + 1);
+        History = new SnapshotHistory(entry.Capacity, historyDepth);
         Encoder = new DeltaEncoder(entry.Capacity);
         Predicted = new SnapshotFrame(entry.Capacity);
     }

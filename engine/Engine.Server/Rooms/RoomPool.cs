@@ -8,7 +8,7 @@ namespace Engine.Server.Rooms;
 /// otherwise be garbage that outlives a young collection and piles up in the old generation.
 /// Owned by the shard thread: no locking.
 /// </summary>
-internal sealed class RoomPool(int retained)
+internal sealed class RoomPool(int retained, int historyDepth)
 {
     private readonly Dictionary<int, Stack<Room>> _closed = new();
     private int _count;
@@ -25,7 +25,7 @@ internal sealed class RoomPool(int retained)
             return room;
         }
         Created++;
-        return new Room(entry, mode);
+        return new Room(entry, mode, historyDepth);
     }
 
     public void Return(Room room)

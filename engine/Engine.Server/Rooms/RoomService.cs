@@ -43,7 +43,7 @@ internal sealed class RoomService<TOutput>
         _options = options;
         _directory = directory;
         _shards = shards;
-        _rooms = new ShardRooms(shard, directory, gameModes);
+        _rooms = new ShardRooms(shard, directory, gameModes, options.SnapshotHistoryDepth);
         _counters = counters;
         _output = output;
         _fleet = fleet;

@@ -16,13 +16,14 @@ internal sealed class ShardRooms
     private readonly List<Room> _rooms = new();
     private readonly Dictionary<uint, Room> _roomsById = new();
 
-    // Enough closed rooms to refill a busy shard after a lull, not the whole directory.
-    private readonly RoomPool _roomPool = new(retained: 256);
+    private readonly RoomPool _roomPool;
     private readonly List<RoomEntry> _unopened = new();
     private int _roomCount;
 
-    public ShardRooms(int shard, RoomDirectory directory, Func<int, IGameMode> gameModes)
+    public ShardRooms(int shard, RoomDirectory directory, Func<int, IGameMode> gameModes, int historyDepth)
     {
+        // Enough closed rooms to refill a busy shard after a lull, not the whole directory.
+        _roomPool = new RoomPool(retained: 256, historyDepth);
         _shard = shard;
         _directory = directory;
         _gameModes = gameModes;

@@ -4,6 +4,7 @@ using Engine.Protocol.Rooms;
 using Engine.Protocol.Security;
 using Engine.Protocol.Sessions;
 using Engine.Protocol.Wire;
+using Engine.Server;
 using Engine.Server.Diagnostics;
 using Engine.Server.Overload;
 using Engine.Server.Rooms;
@@ -28,6 +29,9 @@ internal static class SessionMemory
     public const int RoomSize = 50;
     public const int TickRate = 60;
     public const int SnapshotRate = 20;
+
+    /// <summary>The room's snapshot frames at <see cref="SnapshotRate"/> with the engine's default history (1 s).</summary>
+    public static readonly int HistoryDepth = new ServerOptions { TickRate = TickRate, SnapshotRate = SnapshotRate }.SnapshotHistoryDepth;
 
     public sealed record Line(string Component, double BytesPerSession);
 
@@ -101,7 +105,7 @@ internal static class SessionMemory
         {
             Assert.Equal(RoomStatus.Ok, directory.TryCreate($"memory-{r}-{nowUs}", 0, RoomSize, false, null, out var entry));
             var mode = new PlacedMode(RoomSize);
-            var room = new Room(entry!, mode);
+            var room = new Room(entry!, mode, HistoryDepth);
             rooms.Add(room);
             for (var slot = 0; slot < RoomSize; slot++)
             {
@@ -164,7 +168,7 @@ internal static class SessionMemory
         var id = (uint)Interlocked.Increment(ref s_room);
         var name = $"room-{id}";
         var entry = new RoomEntry(id, name, Encoding.UTF8.GetBytes(name), 0, RoomSize, false, null);
-        return new Room(entry, new PlacedMode(RoomSize));
+        return new Room(entry, new PlacedMode(RoomSize), HistoryDepth);
     }
 
     /// <summary>Snapshots go into the session's connection, as the shard's output puts them.</summary>

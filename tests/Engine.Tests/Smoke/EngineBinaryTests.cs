@@ -49,6 +49,7 @@ public class EngineBinaryTests
     [InlineData("--frobnicate", "1", "unknown option '--frobnicate'")]
     [InlineData("--bind", "not-an-address", "bind: 'not-an-address' is not an IP address")]
     [InlineData("--config", "/nonexistent/engine.json", "does not exist")]
+    [InlineData("--snapshot-history-ms", "50", "snapshot-history-ms: 50 is out of range")]
     public void A_bad_argument_exits_2_with_one_clear_message(string option, string value, string message)
     {
         EngineProcess.AssertRefusedConfiguration(message, option, value);
