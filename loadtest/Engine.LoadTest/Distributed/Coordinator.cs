@@ -129,7 +129,7 @@ internal sealed class Coordinator(DistributedOptions distributed, LoadTestOption
             await GiveShare(nats, hellos[k], shares[k]);
             agents.Add(new AgentTrack(hellos[k], shares[k]));
         }
-        var run = new DistributedRun(distributed.NatsUrl, startAt, distributed.HeartbeatTimeoutSeconds, options.AddressCount, agents);
+        var run = new DistributedRun(distributed.NatsUrl, startAt, distributed.HeartbeatTimeoutSeconds, agents);
         var layout = ShareSplitter.Layout(shares);
         Console.WriteLine($"loadtest: {options.Scenario}: {options.Players} players in rooms of {options.RoomSize} on {agents.Count} agents ({run.Describe()}) -> {server.EndPoint}; " +
             $"sockets: {layout.Description}; start at {startAt:HH:mm:ss.fff} UTC");

@@ -10,7 +10,7 @@ namespace Engine.LoadTest.Distributed;
 /// what became of it. A lost agent is named with the last second it sent, and the text says that the
 /// merged figures hold what it sent up to then and nothing after.
 /// </summary>
-internal sealed class DistributedRun(string natsUrl, DateTimeOffset startAt, int heartbeatTimeoutSeconds, int addresses, IReadOnlyList<AgentTrack> agents)
+internal sealed class DistributedRun(string natsUrl, DateTimeOffset startAt, int heartbeatTimeoutSeconds, IReadOnlyList<AgentTrack> agents)
 {
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
@@ -33,7 +33,7 @@ internal sealed class DistributedRun(string natsUrl, DateTimeOffset startAt, int
     }
 
     public string Describe() =>
-        string.Join("; ", Agents.Select(a => $"{a.Id} ({a.Hello.Host}): {a.Share.Players} players from {ShareSplitter.Addresses(a.Share, addresses)}"));
+        string.Join("; ", Agents.Select(a => $"{a.Id} ({a.Hello.Host}): {a.Share.Players} players from {ShareSplitter.Addresses(a.Share)}"));
 
     /// <summary>One line per lost agent, for the console.</summary>
     public IEnumerable<string> LostLines() =>
@@ -54,7 +54,7 @@ internal sealed class DistributedRun(string natsUrl, DateTimeOffset startAt, int
         var rows = Agents.Select(a => new ReportCell[]
         {
             a.Id, a.Hello.Host, a.Share.Players.ToString(s_inv), $"{a.Share.FirstPlayerId} .. {a.Share.FirstPlayerId + a.Share.Players - 1}",
-            ShareSplitter.Addresses(a.Share, addresses),
+            ShareSplitter.Addresses(a.Share),
             a.Status == AgentStatus.Lost ? ReportCell.Verdict($"lost after second {a.LastSecond}", false)
                 : ReportCell.Verdict(a.Reason is null ? "finished" : $"stopped: {a.Reason}", a.Reason is null),
             a.InRoomsLast.ToString(s_inv), a.WindowCounters.InputMessages.ToString(s_inv), a.WindowAcks.ToString(s_inv),
@@ -88,7 +88,7 @@ internal sealed class DistributedRun(string natsUrl, DateTimeOffset startAt, int
             ["cores"] = a.Hello.Cores,
             ["players"] = a.Share.Players,
             ["first_player_id"] = a.Share.FirstPlayerId,
-            ["source_addresses"] = ShareSplitter.Addresses(a.Share, addresses),
+            ["source_addresses"] = ShareSplitter.Addresses(a.Share),
             ["status"] = a.Status.ToString().ToLowerInvariant(),
             ["reason"] = a.Reason,
             ["last_second"] = a.LastSecond,

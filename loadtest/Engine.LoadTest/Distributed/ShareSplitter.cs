@@ -82,10 +82,14 @@ internal static class ShareSplitter
     public static SocketLayout Layout(IEnumerable<AgentShare> shares) =>
         SocketLayout.Sum([.. shares.Select(s => SocketLayout.Of(LoadTestOptions.Parse(s.Arguments)))]);
 
-    /// <summary>The source addresses a share's sockets bind on a loopback server (as the swarm's SocketPool numbers them).</summary>
-    public static string Addresses(AgentShare share, int addresses)
+    /// <summary>
+    /// The source addresses a share's sockets bind on a loopback server (as the swarm's SocketPool numbers
+    /// them): as many as its own layout uses, so an agent with fewer players than addresses names only theirs.
+    /// </summary>
+    public static string Addresses(AgentShare share)
     {
         static string Address(int n) => $"127.0.{n >> 8}.{n & 0xFF}";
+        var addresses = SocketLayout.Of(LoadTestOptions.Parse(share.Arguments)).Addresses;
         return $"{Address(2 + share.SourceAddressOffset)} .. {Address(2 + share.SourceAddressOffset + addresses - 1)}";
     }
 }

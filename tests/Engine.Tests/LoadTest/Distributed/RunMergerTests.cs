@@ -125,7 +125,19 @@ public sealed class RunMergerTests
             Assert.Equal(30.0 * share.Players / 401, parsed.MoveRate, 6);
             Assert.Equal(Math.Round(300.0 * share.Players / 401), parsed.ConnectRate);
         }
-        Assert.Equal("127.0.0.6 .. 127.0.0.9", ShareSplitter.Addresses(shares[1], 4));
+        Assert.Equal("127.0.0.6 .. 127.0.0.9", ShareSplitter.Addresses(shares[1]));
+    }
+
+    [Fact]
+    public void AnAgentWithFewerPlayersThanAddressesNamesOnlyTheAddressesItBinds()
+    {
+        string[] run = ["steady", "--players", "5", "--insecure"];
+        var options = LoadTestOptions.Parse(run);
+        var shares = ShareSplitter.Split(options, run, 2, "r1", "127.0.0.1:7777", null, 30, DateTimeOffset.UnixEpoch, 3);
+
+        Assert.Equal([3, 2], shares.Select(s => s.Players));
+        Assert.Equal("127.0.0.2 .. 127.0.0.4", ShareSplitter.Addresses(shares[0]));
+        Assert.Equal("127.0.0.18 .. 127.0.0.19", ShareSplitter.Addresses(shares[1]));
     }
 
     [Fact]
