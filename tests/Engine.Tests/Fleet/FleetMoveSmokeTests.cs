@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Engine.Client;
 using Engine.Protocol.Rooms;
 using Engine.Protocol.Security;
+using Engine.Tests.Server;
 using Engine.Tests.Smoke;
 using Xunit;
 
@@ -47,28 +48,9 @@ public class FleetMoveSmokeTests
         return client;
     }
 
-    /// <summary>Updates every client until <paramref name="done"/> holds or time runs out.</summary>
-    private static bool Pump(IEnumerable<EngineClient> clients, Func<bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? s_timeout);
-        while (DateTime.UtcNow < deadline)
-        {
-            foreach (var client in clients)
-            {
-                client.Update();
-            }
-            if (done())
-            {
-                return true;
-            }
-            Thread.Sleep(2);
-        }
-        return false;
-    }
-
     private static RoomResult Await(Task<RoomResult> task, params EngineClient[] clients)
     {
-        Assert.True(Pump(clients, () => task.IsCompleted), "no answer");
+        Assert.True(TestServer.PumpUntil(clients, () => task.IsCompleted, s_timeout), "no answer");
         return task.Result;
     }
 
@@ -150,7 +132,7 @@ public class FleetMoveSmokeTests
             Assert.Equal(("node-b", b), (mover.NodeId, mover.RemoteEndPoint));
             Assert.True(mover.IsConnected);
             Assert.False(moverDisconnected);
-            Assert.True(Pump(clients, () => leftLobby.Count > 0 && joinedB.Count > 0), "the rooms did not hear of the move");
+            Assert.True(TestServer.PumpUntil(clients, () => leftLobby.Count > 0 && joinedB.Count > 0, s_timeout), "the rooms did not hear of the move");
             Assert.Equal((moverId, RoomLeaveReason.Moved), Assert.Single(leftLobby));
             Assert.Equal(mover.CurrentRoom.PlayerId, Assert.Single(joinedB));
             // Both hops (the stranger's refused by the room, the mover's) show on the nodes' /metrics.
@@ -158,7 +140,7 @@ public class FleetMoveSmokeTests
             Assert.Equal(2, await MetricSumAsync(adminB, "engine_fleet_tickets_total{result=\"redeemed\"}"));
             Assert.Equal(0, await MetricSumAsync(adminB, "engine_fleet_tickets_total{result=\"refused\"}"));
             var snapshots = mover.SnapshotsReceived;
-            Assert.True(Pump(clients, () => mover.SnapshotsReceived > snapshots + 5), "no snapshots from node-b");
+            Assert.True(TestServer.PumpUntil(clients, () => mover.SnapshotsReceived > snapshots + 5, s_timeout), "no snapshots from node-b");
 
             // The mover goes silent: node-b keeps the slot; its resume token works there, and not on node-a.
             var resumeToken = mover.CurrentRoom.ResumeToken;
@@ -166,7 +148,7 @@ public class FleetMoveSmokeTests
             var timedOut = false;
             hostB.PlayerLeft += (player, reason) => timedOut |= player.PlayerId == playerIdOnB && reason == RoomLeaveReason.TimedOut;
             var others = clients.Where(c => c != mover).ToList();
-            Assert.True(Pump(others, () => timedOut, TimeSpan.FromMilliseconds(TimeoutMs * 4)), "node-b did not time the mover out");
+            Assert.True(TestServer.PumpUntil(others, () => timedOut, TimeSpan.FromMilliseconds(TimeoutMs * 4)), "node-b did not time the mover out");
             var onA = Track(Connect(key, 42, a));
             Assert.Equal(RoomStatus.InvalidToken, Await(onA.Resume(resumeToken), onA).Status);
             var back = Track(Connect(key, 42, mover.RemoteEndPoint!));
