@@ -89,6 +89,9 @@ public sealed class ClientSocketGroup : IDisposable
         }
     }
 
+    /// <summary>Every socket's counters added up.</summary>
+    public SocketCounters TotalCounters() => SocketCounters.Total(_sockets);
+
     public void Dispose()
     {
         _readiness?.Dispose();

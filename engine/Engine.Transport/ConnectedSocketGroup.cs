@@ -130,15 +130,7 @@ public sealed class ConnectedSocketGroup : IDisposable
     }
 
     /// <summary>Every socket's counters added up.</summary>
-    public SocketCounters TotalCounters()
-    {
-        var total = default(SocketCounters);
-        foreach (var socket in _sockets)
-        {
-            total.Add(socket.Counters);
-        }
-        return total;
-    }
+    public SocketCounters TotalCounters() => SocketCounters.Total(_sockets);
 
     public void Dispose()
     {

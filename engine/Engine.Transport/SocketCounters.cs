@@ -40,6 +40,17 @@ public struct SocketCounters
     /// <summary>Datagrams that went out inside GSO messages.</summary>
     public long GsoSegmentsCoalesced;
 
+    /// <summary>The counters of every socket of a group added up.</summary>
+    public static SocketCounters Total(IEnumerable<BatchSocket> sockets)
+    {
+        var total = default(SocketCounters);
+        foreach (var socket in sockets)
+        {
+            total.Add(socket.Counters);
+        }
+        return total;
+    }
+
     /// <summary>Adds another socket's counters to these (the totals of a group of sockets).</summary>
     public void Add(in SocketCounters other)
     {

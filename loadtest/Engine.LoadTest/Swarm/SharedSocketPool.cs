@@ -53,15 +53,7 @@ internal sealed class SharedSocketPool : SocketPool
 
     public override void Flush() => _group.Flush();
 
-    public override SocketCounters TotalCounters()
-    {
-        var total = default(SocketCounters);
-        for (var i = 0; i < _group.Count; i++)
-        {
-            total.Add(_group.Socket(i).Counters);
-        }
-        return total;
-    }
+    public override SocketCounters TotalCounters() => _group.TotalCounters();
 
     public override void Dispose() => _group.Dispose();
 }
