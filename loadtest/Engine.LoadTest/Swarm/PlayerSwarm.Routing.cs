@@ -31,8 +31,8 @@ internal sealed partial class PlayerSwarm
         }
         return kind switch
         {
-            RouteKey.ConnectionId => _byConnectionId.TryGetValue(key, out var player) ? player : -1,
-            RouteKey.Nonce => _byNonce.TryGetValue(key, out var player) ? player : -1,
+            RouteKey.ConnectionId => _byConnectionId!.TryGetValue(key, out var player) ? player : -1,
+            RouteKey.Nonce => _byNonce!.TryGetValue(key, out var player) ? player : -1,
             _ => -1,
         };
     }
@@ -98,7 +98,7 @@ internal sealed partial class PlayerSwarm
             p.Connection.Connect(now, ConnectToken.Issue(_tokenKey, (ulong)(_options.FirstPlayerId + p.Index), [_server], s_tokenLifetime));
         }
         p.RoutedNonce = p.Connection.Nonce;
-        _byNonce[p.RoutedNonce] = p.Index;
+        _byNonce?[p.RoutedNonce] = p.Index;
         p.ConnectStartedUs = now;
         p.PendingRequest = 0;
         _counters.HandshakesStarted++;
@@ -110,27 +110,27 @@ internal sealed partial class PlayerSwarm
     {
         if (p.RoutedNonce != 0)
         {
-            _byNonce.Remove(p.RoutedNonce);
+            _byNonce?.Remove(p.RoutedNonce);
             p.RoutedNonce = 0;
         }
         if (p.RoutedId != 0)
         {
-            _byConnectionId.Remove(p.RoutedId);
+            _byConnectionId?.Remove(p.RoutedId);
             p.RoutedId = 0;
         }
         if (p.RoutedOldId != 0)
         {
-            _byConnectionId.Remove(p.RoutedOldId);
+            _byConnectionId?.Remove(p.RoutedOldId);
             p.RoutedOldId = 0;
         }
     }
 
     private void OnConnected(SimPlayer p, long now)
     {
-        _byNonce.Remove(p.RoutedNonce);
+        _byNonce?.Remove(p.RoutedNonce);
         p.RoutedNonce = 0;
         p.RoutedId = p.Connection.ConnectionId;
-        _byConnectionId[p.RoutedId] = p.Index;
+        _byConnectionId?[p.RoutedId] = p.Index;
         _counters.HandshakesCompleted++;
         Handshake.Record(now - p.ConnectStartedUs);
         p.NextRttSampleUs = now + 1_000_000;
@@ -159,11 +159,11 @@ internal sealed partial class PlayerSwarm
         p.Connection.Move(newId);
         if (p.RoutedOldId != 0)
         {
-            _byConnectionId.Remove(p.RoutedOldId);
+            _byConnectionId?.Remove(p.RoutedOldId);
         }
         p.RoutedOldId = p.RoutedId;
         p.RoutedId = newId;
-        _byConnectionId[newId] = p.Index;
+        _byConnectionId?[newId] = p.Index;
         _counters.ShardMoves++;
     }
 

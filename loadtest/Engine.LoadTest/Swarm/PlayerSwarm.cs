@@ -29,8 +29,10 @@ internal sealed partial class PlayerSwarm : IDisposable
     private readonly LoadTestOptions _options;
     private readonly SocketPool _sockets;
     private readonly SimPlayer[] _players;
-    private readonly Dictionary<ulong, int> _byConnectionId;
-    private readonly Dictionary<ulong, int> _byNonce;
+    // The shared layout's routing: which player a connection id or handshake nonce belongs to. With a
+    // socket per player the socket names the player and these stay null.
+    private readonly Dictionary<ulong, int>? _byConnectionId;
+    private readonly Dictionary<ulong, int>? _byNonce;
     private const int FlushGroups = 4;
     private const ulong FlushGroupMask = FlushGroups - 1;
 
@@ -61,8 +63,11 @@ internal sealed partial class PlayerSwarm : IDisposable
         _sockets = SocketPool.Open(options, server);
         var total = options.TotalClients;
         _players = new SimPlayer[total];
-        _byConnectionId = new Dictionary<ulong, int>(total * 2);
-        _byNonce = new Dictionary<ulong, int>(total);
+        if (!options.SocketPerPlayer)
+        {
+            _byConnectionId = new Dictionary<ulong, int>(total * 2);
+            _byNonce = new Dictionary<ulong, int>(total);
+        }
         _dirty = new int[FlushGroups][];
         for (var g = 0; g < FlushGroups; g++)
         {
