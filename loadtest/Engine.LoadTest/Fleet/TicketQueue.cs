@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using Engine.LoadTest.Metrics;
 using Engine.Protocol.Security;
 using Engine.Protocol.Time;
@@ -11,8 +12,8 @@ namespace Engine.LoadTest.Fleet;
 /// (<see cref="Request"/>) a little before the player is due to connect; a dispatcher thread hands each
 /// request to an HTTP call, at most <see cref="MaxInFlight"/> at once; the answer is stored for that
 /// player and its index posted back, where the swarm's pass picks it up (<see cref="TryTake"/>). Both
-/// directions are <see cref="IntRing"/>s sized for every player, so neither side allocates or waits for
-/// the other; the callbacks that post answers take turns under a lock the swarm never takes.
+/// directions are bounded channels sized for every player, so a post never waits and, once their
+/// queues have grown, neither side allocates.
 /// </summary>
 internal sealed class TicketQueue : IDisposable
 {
@@ -26,9 +27,8 @@ internal sealed class TicketQueue : IDisposable
     private readonly NodeTable _nodes;
     private readonly long _firstPlayerId;
     private readonly int _capacity;
-    private readonly IntRing _requests;
-    private readonly IntRing _answers;
-    private readonly object _answerGate = new();
+    private readonly Channel<int> _requests;
+    private readonly Channel<int> _answers;
     private readonly FleetTicket?[] _tickets;
 
     // A player resuming its kept slot asks for a ticket to the room it left (set before its request is posted).
@@ -53,8 +53,8 @@ internal sealed class TicketQueue : IDisposable
         _nodes = nodes;
         _firstPlayerId = firstPlayerId;
         _capacity = roomCapacity;
-        _requests = new IntRing(players);
-        _answers = new IntRing(players);
+        _requests = Channel.CreateBounded<int>(new BoundedChannelOptions(Math.Max(1, players)) { SingleWriter = true, SingleReader = true });
+        _answers = Channel.CreateBounded<int>(new BoundedChannelOptions(Math.Max(1, players)) { SingleReader = true });
         _tickets = new FleetTicket?[players];
         _rejoinNode = new int[players];
         Array.Fill(_rejoinNode, -1);
@@ -64,25 +64,24 @@ internal sealed class TicketQueue : IDisposable
 
     public NodeTable Nodes => _nodes;
 
-
     /// <summary>Swarm thread: asks for a ticket for player <paramref name="player"/> (one request per player at a time).</summary>
     public bool Request(int player)
     {
         _rejoinNode[player] = -1;
-        return _requests.TryEnqueue(player);
+        return _requests.Writer.TryWrite(player);
     }
 
     /// <summary>Swarm thread: asks for a ticket to the node that keeps the player's slot; when refused (the node is gone or draining), a matchmade one.</summary>
     public bool RequestRejoin(int player, int node)
     {
         _rejoinNode[player] = node;
-        return _requests.TryEnqueue(player);
+        return _requests.Writer.TryWrite(player);
     }
 
     /// <summary>Swarm thread: the next answer, if one has come.</summary>
     public bool TryTake(out int player, out FleetTicket ticket)
     {
-        if (_answers.TryDequeue(out player))
+        if (_answers.Reader.TryRead(out player))
         {
             ticket = _tickets[player]!;
             return true;
@@ -112,7 +111,7 @@ internal sealed class TicketQueue : IDisposable
     {
         while (!_stop)
         {
-            if (!_requests.TryDequeue(out var player))
+            if (!_requests.Reader.TryRead(out var player))
             {
                 Thread.Sleep(1); // requests are posted ahead of need: a millisecond here costs nothing
                 continue;
@@ -175,11 +174,9 @@ internal sealed class TicketQueue : IDisposable
                 }
             }
         }
-        lock (_answerGate)
-        {
-            _tickets[player] = ticket;
-            _answers.TryEnqueue(player);
-        }
+        // The write publishes the ticket stored before it to the swarm thread that reads the index.
+        _tickets[player] = ticket;
+        _answers.Writer.TryWrite(player);
     }
 
     private void Count(string call, BackendAnswer answer)
