@@ -94,15 +94,7 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
             await Error(context, StatusCodes.Status409Conflict, $"node {nodeId} is draining: it admits no new connections, resumes included");
             return;
         }
-        var ticket = Issue(playerId, node, null, 0);
-        await WriteAsync(context, StatusCodes.Status200OK, new Ticket
-        {
-            NodeId = ticket.NodeId,
-            Address = ticket.Address,
-            Token = ticket.Token,
-            Action = Ticket.ResumeAction,
-            ExpiresUnixSeconds = ticket.ExpiresUnixSeconds,
-        }, BackendJson.Default.Ticket);
+        await WriteAsync(context, StatusCodes.Status200OK, Issue(playerId, node, null, 0, Ticket.ResumeAction), BackendJson.Default.Ticket);
     }
 
     public Task Rooms(HttpContext context)
@@ -183,7 +175,8 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
         return WriteAsync(context, StatusCodes.Status200OK, new NodeList { Nodes = nodes }, BackendJson.Default.NodeList);
     }
 
-    private Ticket Issue(ulong playerId, NodeRecord node, uint? roomId, int capacity)
+    /// <param name="action">What the client does once connected; by default, join the room when one is named, else quick match.</param>
+    private Ticket Issue(ulong playerId, NodeRecord node, uint? roomId, int capacity, string? action = null)
     {
         var token = ConnectToken.Issue(options.TokenKey, playerId, [IPEndPoint.Parse(node.Address)], TimeSpan.FromSeconds(options.TokenLifetimeSeconds), options.ProtocolId);
         return new Ticket
@@ -191,7 +184,7 @@ internal sealed class BackendApi(BackendOptions options, FleetView view, Matchma
             NodeId = node.Id,
             Address = node.Address,
             Token = token.ToBase64(),
-            Action = roomId is null ? Ticket.QuickMatchAction : Ticket.JoinAction,
+            Action = action ?? (roomId is null ? Ticket.QuickMatchAction : Ticket.JoinAction),
             RoomId = roomId is { } id ? NodeIds.RoomId(node.Id, id) : null,
             Room = roomId,
             Capacity = capacity,
